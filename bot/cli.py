@@ -1,0 +1,273 @@
+"""The `busan-bot` command: ask, chat, index, sources, info, add, eval (and telegram)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from retrieval.errors import BusanBotError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _add_settings_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="settings file (default: config/default.toml; or BUSAN_BOT_CONFIG)")
+    p.add_argument("--seeds-dir", help="folder of articles")
+    p.add_argument("--index-dir", help="folder of the index")
+    p.add_argument("--model", help="embedding model: local folder or Hugging Face name")
+    p.add_argument("--verbose", "-v", action="store_true", help="log progress and show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="busan-bot",
+        description="Answers questions about the Ho Chi Minh City - Busan partnership from news articles, offline.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    _add_settings_flags(common)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question (or one per line of stdin)")
+    ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    ask.add_argument("-k", type=int, dest="top_k", help="passages per answer (default from settings)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+
+    chat = sub.add_parser("chat", parents=[common], help="interactive console chat")
+    chat.add_argument("-k", type=int, dest="top_k", help="passages per answer")
+
+    index = sub.add_parser("index", parents=[common], help="build or update the index")
+    index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
+
+    sub.add_parser("sources", parents=[common], help="list the indexed articles")
+    sub.add_parser("info", parents=[common], help="model, weights, index and settings in use")
+
+    add = sub.add_parser("add", parents=[common], help="add an article file (.txt, .md, .html)")
+    add.add_argument("file", type=Path)
+    for field in ("title", "source", "author", "date", "url"):
+        add.add_argument(f"--{field}")
+
+    ev = sub.add_parser("eval", parents=[common], help="retrieval quality on a question file")
+    ev.add_argument("--passages", type=Path, help='JSONL {"id","title","text"} (default: the articles)')
+    ev.add_argument("--questions", type=Path, required=True, help='JSONL {"question","gold_passage_ids"}')
+    ev.add_argument("-k", type=int, default=5, help="also report recall@K (default 5)")
+    ev.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    ev.add_argument("--strip-diacritics", action="store_true",
+                    help="ask the questions with diacritics removed (NFD, drop marks, đ->d)")
+    ev.add_argument("--half", choices=["first", "second"],
+                    help="only passages and questions of the first or second half of the documents")
+
+    tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    tg.add_argument("--webhook-url", help="public HTTPS URL; enables webhook mode instead of long polling")
+    tg.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    tg.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    return parser
+
+
+def load(args):
+    from retrieval.settings import load_settings
+
+    return load_settings(
+        args.config, seeds_dir=args.seeds_dir, index_dir=args.index_dir, model=args.model,
+        top_k=getattr(args, "top_k", None),
+    )
+
+
+def _notify(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _engine(settings, rebuild: bool = False):
+    from retrieval.service import open_engine
+
+    return open_engine(settings, rebuild=rebuild, progress=sys.stderr.isatty(), notify=_notify)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_ask(args, settings) -> int:
+    from .console import Printer
+
+    if args.question is not None and not args.question.strip():
+        raise BusanBotError("the question is empty")
+    questions = [args.question] if args.question is not None else None
+    if questions is None and sys.stdin.isatty():
+        raise BusanBotError('give a question, e.g. busan-bot ask "Busan kết nghĩa với TP.HCM từ năm nào?"')
+    engine = _engine(settings)
+    printer = Printer(sys.stdout)
+    lines = questions if questions is not None else (line for line in sys.stdin)
+    failures = 0
+    for line in lines:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            answer = engine.answer(question, settings.top_k)
+        except BusanBotError as exc:
+            failures += 1
+            if args.json:
+                print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            printer.answer(answer)
+    return EXIT_ERROR if failures and questions is not None else EXIT_OK
+
+
+def cmd_chat(args, settings) -> int:
+    from .console import run_chat
+
+    return run_chat(_engine(settings), settings)
+
+
+def cmd_index(args, settings) -> int:
+    from retrieval.corpus import corpus_passages, load_corpus
+    from retrieval.service import ensure_index, make_embedder
+
+    articles = load_corpus(settings.seeds_dir)
+    embedder = make_embedder(settings)
+    index, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
+                                 progress=sys.stderr.isatty(), notify=_notify)
+    n = len(corpus_passages(articles))
+    if report is None:
+        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
+    else:
+        print(f"Indexed {report.passages} paragraphs from {len(articles)} articles in {report.seconds:.1f} s "
+              f"({report.embedded} embedded, {report.reused} reused) -> {settings.index_dir}")
+    return EXIT_OK
+
+
+def cmd_sources(args, settings) -> int:
+    from retrieval.corpus import load_corpus
+
+    for article in load_corpus(settings.seeds_dir):
+        extra = ", ".join(x for x in (article.author, article.date) if x)
+        print(f"{article.id}: {article.title}")
+        print(f"    {article.source or 'source unknown'}{' (' + extra + ')' if extra else ''}; "
+              f"{len(article.passages)} paragraphs; {Path(article.path).name}")
+    return EXIT_OK
+
+
+def cmd_info(args, settings) -> int:
+    from retrieval.embedder import resolve_model
+    from retrieval.index import open_index
+
+    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
+    print(f"model:       {settings.model}")
+    print(f"model id:    {source.model_id}")
+    print(f"weights:     {source.weights}")
+    print(f"prefixes:    {source.prefixes}")
+    try:
+        index = open_index(settings.index_dir)
+        m = index.manifest
+        age = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
+        print(f"index:       {index.folder} ({m.count} paragraphs, dim {m.dim}, {m.search} search, built {age})")
+        if m.model_id != source.model_id:
+            print("             built with another model: the next command will rebuild it")
+    except BusanBotError as exc:
+        print(f"index:       none usable ({exc})")
+    print(f"seeds:       {settings.seeds_dir}")
+    print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} "
+          f"answer_threshold={settings.answer_threshold} allow_download={settings.allow_download}")
+    return EXIT_OK
+
+
+def cmd_add(args, settings) -> int:
+    from retrieval.corpus import add_article, load_article
+
+    path = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
+                       author=args.author, date=args.date, url=args.url)
+    article = load_article(path)
+    print(f"Added {path.name}: \"{article.title}\", {len(article.passages)} paragraphs. "
+          "Run `busan-bot index` (or just ask) to index it.")
+    return EXIT_OK
+
+
+def cmd_eval(args, settings) -> int:
+    from retrieval.evaluate import eval_index_dir, evaluate, read_passages, read_questions
+    from retrieval.service import make_embedder
+
+    from .evaltable import half_filter, print_report, strip_questions
+
+    if args.k < 1:
+        raise BusanBotError("-k must be at least 1")
+    if args.passages:
+        passages = read_passages(args.passages)
+    else:
+        from retrieval.corpus import corpus_passages, load_corpus
+
+        passages = corpus_passages(load_corpus(settings.seeds_dir))
+    questions = read_questions(args.questions)
+    if args.half:
+        passages, questions = half_filter(passages, questions, args.half)
+    if args.strip_diacritics:
+        questions = strip_questions(questions)
+    embedder = make_embedder(settings)
+    report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages),
+                      threshold=settings.answer_threshold, progress=sys.stderr.isatty(), extra_k=args.k)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print_report(report, args.k)
+    return EXIT_OK
+
+
+def cmd_telegram(args, settings) -> int:
+    from .telegram import run_telegram
+
+    return run_telegram(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+
+
+COMMANDS = {
+    "ask": cmd_ask, "chat": cmd_chat, "index": cmd_index, "sources": cmd_sources, "info": cmd_info,
+    "add": cmd_add, "eval": cmd_eval, "telegram": cmd_telegram,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    verbose = args.verbose
+    try:
+        settings = load(args)
+        level = "INFO" if verbose and settings.log_level == "WARNING" else settings.log_level
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if not verbose:
+            _quiet_libraries()
+        return COMMANDS[args.command](args, settings)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BusanBotError as exc:
+        if verbose:
+            log.exception("failed")
+        print(f"busan-bot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the user gets one line; --verbose shows the traceback
+        if verbose:
+            log.exception("unexpected error")
+        print(f"busan-bot: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _quiet_libraries() -> None:
+    # sentence-transformers and transformers chatter on stderr at load; users need none of it.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for name in ("sentence_transformers", "transformers", "huggingface_hub", "filelock"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    import warnings
+
+    warnings.filterwarnings("ignore")

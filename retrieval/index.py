@@ -1,0 +1,410 @@
+"""The on-disk index: FAISS vectors, a BM25 lexical index and passage metadata.
+
+Layout of ``index_dir``::
+
+    current -> gen-<time>-<rand>/   symlink, swapped atomically after a build
+    gen-.../manifest.json            format version, model id, dimension, corpus hash
+    gen-.../passages.sqlite3         passage metadata and text (no pickle anywhere)
+    gen-.../vectors.npy              float32 L2-normalised embeddings, row = passage row
+    gen-.../dense.faiss              inner-product FAISS index over the same rows
+    gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list
+    gen-.../accents.json             folded -> accented word forms seen in the corpus
+    .lock                            held while building
+
+A build writes a new generation next to the old one and only then repoints
+``current``; a process killed mid-build leaves the previous index in use.
+Numpy and FAISS stay inside this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from .embedder import Embedder
+from .errors import IndexError_
+from .passage import Passage, content_hash
+from .text import fold, lexical_terms, words
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+K1, B = 1.2, 0.75
+
+
+def corpus_hash(passages: Sequence[Passage]) -> str:
+    h = hashlib.sha256()
+    for p in passages:
+        h.update(f"{p.id}\x1f{p.title}\x1f{p.source}\x1f{p.paragraph}\n".encode())
+    return h.hexdigest()[:20]
+
+
+# ----------------------------------------------------------------------------- lexical
+
+
+class Lexical:
+    """BM25 over accent-folded syllables and bigrams, as a sparse term-by-passage matrix."""
+
+    def __init__(self, terms: list[str], weights, idf: np.ndarray):
+        self.terms = terms
+        self.term_ids = {t: i for i, t in enumerate(terms)}
+        self.weights = weights  # scipy CSC, passages x terms, BM25 weight per cell
+        self.idf = idf
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "Lexical":
+        from scipy import sparse
+
+        vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for row, text in enumerate(texts):
+            counts = Counter(lexical_terms(text))
+            lengths[row] = sum(counts.values())
+            for term, tf in counts.items():
+                rows.append(row)
+                cols.append(vocab.setdefault(term, len(vocab)))
+                tfs.append(tf)
+        n = len(texts)
+        tf = sparse.csr_matrix((np.array(tfs, dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
+        tf = tf.tocoo()
+        data = tf.data * (K1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
+        weights = sparse.csc_matrix((data.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+        return cls(sorted(vocab, key=vocab.get), weights, idf)
+
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(t for t in lexical_terms(text) if t in self.term_ids)
+        ids = np.array([self.term_ids[t] for t in counts], dtype=np.int64)
+        return ids, np.array(list(counts.values()), dtype=np.float32)
+
+    def scores(self, text: str) -> np.ndarray:
+        ids, qtf = self.query_vector(text)
+        if not len(ids):
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return np.asarray(self.weights[:, ids] @ qtf).ravel()
+
+    def max_score(self, text: str) -> float:
+        """What a passage matching every query term would roughly score (for scaling)."""
+        ids, qtf = self.query_vector(text)
+        return float((self.idf[ids] * qtf).sum() * (K1 + 1) / (1 + K1)) if len(ids) else 0.0
+
+    def idf_of(self, term: str) -> float:
+        i = self.term_ids.get(term)
+        return float(self.idf[i]) if i is not None else 0.0
+
+    def save(self, folder: Path) -> None:
+        w = self.weights
+        np.savez(folder / "lexical.npz", data=w.data, indices=w.indices, indptr=w.indptr,
+                 shape=np.array(w.shape), idf=self.idf)
+        (folder / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path) -> "Lexical":
+        from scipy import sparse
+
+        with np.load(folder / "lexical.npz", allow_pickle=False) as z:
+            weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            idf = z["idf"]
+        terms = json.loads((folder / "terms.json").read_text())
+        if len(terms) != weights.shape[1]:
+            raise ValueError("term list and weights disagree")
+        return cls(terms, weights, idf)
+
+
+def accent_table(texts: Sequence[str]) -> dict[str, dict[str, int]]:
+    """folded word (and folded word pair) -> accented forms seen, with counts."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        ws = words(text)
+        for w in ws:
+            table[fold(w)][w] += 1
+        for a, b in zip(ws, ws[1:]):
+            table[f"{fold(a)} {fold(b)}"][f"{a} {b}"] += 1
+    return {k: dict(v) for k, v in table.items()}
+
+
+# ----------------------------------------------------------------------------- dense
+
+
+def _faiss():
+    import faiss
+
+    return faiss
+
+
+def build_faiss(vectors: np.ndarray, exact_limit: int):
+    faiss = _faiss()
+    n, dim = vectors.shape
+    if n <= exact_limit:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    if n:
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+# ----------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    model_id: str
+    dim: int
+    count: int
+    corpus_hash: str
+    created: float
+    search: str
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest":
+        data = json.loads((folder / "manifest.json").read_text())
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+class LoadedIndex:
+    """A read-only generation of the index, loaded into memory (vectors memory-mapped)."""
+
+    def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage], vectors: np.ndarray,
+                 faiss_index, lexical: Lexical, accents: dict[str, dict[str, int]]):
+        self.folder = folder
+        self.manifest = manifest
+        self.passages = passages
+        self.vectors = vectors
+        self.faiss_index = faiss_index
+        self.lexical = lexical
+        self.accents = accents
+        self._text_rows = {content_hash(p.text): i for i, p in enumerate(passages)}
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def dense_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, len(self.passages))
+        if k <= 0:
+            return []
+        scores, rows = self.faiss_index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def dense_scores(self, query: np.ndarray, rows: Sequence[int]) -> list[float]:
+        if not len(rows):
+            return []
+        return [float(s) for s in self.vectors[np.asarray(rows)] @ np.asarray(query, dtype=np.float32)]
+
+    def dense_stats(self, query: np.ndarray) -> tuple[float, float]:
+        """Mean and spread of the query's similarity to the whole corpus (a sample if large)."""
+        sample = self.vectors if len(self.vectors) <= 20_000 else self.vectors[:: len(self.vectors) // 20_000]
+        sims = sample @ np.asarray(query, dtype=np.float32)
+        return float(sims.mean()), float(sims.std() + 1e-6)
+
+    def lexical_search(self, text: str, k: int) -> list[tuple[int, float]]:
+        scores = self.lexical.scores(text)
+        k = min(k, len(scores))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
+
+    def lexical_scores(self, text: str, rows: Sequence[int]) -> list[float]:
+        scores = self.lexical.scores(text)
+        return [float(scores[r]) for r in rows]
+
+    def vector_for_text(self, text: str) -> np.ndarray | None:
+        row = self._text_rows.get(content_hash(text))
+        return None if row is None else np.asarray(self.vectors[row])
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(path))
+
+
+def _write_passages(path: Path, passages: Sequence[Passage]) -> None:
+    with _connect(path) as db:
+        db.execute(
+            "CREATE TABLE passages (row INTEGER PRIMARY KEY, id TEXT NOT NULL, article TEXT NOT NULL, "
+            "title TEXT NOT NULL, source TEXT NOT NULL, paragraph INTEGER NOT NULL, text TEXT NOT NULL)"
+        )
+        db.executemany(
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(i, p.id, p.article, p.title, p.source, p.paragraph, p.text) for i, p in enumerate(passages)],
+        )
+    # sqlite3's context manager commits but does not close.
+    db.close()
+
+
+def _read_passages(path: Path) -> list[Passage]:
+    if not path.exists():
+        raise FileNotFoundError(path)
+    db = _connect(path)
+    try:
+        rows = db.execute("SELECT id, article, title, source, paragraph, text FROM passages ORDER BY row").fetchall()
+    finally:
+        db.close()
+    return [Passage(*r) for r in rows]
+
+
+def load_generation(folder: Path) -> LoadedIndex:
+    """Load one generation, checking that its parts agree; any fault is IndexError_."""
+    faiss = _faiss()
+    try:
+        manifest = Manifest.read(folder)
+        if manifest.format != FORMAT_VERSION:
+            raise ValueError(f"format {manifest.format}, expected {FORMAT_VERSION}")
+        passages = _read_passages(folder / "passages.sqlite3")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        index = faiss.read_index(str(folder / "dense.faiss"))
+        lexical = Lexical.load(folder)
+        accents = json.loads((folder / "accents.json").read_text())
+    except (OSError, ValueError, KeyError, TypeError, sqlite3.Error, RuntimeError) as exc:
+        raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
+    counts = {len(passages), vectors.shape[0], index.ntotal, lexical.weights.shape[0], manifest.count}
+    if len(counts) != 1 or (len(passages) and vectors.shape[1] != manifest.dim):
+        raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
+    if corpus_hash(passages) != manifest.corpus_hash:
+        raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
+    return LoadedIndex(folder, manifest, passages, vectors, index, lexical, accents)
+
+
+def open_index(index_dir: Path) -> LoadedIndex:
+    current = Path(index_dir) / CURRENT
+    if not current.exists():
+        raise IndexError_(f"no index in {index_dir} yet")
+    return load_generation(current.resolve())
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    passages: int
+    embedded: int
+    reused: int
+    seconds: float
+    rebuilt: bool
+
+
+def build_index(
+    index_dir: Path,
+    passages: Sequence[Passage],
+    embedder: Embedder,
+    *,
+    previous: LoadedIndex | None = None,
+    lock_timeout: float = 30.0,
+    exact_limit: int = 200_000,
+    progress: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> tuple[LoadedIndex, BuildReport]:
+    """Build a new generation (re-embedding only passages whose text is new) and switch to it."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait()
+        try:
+            lock.acquire(timeout=lock_timeout)
+        except Timeout:
+            raise IndexError_(
+                f"another busan-bot is building the index in {index_dir}; waited {lock_timeout:.0f} s. "
+                "Try again when it has finished."
+            ) from None
+    try:
+        return _build_locked(index_dir, list(passages), embedder, previous, exact_limit, progress)
+    finally:
+        lock.release()
+
+
+def _build_locked(index_dir, passages, embedder, previous, exact_limit, progress):
+    start = time.perf_counter()
+    if previous is None:
+        try:
+            previous = open_index(index_dir)
+        except IndexError_:
+            previous = None
+    reuse = previous is not None and previous.manifest.model_id == embedder.model_id
+    vectors: list[np.ndarray | None] = [
+        previous.vector_for_text(p.text) if reuse else None for p in passages
+    ]
+    todo = [i for i, v in enumerate(vectors) if v is None]
+    if todo:
+        fresh = embedder.embed_passages([passages[i].text for i in todo], progress=progress)
+        for i, v in zip(todo, fresh):
+            vectors[i] = v
+    dim = int(vectors[0].shape[0]) if passages else embedder.dim
+    matrix = np.vstack(vectors).astype(np.float32) if passages else np.zeros((0, dim), np.float32)
+
+    folder = index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    tmp = index_dir / f".building-{folder.name}"
+    tmp.mkdir()
+    try:
+        texts = [p.text for p in passages]
+        np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
+        _faiss().write_index(build_faiss(matrix, exact_limit), str(tmp / "dense.faiss"))
+        Lexical.build(texts).save(tmp)
+        (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
+        _write_passages(tmp / "passages.sqlite3", passages)
+        manifest = Manifest(FORMAT_VERSION, embedder.model_id, dim, len(passages), corpus_hash(passages),
+                            time.time(), "exact" if len(passages) <= exact_limit else "hnsw")
+        # The manifest goes last: a generation without one is never trusted.
+        (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
+        _fsync_dir(tmp)
+        os.replace(tmp, folder)
+        _point_current(index_dir, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_old_generations(index_dir, keep=folder)
+    loaded = load_generation(folder)
+    report = BuildReport(len(passages), len(todo), len(passages) - len(todo), time.perf_counter() - start, True)
+    return loaded, report
+
+
+def _fsync_dir(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def _point_current(index_dir: Path, folder: Path) -> None:
+    link = index_dir / f".current-{uuid.uuid4().hex[:6]}"
+    os.symlink(folder.name, link)
+    os.replace(link, index_dir / CURRENT)
+
+
+def _remove_old_generations(index_dir: Path, keep: Path) -> None:
+    for path in index_dir.iterdir():
+        stale_build = path.name.startswith(".building-")
+        if (path.name.startswith("gen-") and path != keep) or stale_build:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def is_current(index: LoadedIndex, passages: Sequence[Passage], model_id: str) -> bool:
+    return index.manifest.model_id == model_id and index.manifest.corpus_hash == corpus_hash(passages)
+
+
+def idf_weight(index: LoadedIndex, term: str) -> float:
+    """IDF of a folded term; unseen terms count as rare (they carry the question's topic)."""
+    value = index.lexical.idf_of(term)
+    return value if value else math.log1p(len(index) + 0.5)

@@ -1,0 +1,45 @@
+"""The one record that flows from the loader to the index to the answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+def content_hash(*parts: str, length: int = 16) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph of an article; ``id`` depends only on the article and the text."""
+
+    id: str
+    article: str
+    title: str
+    source: str
+    paragraph: int
+    text: str
+
+    @classmethod
+    def create(cls, article: str, title: str, source: str, paragraph: int, text: str) -> "Passage":
+        return cls(content_hash(article, text), article, title, source, paragraph, text)
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    source: str
+    author: str
+    date: str
+    url: str
+    path: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float

@@ -1,0 +1,107 @@
+"""One typed settings object: config/default.toml < BUSAN_BOT_* environment < CLI flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "default.toml"
+_config_file: ContextVar[Path | None] = ContextVar("config_file", default=None)
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "busan-bot"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML file chosen for this load; unknown keys are rejected by the model."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - unused by __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = _config_file.get()
+        if path is None:
+            return {}
+        try:
+            with open(path, "rb") as fh:
+                return tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUSAN_BOT_", frozen=True, extra="forbid")
+
+    seeds_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    cache_dir: Path = Field(default_factory=_default_cache)
+    model: str = "intfloat/multilingual-e5-small"
+    allow_download: bool = False
+    batch_size: int = Field(16, ge=1, le=1024)
+    top_k: int = Field(3, ge=1, le=20)
+    candidates: int = Field(50, ge=5, le=1000)
+    answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    max_question_chars: int = Field(1000, ge=10, le=100_000)
+    lock_timeout: float = Field(30.0, ge=0.0)
+    exact_search_limit: int = Field(200_000, ge=1)
+    log_level: str = "WARNING"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @field_validator("seeds_dir", "index_dir", "cache_dir")
+    @classmethod
+    def _anchor(cls, value: Path) -> Path:
+        # Relative paths mean "inside the project", whatever the working directory.
+        value = Path(os.path.expanduser(str(value)))
+        return value if value.is_absolute() else ROOT / value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Load once at start-up; ``overrides`` are CLI flags (None means "not given")."""
+    path = Path(config_file or os.environ.get("BUSAN_BOT_CONFIG") or DEFAULT_CONFIG)
+    token = _config_file.set(path)
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    finally:
+        _config_file.reset(token)
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "settings"
+        if err["type"] == "extra_forbidden":
+            problems.append(f"unknown setting '{key}'")
+        else:
+            problems.append(f"invalid setting {key} = {err.get('input')!r}: {err['msg']}")
+    return "; ".join(problems)

@@ -1,0 +1,109 @@
+"""Pure text functions: normalisation, accent folding, tokens, sentences, question kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Vietnamese letters that only exist with a diacritic (plus đ); one is enough to say
+# the writer typed diacritics.
+_VI_MARKED = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-ZÀ-Ỹ0-9Đ])")
+
+# Very common English words: a question made mostly of these and with no Vietnamese
+# syllables is English. Kept short on purpose; it only has to beat unaccented Vietnamese.
+_EN_WORDS = frozenset(
+    """a an the of to in on at for by with from and or is are was were be been being do does did
+    what which who whom whose when where why how many much long year years city cities did has have
+    had it its this that these those their there they he she his her as about into between than
+    first second mayor president visit visited country countries relations relation sister agreement
+    signed partnership cooperation korea korean vietnam vietnamese busan ho chi minh port ports
+    """.split()
+)
+_VI_PLAIN_WORDS = frozenset(
+    """la cua va co khong nhung cac mot nam thanh pho hop tac quan he gi nao bao nhieu ai dau khi
+    duoc cho voi tai tu den trong nhu nay do ve ong ba hai viet han quoc nguoi dia phuong tong bi thu
+    thi truong lanh dao chuyen tham nhieu linh vuc phat trien ket nghia""".split()
+)
+
+
+class Kind(str, Enum):
+    """What kind of question arrived; each kind leans on the retrievers differently."""
+
+    VI = "vi"  # Vietnamese typed with diacritics
+    VI_PLAIN = "vi_plain"  # Vietnamese typed without diacritics
+    EN = "en"
+    KO = "ko"
+    OTHER = "other"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (đ -> d): 'Kết nghĩa' -> 'ket nghia'."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return stripped.replace("đ", "d")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased NFC word tokens (syllables for Vietnamese)."""
+    return _WORD.findall(nfc(text).lower())
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    return any(ch in _VI_MARKED for ch in nfc(text).lower())
+
+
+def question_kind(text: str) -> Kind:
+    if _HANGUL.search(text):
+        return Kind.KO
+    if has_vietnamese_marks(text):
+        return Kind.VI
+    tokens = [fold(w) for w in words(text) if not w.isdigit()]
+    if not tokens:
+        return Kind.OTHER
+    english = sum(t in _EN_WORDS for t in tokens)
+    vietnamese = sum(t in _VI_PLAIN_WORDS for t in tokens)
+    if vietnamese > english:
+        return Kind.VI_PLAIN
+    if english:
+        return Kind.EN
+    return Kind.VI_PLAIN if all(_looks_like_vi_syllable(t) for t in tokens) else Kind.OTHER
+
+
+_VI_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+    r"(uye|oai|oay|uay|uoi|uou|ieu|yeu|uya|oa|oe|uy|ie|ye|uo|ua|ai|ao|au|ay|eo|eu|ia|iu|oi|ui|ua|uu|ue|[aeiouy])"
+    r"(ng|nh|ch|[cmnpt]|[iouy])?$"
+)
+
+
+def _looks_like_vi_syllable(token: str) -> bool:
+    return bool(_VI_SYLLABLE.match(token))
+
+
+def lexical_terms(text: str) -> list[str]:
+    """Terms for BM25: accent-folded syllables and adjacent-syllable bigrams.
+
+    Folding lets 'ket nghia' meet 'kết nghĩa'; bigrams give back some of the
+    precision folding loses ('thanh pho' vs 'thanh' alone).
+    """
+    folded = [fold(w) for w in words(text)]
+    bigrams = [f"{a}_{b}" for a, b in zip(folded, folded[1:])]
+    return folded + bigrams
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences; a paragraph without a full stop is one sentence."""
+    parts = [p.strip() for p in _SENTENCE_END.split(clean_space(text))]
+    return [p for p in parts if p]
