@@ -15,35 +15,42 @@ COMMON_VI = (
     "thành phố hợp tác quan hệ kết nghĩa lĩnh vực người nước việt nam hàn quốc gì đã sẽ đang "
     "bởi nhiều ít lớn nhỏ đầu tiên cuối cùng thứ mong muốn đề nghị tiếp thăm ký ngày tháng"
 ).split()
+_COMMON_BY_KEY: dict[str, list[str]] = {}
+for _w in dict.fromkeys(COMMON_VI):
+    _COMMON_BY_KEY.setdefault(fold(_w), []).append(_w)
+
+
+def _forms(key: str, word: str, accents: dict[str, dict[str, int]]) -> dict[str, float]:
+    forms: dict[str, float] = dict(accents.get(key, {}))
+    for common in _COMMON_BY_KEY.get(key, ()):
+        forms.setdefault(common, 0.5)  # below any corpus count: the corpus knows its own words
+    return forms or {word: 1.0}
 
 
 def restore_diacritics(text: str, accents: dict[str, dict[str, int]]) -> str:
     """Guess the accented form of an unaccented Vietnamese sentence from corpus counts.
 
-    Each word takes the accented form that best fits the word before it (pair counts),
-    falling back to the most frequent form of the word alone. Unknown words stay as typed.
+    A Viterbi pass over the words: each word's accented forms are scored by how often the
+    corpus has them, and each adjacent pair by how often the corpus has that pair, which
+    decides between readings ("ban đầu" vs "bán hàng"). Unknown words stay as typed.
     """
-    out: list[str] = []
-    prev = None
-    for word in words(nfc(text)):
-        key = fold(word)
-        forms = dict(accents.get(key, {}))
-        for common in COMMON_VI:
-            if fold(common) == key and common not in forms:
-                forms[common] = 1
-        if not forms:
-            out.append(word)
-            prev = word
-            continue
+    tokens = words(nfc(text))
+    if not tokens:
+        return ""
+    keys = [fold(w) for w in tokens]
+    columns = [_forms(k, w, accents) for k, w in zip(keys, tokens)]
+    best = {f: (math.log1p(c), [f]) for f, c in columns[0].items()}
+    for i in range(1, len(tokens)):
+        pair_counts = accents.get(f"{keys[i - 1]} {keys[i]}", {})
+        step = {}
+        for form, count in columns[i].items():
+            def total(prev: str) -> float:
+                return best[prev][0] + 3.0 * math.log1p(pair_counts.get(f"{prev} {form}", 0))
 
-        def fit(form: str) -> float:
-            pair = accents.get(f"{fold(prev)} {key}", {}).get(f"{prev} {form}", 0) if prev else 0
-            return 3.0 * math.log1p(pair) + math.log1p(forms[form])
-
-        best = max(sorted(forms), key=fit)
-        out.append(best)
-        prev = best
-    return " ".join(out)
+            prev = max(sorted(best), key=total)
+            step[form] = (total(prev) + math.log1p(count), best[prev][1] + [form])
+        best = step
+    return " ".join(max(best.values(), key=lambda v: v[0])[1])
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,7 @@ def build_index(
     embedder: Embedder,
     *,
     previous: LoadedIndex | None = None,
+    reuse: bool = True,
     lock_timeout: float = 30.0,
     exact_limit: int = 200_000,
     progress: bool = False,
@@ -331,19 +332,19 @@ def build_index(
                 "Try again when it has finished."
             ) from None
     try:
-        return _build_locked(index_dir, list(passages), embedder, previous, exact_limit, progress)
+        return _build_locked(index_dir, list(passages), embedder, previous, reuse, exact_limit, progress)
     finally:
         lock.release()
 
 
-def _build_locked(index_dir, passages, embedder, previous, exact_limit, progress):
+def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, progress):
     start = time.perf_counter()
-    if previous is None:
+    if previous is None and reuse:
         try:
             previous = open_index(index_dir)
         except IndexError_:
             previous = None
-    reuse = previous is not None and previous.manifest.model_id == embedder.model_id
+    reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
     vectors: list[np.ndarray | None] = [
         previous.vector_for_text(p.text) if reuse else None for p in passages
     ]

@@ -57,7 +57,7 @@ def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder
             else:
                 notify(f"{exc}; rebuilding it.")
     index, report = build_index(
-        settings.index_dir, passages, embedder, previous=previous, lock_timeout=settings.lock_timeout,
+        settings.index_dir, passages, embedder, previous=previous, reuse=not rebuild, lock_timeout=settings.lock_timeout,
         exact_limit=settings.exact_search_limit, progress=progress,
         on_wait=lambda: notify("Another busan-bot is indexing; waiting for it to finish."),
     )

@@ -52,7 +52,8 @@ def fold(text: str) -> str:
     """Lower-case and strip diacritics (đ -> d): 'Kết nghĩa' -> 'ket nghia'."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return stripped.replace("đ", "d")
+    # Recompose: Hangul syllables decompose into jamo under NFD and must come back whole.
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d")
 
 
 def words(text: str) -> list[str]:

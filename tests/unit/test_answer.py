@@ -1,0 +1,84 @@
+import pytest
+from fakes import HashEmbedder
+
+from retrieval.answer import Answerer, Searcher
+from retrieval.errors import InputError
+from retrieval.fusion import Calibration
+from retrieval.index import build_index
+from retrieval.passage import Passage
+from retrieval.text import Kind
+
+TEXTS = [
+    "Busan là địa phương đầu tiên của Hàn Quốc kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995. "
+    "Quan hệ đó trở thành hình mẫu.",
+    "Hai thành phố hợp tác về cảng biển, logistics và du lịch.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon.",
+    "Lễ đón tại sân bay quốc tế Gimhae, thành phố Busan.",
+]
+
+
+@pytest.fixture()
+def answerer(tmp_path):
+    emb = HashEmbedder()
+    ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(TEXTS)]
+    index, _ = build_index(tmp_path, ps, emb)
+    return Answerer(Searcher(index, lambda t: emb.embed_queries([t])[0]), threshold=0.5)
+
+
+@pytest.mark.parametrize("question, paragraph", [
+    ("Busan kết nghĩa với TP.HCM năm nào?", 1),
+    ("busan ket nghia nam nao", 1),
+    ("san bay Gimhae", 4),
+    ("Thị trưởng Park Heong-joon", 3),
+])
+def test_best_passage_first(answerer, question, paragraph):
+    answer = answerer.answer(question, k=2)
+    assert answer.passages[0].passage.paragraph == paragraph
+    assert len(answer.passages) == 2
+    assert answer.passages[0].score >= answer.passages[1].score
+
+
+def test_highlight_is_the_answering_sentence(answerer):
+    top = answerer.answer("Busan kết nghĩa với TP.HCM năm nào?").passages[0]
+    assert top.highlight.startswith("Busan là địa phương đầu tiên") and top.highlight in top.passage.text
+
+
+def test_offset_pages_through_results(answerer):
+    first = answerer.answer("Busan", k=2)
+    more = answerer.answer("Busan", k=2, offset=2)
+    assert {p.passage.id for p in first.passages}.isdisjoint(p.passage.id for p in more.passages)
+
+
+def test_json_contract(answerer):
+    data = answerer.answer("san bay Gimhae", k=1).to_json()
+    if data["answered"]:
+        assert list(data) == ["question", "answered", "passages"]
+        assert list(data["passages"][0]) == ["id", "article", "title", "source", "paragraph", "text", "highlight", "score"]
+        assert isinstance(data["passages"][0]["paragraph"], int) and isinstance(data["passages"][0]["score"], float)
+
+
+def test_low_confidence_says_no_answer(answerer):
+    never = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.searcher.calibration = never
+    answer = answerer.answer("Busan kết nghĩa năm nào?")
+    assert not answer.answered and answer.message and answer.to_json()["passages"] == []
+    assert answer.passages  # the closest passages are still there for "more"
+    english = answerer.answer("How do I bake bread?")
+    assert "articles do not" in english.message
+
+
+def test_confident_answer(answerer):
+    always = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.searcher.calibration = always
+    answer = answerer.answer("Busan kết nghĩa năm nào?")
+    assert answer.answered and answer.to_json()["passages"]
+
+
+@pytest.mark.parametrize("question, k, message", [
+    ("   ", 3, "empty"),
+    ("x" * 1001, 3, "too long"),
+    ("Busan", 0, "at least 1"),
+])
+def test_bad_questions(answerer, question, k, message):
+    with pytest.raises(InputError, match=message):
+        answerer.answer(question, k=k)

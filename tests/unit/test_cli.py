@@ -1,0 +1,131 @@
+"""The CLI over a fake embedder: exit codes, messages, JSON contract, incremental index."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from fakes import HashEmbedder
+
+from bot import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    embedder = HashEmbedder()
+    monkeypatch.setattr("retrieval.service.make_embedder", lambda settings: embedder)
+    for var in list(__import__("os").environ):
+        if var.startswith("BUSAN_BOT_"):
+            monkeypatch.delenv(var)
+    flags = ["--seeds-dir", str(seeds), "--index-dir", str(tmp_path / "index")]
+    return seeds, flags, embedder
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_json_contract(env, capsys):
+    _, flags, _ = env
+    code, out, err = run(capsys, "ask", "Busan kết nghĩa với TP.HCM từ năm nào?", "--json", "-k", "2", *flags)
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"question", "answered", "passages"}
+    assert data["question"] == "Busan kết nghĩa với TP.HCM từ năm nào?"
+    if data["answered"]:
+        assert 1 <= len(data["passages"]) <= 2
+        p = data["passages"][0]
+        assert set(p) == {"id", "article", "title", "source", "paragraph", "text", "highlight", "score"}
+        assert p["highlight"] in p["text"]
+    assert "Building the index" in err
+
+
+def test_ask_reads_questions_from_stdin(env, capsys, monkeypatch):
+    import io
+
+    _, flags, _ = env
+    monkeypatch.setattr("sys.stdin", io.StringIO("Busan kết nghĩa năm nào?\n\nWho is the mayor of Busan?\n"))
+    code, out, _ = run(capsys, "ask", "--json", *flags)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [d["question"] for d in lines] == ["Busan kết nghĩa năm nào?", "Who is the mayor of Busan?"]
+
+
+def test_index_is_incremental_and_add_picks_up_new_articles(env, capsys, tmp_path):
+    seeds, flags, embedder = env
+    code, out, _ = run(capsys, "index", *flags)
+    assert code == 0 and "22 embedded, 0 reused" in out
+    code, out, _ = run(capsys, "index", *flags)
+    assert "up to date" in out
+    article = tmp_path / "moi.txt"
+    article.write_text("Busan mở văn phòng mới\nBusan sẽ mở văn phòng đại diện tại TP.HCM vào năm tới để hỗ trợ doanh nghiệp.\n",
+                       encoding="utf-8")
+    code, out, _ = run(capsys, "add", str(article), "--source", "Báo Z", *flags)
+    assert code == 0 and "1 paragraphs" in out
+    code, out, _ = run(capsys, "index", *flags)
+    assert "1 embedded, 22 reused" in out
+    code, out, _ = run(capsys, "sources", *flags)
+    assert "Busan mở văn phòng mới" in out and "Báo Z" in out
+    code, out, _ = run(capsys, "index", "--rebuild", *flags)
+    assert "23 embedded" in out
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["eval"], ["ask", "-k", "many", "x"], []])
+def test_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("argv, env_vars, message", [
+    (["ask", "   "], {}, "the question is empty"),
+    (["ask", "x" * 1200], {}, "too long"),
+    (["ask", "Busan?"], {"BUSAN_BOT_TOP_K": "lots"}, "invalid setting top_k = 'lots'"),
+    (["sources", "--seeds-dir", "/nonexistent"], {}, "articles folder not found"),
+    (["eval", "--questions", "/nonexistent.jsonl"], {}, "file not found"),
+    (["add", "/nonexistent.txt"], {}, "file not found"),
+    (["ask", "Busan?", "--config", "/nonexistent.toml"], {}, "config file not found"),
+])
+def test_errors_are_one_line_with_exit_1(env, capsys, monkeypatch, argv, env_vars, message):
+    _, flags, _ = env
+    for k, v in env_vars.items():
+        monkeypatch.setenv(k, v)
+    extra = [] if "--seeds-dir" in argv else flags
+    code, out, err = run(capsys, *argv, *extra)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
+
+
+def test_eval_json_last_line(env, capsys):
+    _, flags, _ = env
+    code, out, _ = run(capsys, "eval", "--questions", str(ROOT / "eval" / "seed_questions.jsonl"), "--json", *flags)
+    last = json.loads(out.strip().splitlines()[-1])
+    assert code == 0
+    assert {"n", "recall@1", "recall@5", "mrr@10"} <= set(last)
+    assert last["n"] >= 40 and 0.0 <= last["recall@1"] <= last["recall@5"] <= 1.0
+
+
+def test_eval_table(env, capsys):
+    _, flags, _ = env
+    code, out, _ = run(capsys, "eval", "--questions", str(ROOT / "eval" / "seed_questions.jsonl"), "-k", "3", *flags)
+    assert code == 0
+    assert "R@1" in out and "vi_plain" in out and "off-topic questions refused" in out
+
+
+def test_chat_over_a_pipe(env, capsys, monkeypatch):
+    import io
+
+    _, flags, _ = env
+    script = "/help\nBusan kết nghĩa năm nào?\n/more\n/sources\n/bogus\n/quit\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    code, out, _ = run(capsys, "chat", *flags)
+    assert code == 0
+    assert "/more" in out and "Unknown command /bogus" in out
+    assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in out  # from /sources
+    assert "\033[" not in out  # no colour codes when not on a terminal

@@ -1,0 +1,98 @@
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import add_article, clean_lines, load_article, load_corpus
+from retrieval.errors import CorpusError
+
+TITLE = "Busan và TP.HCM hợp tác"
+BODY1 = "Busan là địa phương đầu tiên của Hàn Quốc thiết lập quan hệ với Thành phố Hồ Chí Minh năm 1995."
+BODY2 = "Hai bên sẽ đẩy mạnh hợp tác về cảng biển, logistics và du lịch trong thời gian tới."
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # title repeated, caption twice, byline, related block
+    ([TITLE, "", TITLE, BODY1, "Quang cảnh buổi tiếp. Ảnh: Xuân Khu-TTXVN",
+      "Quang cảnh buổi tiếp. Ảnh: Xuân Khu-TTXVN", BODY2, "Xuân Khu", "Tin liên quan", "Bài khác rất dài, có dấu chấm."],
+     [BODY1, "Quang cảnh buổi tiếp.", BODY2]),
+    # image placeholder and outlet tag
+    ([TITLE, f"{TITLE}- Ảnh 1.", "(NLĐO)- " + BODY1, BODY2], [BODY1, BODY2]),
+    # section label and "Có thể bạn quan tâm" furniture
+    (["Thời sự Chính trị", BODY1, "Có thể bạn quan tâmThời sự", BODY2], [BODY1]),
+    # a repeated body line is kept once
+    ([BODY1, BODY1, BODY2], [BODY1, BODY2]),
+])
+def test_clean_lines(lines, expected):
+    assert clean_lines(lines, TITLE) == expected
+
+
+def test_seed_articles_are_cleaned():
+    articles = load_corpus(Path(__file__).resolve().parents[2] / "seeds")
+    assert len(articles) == 2
+    texts = [p.text for a in articles for p in a.passages]
+    assert not any("Tin liên quan" in t or "Ảnh:" in t or t.endswith("- Ảnh 1.") for t in texts)
+    assert len(texts) == len(set(texts))
+    assert any("Gimhae" in t for t in texts)  # a unique caption is kept
+    for a in articles:
+        assert [p.paragraph for p in a.passages] == list(range(1, len(a.passages) + 1))
+        assert a.source and a.title
+
+
+def test_passage_ids_are_stable_and_content_based(tmp_path):
+    (tmp_path / "a.txt").write_text(f"{TITLE}\n{BODY1}\n{BODY2}\n", encoding="utf-8")
+    first = load_article(tmp_path / "a.txt")
+    (tmp_path / "a.txt").write_text(f"{TITLE}\n{BODY2}\n", encoding="utf-8")
+    second = load_article(tmp_path / "a.txt")
+    assert first.passages[1].id == second.passages[0].id
+    assert first.passages[0].id != first.passages[1].id
+
+
+def test_markdown_and_html(tmp_path):
+    (tmp_path / "m.md").write_text(f"# {TITLE}\n\n{BODY1}\ncontinued here.\n\n{BODY2}\n", encoding="utf-8")
+    md = load_article(tmp_path / "m.md")
+    assert md.title == TITLE
+    assert md.passages[0].text == BODY1 + " continued here."
+    html = (f"<html><head><title>ignored</title><script>var x='{BODY2}';</script></head><body>"
+            f"<nav>Trang chủ</nav><h1>{TITLE}</h1><p>{BODY1}</p><p>{BODY2.replace('logistics', '<b>logistics</b>')}</p>"
+            "</body></html>")
+    (tmp_path / "h.html").write_text(html, encoding="utf-8")
+    h = load_article(tmp_path / "h.html")
+    assert h.title == TITLE
+    assert [p.text for p in h.passages] == [BODY1, BODY2]
+
+
+def test_metadata_file_wins(tmp_path):
+    (tmp_path / "a.txt").write_text(f"Nhãn mục\n{BODY1}\n", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text(f'title = "{TITLE}"\nsource = "Báo X"\n', encoding="utf-8")
+    article = load_article(tmp_path / "a.txt")
+    assert (article.title, article.source) == (TITLE, "Báo X")
+    assert article.passages[0].source == "Báo X"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe\x00bad", "not UTF-8"),
+    (f"{TITLE}\nngắn\n".encode(), "no paragraphs"),
+])
+def test_bad_articles_are_reported(tmp_path, content, message):
+    (tmp_path / "bad.txt").write_bytes(content)
+    with pytest.raises(CorpusError, match=message):
+        load_corpus(tmp_path)
+
+
+def test_add_article_copies_with_metadata(tmp_path):
+    src = tmp_path / "new article.txt"
+    src.write_text(f"{TITLE}\n{BODY1}\n", encoding="utf-8")
+    seeds = tmp_path / "seeds"
+    target = add_article(src, seeds, title="Tiêu đề \"mới\"", source="Báo Y")
+    article = load_article(target)
+    assert article.title == 'Tiêu đề "mới"' and article.source == "Báo Y"
+    with pytest.raises(CorpusError, match="already"):
+        add_article(src, seeds)
+    with pytest.raises(CorpusError, match="unsupported"):
+        (tmp_path / "x.pdf").write_bytes(b"%PDF")
+        add_article(tmp_path / "x.pdf", seeds)
+    bad = tmp_path / "empty.txt"
+    bad.write_text("Chỉ tiêu đề\n", encoding="utf-8")
+    with pytest.raises(CorpusError):
+        add_article(bad, seeds)
+    assert sorted(p.name for p in seeds.iterdir()) == sorted([target.name, target.stem + ".meta.toml"])

@@ -1,0 +1,92 @@
+import pytest
+
+from bot.render import excerpt
+from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, restore_diacritics, z_score
+from retrieval.highlight import best_sentence, content_terms, coverage
+from retrieval.index import accent_table
+
+CORPUS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Hai thành phố hợp tác về cảng biển, logistics và du lịch.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan tại thành phố cảng.",
+]
+ACCENTS = accent_table(CORPUS)
+
+
+@pytest.mark.parametrize("plain, restored", [
+    ("busan ket nghia voi thanh pho ho chi minh", "busan kết nghĩa với thành phố hồ chí minh"),
+    ("hop tac cang bien nam nao", "hợp tác cảng biển năm nào"),
+    ("tong bi thu to lam", "tổng bí thư tô lâm"),
+    ("xyz khong ro", "xyz không ro"),  # unknown words stay; common words come from the built-in list
+])
+def test_restore_diacritics(plain, restored):
+    assert restore_diacritics(plain, ACCENTS) == restored
+
+
+def test_restore_prefers_the_form_that_fits_the_previous_word():
+    accents = accent_table(["ban đầu", "ban đầu", "bàn ghế", "bán hàng", "bán hàng", "bán hàng"])
+    assert restore_diacritics("ban dau", accents) == "ban đầu"
+    assert restore_diacritics("ban hang", accents) == "bán hàng"
+
+
+@pytest.mark.parametrize("value, mean, spread, expected", [(0.9, 0.8, 0.05, 2.0), (0.8, 0.8, 0.05, 0.0), (1, 0, 0, 0.0)])
+def test_z_score(value, mean, spread, expected):
+    assert z_score(value, mean, spread) == pytest.approx(expected)
+
+
+def test_fuse_weights_each_signal():
+    assert fuse(2.0, 0.5, Weights(1.0, 4.0)) == pytest.approx(4.0)
+    assert fuse(2.0, 0.5, Weights(0.0, 1.0)) == pytest.approx(0.5)
+
+
+def test_confidence_rises_with_evidence():
+    cal = Calibration(bias=-4.0, dense=1.0, coverage=4.0, margin=0.5)
+    weak = cal.confidence(Evidence(dense_z=1.0, coverage=0.1, margin=0.1))
+    strong = cal.confidence(Evidence(dense_z=4.0, coverage=0.9, margin=2.0))
+    assert 0.0 < weak < 0.5 < strong < 1.0
+    assert logistic(-800) == pytest.approx(0.0) and logistic(800) == pytest.approx(1.0)
+
+
+PARAGRAPH = ("Chào mừng đoàn, ông Phong nhấn mạnh quan hệ tốt đẹp. Busan là địa phương đầu tiên của Hàn Quốc "
+             "thiết lập quan hệ hữu nghị với TP.HCM vào năm 1995. Hai bên hợp tác về thương mại.")
+
+
+@pytest.mark.parametrize("question, expected_start", [
+    ("Busan thiết lập quan hệ với TP.HCM năm nào?", "Busan là địa phương"),
+    ("busan thiet lap quan he nam nao", "Busan là địa phương"),
+    ("Hai bên hợp tác về lĩnh vực gì?", "Hai bên hợp tác"),
+    ("In which year did Busan set up relations?", "Busan là địa phương"),
+])
+def test_best_sentence(question, expected_start):
+    assert best_sentence(question, PARAGRAPH, lambda t: 1.0).startswith(expected_start)
+
+
+def test_best_sentence_of_one_sentence_is_the_passage():
+    assert best_sentence("gì?", "Một câu duy nhất", lambda t: 1.0) == "Một câu duy nhất"
+
+
+def test_content_terms_drop_question_words():
+    assert content_terms("Busan kết nghĩa với TP.HCM từ năm nào?") == ["busan", "ket", "nghia", "voi", "tp", "hcm", "tu", "nam"] or \
+        "nao" not in content_terms("Busan kết nghĩa với TP.HCM từ năm nào?")
+    assert "nao" not in content_terms("năm nào")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Busan hợp tác", 1.0),
+    ("Busan bánh mì", 1 / 3),
+    ("gì nào", 0.0),
+])
+def test_coverage(question, expected):
+    assert coverage(question, "Busan và TP.HCM hợp tác", lambda t: 1.0) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text, highlight, width, before, after", [
+    ("A b c. Đây là câu. D e f.", "Đây là câu.", 100, "A b c. ", " D e f."),
+    ("một hai ba bốn năm sáu bảy tám. Câu chính. chín mười mười một mười hai", "Câu chính.", 30, "… tám. ", " chín mười …"),
+    ("Không có câu này", "khác", 10, "Không có …", ""),
+])
+def test_excerpt(text, highlight, width, before, after):
+    ex = excerpt(text, highlight, width)
+    assert (ex.before, ex.after) == (before, after)
+    if highlight in text:
+        assert ex.highlight == highlight

@@ -1,0 +1,142 @@
+import json
+import os
+import threading
+
+import pytest
+from fakes import HashEmbedder
+
+from retrieval.errors import IndexError_
+from retrieval.index import CURRENT, build_index, corpus_hash, is_current, open_index
+from retrieval.passage import Passage
+
+TEXTS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Hai thành phố hợp tác về cảng biển, logistics và du lịch.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon.",
+    "Lễ đón tại sân bay quốc tế Gimhae.",
+]
+
+
+def passages(texts=TEXTS):
+    return [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+
+
+def test_build_then_open_round_trip(tmp_path):
+    emb = HashEmbedder()
+    built, report = build_index(tmp_path, passages(), emb)
+    assert report.embedded == 4 and report.reused == 0
+    loaded = open_index(tmp_path)
+    assert loaded.passages == passages()
+    assert loaded.manifest.model_id == emb.model_id and loaded.manifest.dim == emb.dim
+    assert is_current(loaded, passages(), emb.model_id)
+    assert not is_current(loaded, passages()[:3], emb.model_id)
+    assert not is_current(loaded, passages(), "other-model")
+
+
+def test_dense_and_lexical_search_find_the_right_passage(tmp_path):
+    emb = HashEmbedder()
+    index, _ = build_index(tmp_path, passages(), emb)
+    q = emb.embed_queries(["sân bay Gimhae"])[0]
+    assert index.dense_search(q, 2)[0][0] == 3
+    assert index.lexical_search("san bay gimhae", 2)[0][0] == 3  # unaccented finds accented
+    assert index.lexical_search("ket nghia", 4)[0][0] == 0
+    assert index.lexical_search("bánh mì", 4) == []
+
+
+def test_unchanged_passages_are_not_re_embedded(tmp_path):
+    emb = HashEmbedder()
+    build_index(tmp_path, passages(), emb)
+    emb.calls.clear()
+    changed = TEXTS[:3] + ["Một đoạn hoàn toàn mới về hợp tác thư viện."]
+    index, report = build_index(tmp_path, passages(changed), emb)
+    assert (report.embedded, report.reused) == (1, 3)
+    assert emb.calls == [("passage", 1)]
+    assert [p.text for p in index.passages] == changed
+
+
+def test_a_new_model_re_embeds_everything(tmp_path):
+    build_index(tmp_path, passages(), HashEmbedder())
+    _, report = build_index(tmp_path, passages(), HashEmbedder(model_id="fake-hash-v2"))
+    assert report.embedded == 4
+
+
+def test_old_generation_is_removed_and_current_is_a_link(tmp_path):
+    build_index(tmp_path, passages(), HashEmbedder())
+    build_index(tmp_path, passages(TEXTS[:2]), HashEmbedder())
+    gens = [p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")]
+    assert len(gens) == 1
+    assert os.readlink(tmp_path / CURRENT) == gens[0]
+
+
+def test_failed_build_leaves_previous_index_usable(tmp_path):
+    build_index(tmp_path, passages(), HashEmbedder())
+
+    class Exploding(HashEmbedder):
+        def embed_passages(self, texts, progress=False):
+            raise RuntimeError("killed mid-build")
+
+    with pytest.raises(RuntimeError):
+        build_index(tmp_path, passages(["Đoạn mới hoàn toàn khác biệt ở đây."]), Exploding())
+    assert [p.text for p in open_index(tmp_path).passages] == TEXTS
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda g: (g / "manifest.json").write_text("{not json"), "damaged"),
+    (lambda g: (g / "vectors.npy").write_bytes(b"garbage"), "damaged"),
+    (lambda g: (g / "dense.faiss").unlink(), "damaged"),
+    (lambda g: (g / "manifest.json").write_text(
+        json.dumps({**json.loads((g / "manifest.json").read_text()), "count": 99})), "disagree"),
+    (lambda g: (g / "manifest.json").write_text(
+        json.dumps({**json.loads((g / "manifest.json").read_text()), "format": 0})), "format"),
+])
+def test_damaged_index_is_detected(tmp_path, damage, message):
+    build_index(tmp_path, passages(), HashEmbedder())
+    damage((tmp_path / CURRENT).resolve())
+    with pytest.raises(IndexError_, match=message):
+        open_index(tmp_path)
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexError_, match="no index"):
+        open_index(tmp_path / "none")
+
+
+def test_concurrent_build_waits_then_gives_a_clear_message(tmp_path):
+    from filelock import FileLock
+
+    held = FileLock(str(tmp_path / ".lock"))
+    held.acquire()
+    waited = []
+    try:
+        with pytest.raises(IndexError_, match="another busan-bot is building"):
+            build_index(tmp_path, passages(), HashEmbedder(), lock_timeout=0.2, on_wait=lambda: waited.append(1))
+    finally:
+        held.release()
+    assert waited == [1]
+    # once the other build is done, the next one goes through
+    index, _ = build_index(tmp_path, passages(), HashEmbedder(), lock_timeout=0.2)
+    assert len(index) == 4
+
+
+def test_two_builds_at_once_both_finish_consistently(tmp_path):
+    errors = []
+
+    def run():
+        try:
+            build_index(tmp_path, passages(), HashEmbedder(), lock_timeout=30)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert open_index(tmp_path).manifest.corpus_hash == corpus_hash(passages())
+
+
+def test_empty_corpus_index(tmp_path):
+    index, _ = build_index(tmp_path, [], HashEmbedder())
+    assert len(index) == 0 and index.lexical_search("busan", 3) == []

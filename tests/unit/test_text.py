@@ -1,0 +1,60 @@
+import pytest
+
+from retrieval.text import Kind, fold, lexical_terms, question_kind, sentences, words
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kết nghĩa", "ket nghia"),
+    ("Đà Nẵng", "da nang"),
+    ("THÀNH PHỐ Hồ Chí Minh", "thanh pho ho chi minh"),
+    ("Thành phố", "thanh pho"),  # decomposed input folds the same
+    ("Busan 1995", "busan 1995"),
+    ("부산", "부산"),
+])
+def test_fold(text, expected):
+    import unicodedata
+
+    assert fold(unicodedata.normalize("NFD", text)) == expected
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kết nghĩa năm 1995", ["ket", "nghia", "nam", "1995", "ket_nghia", "nghia_nam", "nam_1995"]),
+    ("TP.HCM", ["tp", "hcm", "tp_hcm"]),
+    ("", []),
+])
+def test_lexical_terms(text, expected):
+    assert lexical_terms(text) == expected
+
+
+def test_unaccented_query_meets_accented_text():
+    assert set(lexical_terms("ket nghia")) <= set(lexical_terms("Busan kết nghĩa với TP.HCM"))
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Busan kết nghĩa với TP.HCM từ năm nào?", Kind.VI),
+    ("busan ket nghia voi tphcm tu nam nao", Kind.VI_PLAIN),
+    ("Tong Bi thu To Lam tiep thi truong Busan ngay nao", Kind.VI_PLAIN),
+    ("cong nghiep dien anh", Kind.VI_PLAIN),
+    ("Who is the mayor of Busan?", Kind.EN),
+    ("How do I bake bread?", Kind.EN),
+    ("부산 시장은 누구입니까?", Kind.KO),
+    ("???", Kind.OTHER),
+])
+def test_question_kind(question, kind):
+    assert question_kind(question) is kind
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Một câu. Câu hai!", ["Một câu.", "Câu hai!"]),
+    ("Không có dấu chấm", ["Không có dấu chấm"]),
+    ("Năm 1995. Busan là địa phương đầu tiên.", ["Năm 1995.", "Busan là địa phương đầu tiên."]),
+    ("TP.HCM và Busan hợp tác. Hai bên ký kết.", ["TP.HCM và Busan hợp tác.", "Hai bên ký kết."]),
+    ("giá 3.5 triệu đồng. Tiếp theo", ["giá 3.5 triệu đồng.", "Tiếp theo"]),
+])
+def test_sentences(text, expected):
+    assert sentences(text) == expected
+
+
+def test_words_lowercase_nfc():
+    assert words("Thành Phố, 2025!") == ["thành", "phố", "2025"]
