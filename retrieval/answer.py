@@ -13,7 +13,7 @@ from .fusion import (
 from .highlight import best_sentence, coverage
 from .index import LoadedIndex, idf_weight
 from .passage import Passage
-from .text import Kind, clean_space, nfc, question_kind
+from .text import Kind, clean_space, names_and_numbers, nfc, question_kind
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,9 @@ class Searcher:
             return restore_diacritics(question, self.index.accents)
         return question
 
+    def lexical_text(self, question: str, kind: Kind) -> str:
+        return names_and_numbers(question) if kind in (Kind.EN, Kind.KO) else question
+
     def rank(self, question: str, kind: Kind | None = None, vector=None) -> Ranked:
         kind = kind or question_kind(question)
         if vector is None:
@@ -96,13 +99,14 @@ class Searcher:
         index = self.index
         if not len(index):
             return Ranked(question, kind, [], [], None)
+        lexical_text = self.lexical_text(question, kind)
         dense_hits = index.dense_search(vector, self.candidates)
-        lexical_hits = index.lexical_search(question, self.candidates)
+        lexical_hits = index.lexical_search(lexical_text, self.candidates)
         rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
         dense = index.dense_scores(vector, rows)
         mean, spread = index.dense_stats(vector)
-        lexical = index.lexical_scores(question, rows)
-        ceiling = index.lexical.max_score(question) or 1.0
+        lexical = index.lexical_scores(lexical_text, rows)
+        ceiling = index.lexical.max_score(lexical_text) or 1.0
         w = self.weights[kind]
         fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]
         order = sorted(range(len(rows)), key=lambda i: -fused[i])

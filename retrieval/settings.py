@@ -59,12 +59,20 @@ class Settings(BaseSettings):
     exact_search_limit: int = Field(200_000, ge=1)
     log_level: str = "WARNING"
 
+    # Telegram front end. The token is read from TELEGRAM_BOT_TOKEN only, never from here;
+    # TELEGRAM_API_URL in the environment overrides telegram_api_url.
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_rate_limit: int = Field(10, ge=1, description="questions per user per minute")
+    telegram_admins: tuple[int, ...] = ()
+    telegram_feedback_db: Path = Path("index/feedback.sqlite3")
+    telegram_workers: int = Field(2, ge=1, le=32)
+
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings):
         return (init_settings, env_settings, _TomlSource(settings_cls))
 
-    @field_validator("seeds_dir", "index_dir", "cache_dir")
+    @field_validator("seeds_dir", "index_dir", "cache_dir", "telegram_feedback_db")
     @classmethod
     def _anchor(cls, value: Path) -> Path:
         # Relative paths mean "inside the project", whatever the working directory.

@@ -93,6 +93,22 @@ def _looks_like_vi_syllable(token: str) -> bool:
     return bool(_VI_SYLLABLE.match(token))
 
 
+_NAME_OR_NUMBER = re.compile(r"\b(?:\d[\w.,-]*|[A-ZÀ-Ỹ][\w'-]*)", re.UNICODE)
+
+
+def names_and_numbers(text: str) -> str:
+    """Capitalised words (not the first) and numbers: what survives translation.
+
+    An English question shares little with Vietnamese text beyond names and figures, so
+    only these go to the lexical index for it.
+    """
+    found = _NAME_OR_NUMBER.findall(nfc(text))
+    first = _WORD.search(text)
+    if found and first and found[0] == first.group(0) and not found[0][0].isdigit():
+        found = found[1:]
+    return " ".join(found)
+
+
 def lexical_terms(text: str) -> list[str]:
     """Terms for BM25: accent-folded syllables and adjacent-syllable bigrams.
 

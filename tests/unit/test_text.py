@@ -58,3 +58,16 @@ def test_sentences(text, expected):
 
 def test_words_lowercase_nfc():
     assert words("Thành Phố, 2025!") == ["thành", "phố", "2025"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many career sacks did Jared Allen have?", "Jared Allen"),
+    ("Who is the mayor of Busan?", "Busan"),
+    ("Busan and Ho Chi Minh City signed in 1995?", "Ho Chi Minh City 1995"),
+    ("what happened in 2015", "2015"),
+    ("how do I bake bread?", "I"),
+])
+def test_names_and_numbers(question, expected):
+    from retrieval.text import names_and_numbers
+
+    assert names_and_numbers(question) == expected

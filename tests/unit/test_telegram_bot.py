@@ -1,0 +1,236 @@
+"""The Telegram application in-process against the fake Bot API server, with a fake embedder."""
+
+import asyncio
+import json
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from fake_telegram import FakeTelegram, check_html
+from fakes import HashEmbedder
+
+from bot import telegram as tg
+from bot.telegram_render import split_message
+from retrieval.fusion import Calibration
+from retrieval.text import Kind
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:" + "A" * 35
+ADMIN = 4242
+
+
+class BotThread:
+    def __init__(self, application):
+        self.app = application
+        self.ready = threading.Event()
+        self.loop = None
+        self.stop_event = None
+
+    def start(self):
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+        self.thread.start()
+        assert self.ready.wait(30), "bot did not start"
+
+    async def _main(self):
+        self.loop = asyncio.get_running_loop()
+        self.stop_event = asyncio.Event()
+        async with self.app:
+            await tg.post_init(self.app)
+            await self.app.start()
+            await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+            self.ready.set()
+            await self.stop_event.wait()
+            await self.app.updater.stop()
+            await self.app.stop()
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    from retrieval.service import open_engine
+    from retrieval.settings import load_settings
+
+    tmp = tmp_path_factory.mktemp("tg")
+    shutil.copytree(ROOT / "seeds", tmp / "seeds")
+    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"),
+                             telegram_admins=(ADMIN,), telegram_rate_limit=5,
+                             telegram_feedback_db=str(tmp / "fb.sqlite3"))
+    engine = open_engine(settings, embedder=HashEmbedder())
+    # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
+    engine.answerer.searcher.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    fake = FakeTelegram(TOKEN).start()
+    application = tg.build_application(engine, TOKEN, fake.url)
+    runner = BotThread(application)
+    runner.start()
+    yield fake, application
+    runner.stop()
+    fake.stop()
+
+
+def test_commands_registered_at_start(bot):
+    fake, _ = bot
+    assert {c["command"] for c in fake.commands} >= {"start", "help", "sources", "about", "ask"}
+
+
+def test_question_gets_quoted_answer_with_citation_and_buttons(bot):
+    fake, _ = bot
+    asked = fake.say(101, "Busan kết nghĩa với TP.HCM từ năm nào?")
+    reply = fake.wait_for(lambda m: m["chat_id"] == 101, timeout=30)
+    assert reply["parse_mode"] == "HTML" and check_html(reply["text"])[0] is None
+    assert "<blockquote>" in reply["text"] and "<b>" in reply["text"] and "đoạn" in reply["text"]
+    assert reply["reply_to_message_id"] == asked["message_id"]
+    buttons = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["Xem thêm", "👍", "👎"]
+    assert any(a["chat_id"] in (101, "101") and a["action"] == "typing" for a in fake.chat_actions)
+
+
+def test_english_question_gets_english_strings(bot):
+    fake, _ = bot
+    fake.say(102, "Who is the mayor of Busan, Park Heong-joon?")
+    reply = fake.wait_for(lambda m: m["chat_id"] == 102, timeout=30)
+    buttons = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons[0] == "More" and "paragraph" in reply["text"]
+
+
+def test_more_and_feedback_buttons(bot):
+    fake, application = bot
+    fake.say(103, "Tổng Bí thư Tô Lâm Busan")
+    first = fake.wait_for(lambda m: m["chat_id"] == 103, timeout=30)
+    data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
+    bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 103, "type": "private"},
+                   "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    fake.press(bot_message, data["Xem thêm"], user_id=103)
+    more = fake.wait_for(lambda m: m["chat_id"] == 103 and m is not first and "4." in m["text"], timeout=30)
+    assert check_html(more["text"])[0] is None
+    fake.press(bot_message, data["👍"], user_id=103)
+    fake.press(bot_message, data["👎"], user_id=103)
+    deadline = __import__("time").monotonic() + 20
+    while application.bot_data["feedback"].stats()["up"] < 1 or application.bot_data["feedback"].stats()["down"] < 1:
+        assert __import__("time").monotonic() < deadline
+        __import__("time").sleep(0.1)
+    row = application.bot_data["feedback"].db.execute("SELECT question, passage_ids, user_hash FROM feedback").fetchone()
+    assert row[0] == "Tổng Bí thư Tô Lâm Busan" and row[1] and row[2] != "103" and len(row[2]) == 24
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+                  "is_animated": False, "is_video": False}}, "văn bản"),
+    ({"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}, "văn bản"),
+    ({"text": "/ask"}, "Bạn muốn hỏi gì"),
+    ({"text": "Busan kết nghĩa năm nào? " * 50}, "quá dài"),
+    ({"text": "/frobnicate"}, "Lệnh không rõ"),
+])
+def test_odd_input_gets_a_short_hint(bot, kwargs, expected):
+    fake, _ = bot
+    chat = 200 + len(fake.sent) + hash(expected) % 50
+    text = kwargs.pop("text", None)
+    fake.say(chat, text, **kwargs)
+    reply = fake.wait_for(lambda m: m["chat_id"] == chat, timeout=30)
+    assert expected in reply["text"]
+
+
+def test_groups_answer_only_when_addressed(bot):
+    fake, _ = bot
+    group = -500
+    fake.say(group, "Busan kết nghĩa năm nào?", user_id=501, chat_type="group")
+    fake.say(group, "@busan_test_bot Busan kết nghĩa năm nào?", user_id=502, chat_type="group")
+    reply = fake.wait_for(lambda m: m["chat_id"] == group, timeout=30)
+    fake.say(group, "/ask Thị trưởng Busan là ai?", user_id=503, chat_type="group")
+    fake.wait_for(lambda m: m["chat_id"] == group and m is not reply, timeout=30)
+    __import__("time").sleep(1.0)
+    assert len(fake.replies_to(group)) == 2  # the unaddressed message got no reply
+
+
+def test_edited_question_is_answered_again(bot):
+    fake, _ = bot
+    original = fake.say(301, "Busan")
+    fake.wait_for(lambda m: m["chat_id"] == 301, timeout=30)
+    fake.edit(original, "Thị trưởng Busan Park Heong-joon")
+    fake.wait_for(lambda m: m["chat_id"] == 301 and len(fake.replies_to(301)) >= 2, timeout=30)
+
+
+@pytest.mark.parametrize("fault", ["429:1", "500", "drop", "parse"])
+def test_telegram_faults_lose_nothing(bot, fault):
+    fake, _ = bot
+    chat = 400 + ["429:1", "500", "drop", "parse"].index(fault)
+    fake.inject("sendMessage", fault)
+    fake.say(chat, "Busan kết nghĩa với TP.HCM năm nào?")
+    reply = fake.wait_for(lambda m: m["chat_id"] == chat, timeout=60)
+    if fault == "parse":
+        assert reply["parse_mode"] is None and "<" not in reply["text"]  # resent as plain text
+    else:
+        assert reply["parse_mode"] == "HTML"
+
+
+def test_rate_limit_is_polite(bot):
+    fake, _ = bot
+    for i in range(6):
+        fake.say(600, f"Busan hợp tác {i}")
+    fake.wait_for(lambda m: m["chat_id"] == 600 and "hơi nhanh" in m["text"], timeout=60)
+
+
+def test_admin_commands(bot):
+    fake, _ = bot
+    fake.say(700, "/stats", user_id=700)
+    assert "quản trị" in fake.wait_for(lambda m: m["chat_id"] == 700, timeout=30)["text"]
+    fake.say(ADMIN, "/stats", user_id=ADMIN)
+    assert "Questions:" in fake.wait_for(lambda m: m["chat_id"] == ADMIN, timeout=30)["text"]
+
+
+def test_start_sources_about(bot):
+    fake, _ = bot
+    fake.say(801, "/start")
+    start = fake.wait_for(lambda m: m["chat_id"] == 801, timeout=30)
+    assert start["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith("ex:")
+    fake.say(802, "/sources")
+    assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in fake.wait_for(lambda m: m["chat_id"] == 802)["text"]
+    fake.say(803, "/about")
+    assert "22 paragraphs" in fake.wait_for(lambda m: m["chat_id"] == 803)["text"]
+
+
+@pytest.mark.parametrize("token, ok", [
+    ("", False), ("abc", False), ("123:short", False), (TOKEN, True), ("123456:" + "a_b-" * 9, True),
+])
+def test_token_is_checked(monkeypatch, token, ok):
+    from retrieval.errors import ConfigError
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    if ok:
+        assert tg.read_token() == token
+    else:
+        with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+            tg.read_token()
+
+
+def test_token_is_masked_in_logs(caplog):
+    record = logging.LogRecord("x", logging.INFO, "", 0, "POST https://api/bot%s/getMe", (TOKEN,), None)
+    tg.TokenFilter(TOKEN).filter(record)
+    assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
+
+
+def test_rate_limiter_window():
+    now = [0.0]
+    limiter = tg.RateLimiter(2, window=60, clock=lambda: now[0])
+    assert limiter.check(1) == 0 and limiter.check(1) == 0
+    assert limiter.check(1) == pytest.approx(60)
+    assert limiter.check(2) == 0  # other users are not affected
+    now[0] = 61
+    assert limiter.check(1) == 0
+
+
+@pytest.mark.parametrize("html, pieces", [
+    ("a\nb", 1),
+    ("\n".join(["<b>x</b>" * 1000] * 10), 3),
+    ("&lt;" * 5000, 2),
+])
+def test_split_message_keeps_chunks_valid(html, pieces):
+    chunks = split_message(html, limit=4096)
+    assert len(chunks) == pieces
+    for chunk in chunks:
+        error, length = check_html(chunk)
+        assert error is None and length <= 4096
