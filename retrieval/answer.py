@@ -10,10 +10,11 @@ from .errors import InputError
 from .fusion import (
     DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Evidence, Weights, fuse, restore_diacritics, z_score,
 )
+from .glossary import translate_terms
 from .highlight import best_sentence, coverage
 from .index import LoadedIndex, idf_weight
 from .passage import Passage
-from .text import Kind, clean_space, names_and_numbers, nfc, question_kind
+from .text import Kind, clean_space, expand_abbreviations, names_and_numbers, nfc, question_kind
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,17 @@ class Searcher:
     calibration: dict[Kind, Calibration] = field(default_factory=lambda: dict(DEFAULT_CALIBRATION))
 
     def dense_text(self, question: str, kind: Kind) -> str:
+        question = expand_abbreviations(question)
         if kind is Kind.VI_PLAIN:
             return restore_diacritics(question, self.index.accents)
         return question
 
     def lexical_text(self, question: str, kind: Kind) -> str:
-        return names_and_numbers(question) if kind in (Kind.EN, Kind.KO) else question
+        if kind is Kind.EN:
+            return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
+        if kind is Kind.KO:
+            return names_and_numbers(question)
+        return question
 
     def rank(self, question: str, kind: Kind | None = None, vector=None) -> Ranked:
         kind = kind or question_kind(question)

@@ -10,7 +10,9 @@ Cleaning of news pages copied as text:
 - a line that repeats an earlier line is dropped (photo captions are printed twice);
 - short lines without sentence punctuation are bylines, section labels or tag lines;
 - photo captions are kept once, without the photo credit: some state facts found nowhere
-  else in the article (e.g. the welcome at Gimhae airport), and the credit is not content.
+  else in the article (e.g. the welcome at Gimhae airport), and the credit is not content;
+  a caption that mostly repeats the title is dropped: it adds nothing, and being short it
+  would outrank the paragraph that holds the facts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .passage import Article, Passage, content_hash
-from .text import clean_space, nfc
+from .text import clean_space, fold, nfc, words
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +58,19 @@ def clean_lines(lines: list[str], title: str) -> list[str]:
         line = _OUTLET_TAG.sub("", line)
         caption = _PHOTO_CREDIT.sub("", line) if _PHOTO_CREDIT.search(line) else None
         if caption is not None:
-            if caption:
+            if caption and not _repeats(caption, title):
                 body.append(caption if _SENTENCE_PUNCT.search(caption) else caption + ".")
             continue
         if len(line.split()) < MIN_BODY_WORDS and not _SENTENCE_PUNCT.search(line):
             continue
         body.append(line)
     return body
+
+
+def _repeats(caption: str, title: str, share: float = 0.7) -> bool:
+    caption_words = [fold(w) for w in words(caption)]
+    title_words = {fold(w) for w in words(title)}
+    return bool(caption_words) and sum(w in title_words for w in caption_words) >= share * len(caption_words)
 
 
 class _HTMLText(HTMLParser):

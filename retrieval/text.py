@@ -109,13 +109,28 @@ def names_and_numbers(text: str) -> str:
     return " ".join(found)
 
 
+# Standard Vietnamese abbreviations, written out so both spellings meet.
+_ABBREVIATIONS = [
+    (re.compile(r"\b(?:TP\.?\s?HCM|Tp\.?\s?HCM|tp\.?\s?hcm|TPHCM|tphcm|HCMC|hcmc)\b"), "Thành phố Hồ Chí Minh"),
+    (re.compile(r"\b(?:HCM|hcm)\b"), "Hồ Chí Minh"),
+    (re.compile(r"\b(?:TP|Tp|tp)\.?(?=\s|$)"), "thành phố"),
+]
+
+
+def expand_abbreviations(text: str) -> str:
+    """'TP.HCM' / 'TP HCM' / 'HCMC' -> 'Thành phố Hồ Chí Minh'; 'TP Busan' -> 'thành phố Busan'."""
+    for pattern, full in _ABBREVIATIONS:
+        text = pattern.sub(full, text)
+    return text
+
+
 def lexical_terms(text: str) -> list[str]:
     """Terms for BM25: accent-folded syllables and adjacent-syllable bigrams.
 
     Folding lets 'ket nghia' meet 'kết nghĩa'; bigrams give back some of the
     precision folding loses ('thanh pho' vs 'thanh' alone).
     """
-    folded = [fold(w) for w in words(text)]
+    folded = [fold(w) for w in words(expand_abbreviations(text))]
     bigrams = [f"{a}_{b}" for a, b in zip(folded, folded[1:])]
     return folded + bigrams
 

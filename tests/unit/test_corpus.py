@@ -19,6 +19,9 @@ BODY2 = "Hai bên sẽ đẩy mạnh hợp tác về cảng biển, logistics v�
     ([TITLE, f"{TITLE}- Ảnh 1.", "(NLĐO)- " + BODY1, BODY2], [BODY1, BODY2]),
     # section label and "Có thể bạn quan tâm" furniture
     (["Thời sự Chính trị", BODY1, "Có thể bạn quan tâmThời sự", BODY2], [BODY1]),
+    # a caption repeating the title goes; one with new facts stays
+    ([f"{TITLE} năm nay. Ảnh: TTXVN", "Lễ đón tại sân bay quốc tế Gimhae. Ảnh: TTXVN", BODY1],
+     ["Lễ đón tại sân bay quốc tế Gimhae.", BODY1]),
     # a repeated body line is kept once
     ([BODY1, BODY1, BODY2], [BODY1, BODY2]),
 ])

@@ -20,7 +20,7 @@ def test_fold(text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("Kết nghĩa năm 1995", ["ket", "nghia", "nam", "1995", "ket_nghia", "nghia_nam", "nam_1995"]),
-    ("TP.HCM", ["tp", "hcm", "tp_hcm"]),
+    ("TP.HCM", ["thanh", "pho", "ho", "chi", "minh", "thanh_pho", "pho_ho", "ho_chi", "chi_minh"]),
     ("", []),
 ])
 def test_lexical_terms(text, expected):
@@ -71,3 +71,20 @@ def test_names_and_numbers(question, expected):
     from retrieval.text import names_and_numbers
 
     assert names_and_numbers(question) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Busan kết nghĩa với TP.HCM", "Busan kết nghĩa với Thành phố Hồ Chí Minh"),
+    ("giữa TP HCM và TP Busan", "giữa Thành phố Hồ Chí Minh và thành phố Busan"),
+    ("tphcm va busan", "Thành phố Hồ Chí Minh va busan"),
+    ("HCMC and Busan", "Thành phố Hồ Chí Minh and Busan"),
+    ("TPO là tên riêng", "TPO là tên riêng"),
+])
+def test_expand_abbreviations(text, expected):
+    from retrieval.text import expand_abbreviations
+
+    assert expand_abbreviations(text) == expected
+
+
+def test_abbreviation_meets_full_form_in_lexical_terms():
+    assert set(lexical_terms("TP.HCM")) <= set(lexical_terms("Thành phố Hồ Chí Minh"))
