@@ -121,7 +121,8 @@ class Searcher:
         top = order[0]
         evidence = Evidence(
             dense_z=z_score(dense[top], mean, spread),
-            coverage=coverage(question, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
+            # Measured on what the lexical side saw: for English, names and glossary words.
+            coverage=coverage(lexical_text, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
             margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
         )
         return Ranked(question, kind, rows, scores, evidence)

@@ -124,6 +124,9 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         log.info("loading embedding model from %s", self.source.path)
+        # transformers draws a "Loading weights" bar on every start; only our own
+        # indexing bar (sentence-transformers' encode) is worth showing.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             from sentence_transformers import SentenceTransformer
 

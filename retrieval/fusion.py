@@ -63,8 +63,8 @@ class Weights:
 
 # Tuned on the first half of XQuAD and the seed dev questions (benchmarks/tune_fusion.py).
 DEFAULT_WEIGHTS: dict[Kind, Weights] = {
-    Kind.VI: Weights(dense=1.0, lexical=4.0),
-    Kind.VI_PLAIN: Weights(dense=0.6, lexical=4.0),
+    Kind.VI: Weights(dense=0.3, lexical=2.0),
+    Kind.VI_PLAIN: Weights(dense=0.3, lexical=2.0),
     Kind.EN: Weights(dense=1.0, lexical=1.0),
     Kind.KO: Weights(dense=1.0, lexical=0.3),
     Kind.OTHER: Weights(dense=1.0, lexical=1.0),

@@ -1,0 +1,124 @@
+"""The real `busan-bot telegram` process, real model and index, against the fake Bot API over HTTP."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fake_telegram import FakeTelegram, check_html  # noqa: E402
+
+from .conftest import busan_bot_command  # noqa: E402
+
+TOKEN = "7777777:" + "Zq9_x-" * 6
+
+
+def _bot_message(reply):
+    return {"message_id": reply["message_id"], "date": 0, "chat": {"id": reply["chat_id"], "type": "private"},
+            "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+
+
+def _buttons(reply):
+    return {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row}
+
+
+@pytest.fixture(scope="module")
+def live(cli_env, tmp_path_factory):
+    fake = FakeTelegram(TOKEN).start()
+    env = dict(cli_env, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.url,
+               BUSAN_BOT_TELEGRAM_FEEDBACK_DB=str(tmp_path_factory.mktemp("tg") / "fb.sqlite3"),
+               BUSAN_BOT_LOG_LEVEL="INFO")
+    # The command runs in its own network namespace elsewhere; here it must reach 127.0.0.1.
+    cmd = [c for c in busan_bot_command() if c not in ("unshare", "-n")] + ["telegram"]
+    log_path = tmp_path_factory.mktemp("tglog") / "bot.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 600
+    while not fake.commands:
+        assert proc.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, "bot did not start in time"
+        time.sleep(0.5)
+    yield fake, proc, log_path
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    fake.stop()
+
+
+def ask(fake, chat, text, **kw):
+    fake.say(chat, text, **kw)
+    return fake.wait_for(lambda m: m["chat_id"] == chat, timeout=180)
+
+
+@pytest.mark.parametrize("chat, question, expected", [
+    (1001, "Busan kết nghĩa với TP.HCM từ năm nào?", "1995"),
+    (1002, "busan ket nghia voi tphcm tu nam nao", "1995"),
+    (1003, "At which airport was To Lam welcomed?", "Gimhae"),
+])
+def test_questions_in_each_language(live, chat, question, expected):
+    fake, _, _ = live
+    reply = ask(fake, chat, question)
+    assert check_html(reply["text"])[0] is None
+    assert expected in reply["text"] and "<blockquote>" in reply["text"]
+    more = "More" if question.startswith("At") else "Xem thêm"
+    assert list(_buttons(reply))[0] == more
+
+
+def test_more_and_feedback(live):
+    fake, _, _ = live
+    first = ask(fake, 1010, "Thị trưởng Busan tên là gì?")
+    assert "Park Heong-joon" in first["text"]
+    fake.press(_bot_message(first), _buttons(first)["Xem thêm"], user_id=1010)
+    more = fake.wait_for(lambda m: m["chat_id"] == 1010 and m["message_id"] != first["message_id"], timeout=180)
+    assert "4." in more["text"] and check_html(more["text"])[0] is None
+    fake.press(_bot_message(first), _buttons(first)["👍"], user_id=1010)
+    deadline = time.monotonic() + 60
+    while not any("Cảm ơn" in (a.get("text") or "") for a in fake.callback_answers):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_off_topic_and_odd_input(live):
+    fake, _, _ = live
+    assert "không có câu trả lời" in ask(fake, 1020, "Giá vàng hôm nay bao nhiêu?")["text"]
+    sticker = {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1,
+               "is_animated": False, "is_video": False}
+    assert "văn bản" in ask(fake, 1021, None, sticker=sticker)["text"]
+
+
+def test_group_needs_a_mention(live):
+    fake, _, _ = live
+    fake.say(-2000, "Busan kết nghĩa năm nào?", user_id=2001, chat_type="supergroup")
+    reply = ask(fake, -2000, "@busan_test_bot Busan kết nghĩa năm nào?", user_id=2002, chat_type="supergroup")
+    assert "1995" in reply["text"]
+    time.sleep(2)
+    assert len(fake.replies_to(-2000)) == 1
+
+
+@pytest.mark.parametrize("chat, method, fault", [
+    (1030, "sendMessage", "429:2"), (1031, "sendMessage", "500"), (1032, "sendMessage", "drop"),
+    (1033, "sendMessage", "parse"), (1034, "getUpdates", "500"),
+])
+def test_faults_lose_nothing(live, chat, method, fault):
+    fake, proc, _ = live
+    fake.inject(method, fault)
+    start = time.monotonic()
+    reply = ask(fake, chat, "Busan là thành phố cảng lớn thứ mấy trên thế giới?")
+    assert "5" in reply["text"]
+    if fault.startswith("429"):
+        assert time.monotonic() - start >= 2  # it waited retry_after
+    assert proc.poll() is None
+
+
+def test_token_never_in_output(live):
+    fake, _, log_path = live
+    ask(fake, 1040, "Busan hợp tác lĩnh vực nào?")
+    text = log_path.read_text()
+    assert TOKEN not in text
+    assert "retry" in text.lower() or "slow down" in text.lower()  # the faults above were logged
