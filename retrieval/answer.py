@@ -10,7 +10,7 @@ from .errors import InputError
 from .fusion import (
     DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Evidence, Weights, fuse, restore_diacritics, z_score,
 )
-from .glossary import translate_terms
+from .glossary import translate_terms, vietnamese_synonyms
 from .highlight import best_sentence, coverage
 from .index import LoadedIndex, idf_weight
 from .passage import Passage
@@ -93,7 +93,7 @@ class Searcher:
             return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
         if kind is Kind.KO:
             return names_and_numbers(question)
-        return question
+        return vietnamese_synonyms(question)
 
     def rank(self, question: str, kind: Kind | None = None, vector=None) -> Ranked:
         kind = kind or question_kind(question)

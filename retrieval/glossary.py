@@ -57,3 +57,22 @@ _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b"
 def translate_terms(question: str) -> str:
     """The Vietnamese glossary words for the English words and phrases in ``question``."""
     return " ".join(GLOSSARY[m.group(1)] for m in _PATTERN.finditer(question.lower()))
+
+
+# Vietnamese ways of asking that news text words differently (accent-folded on both sides).
+# "Kết nghĩa" (twinning) is how people ask; articles write "quan hệ hợp tác hữu nghị".
+VI_SYNONYMS = {
+    "thanh pho ket nghia": "quan he huu nghi",
+    "ket nghia": "quan he huu nghi",
+    "chi em": "huu nghi",
+    "ky ket": "thoa thuan",
+    "hop tac song phuong": "hop tac",
+}
+_VI_PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(VI_SYNONYMS, key=len, reverse=True)) + r")\b")
+
+
+def vietnamese_synonyms(question: str) -> str:
+    """The question, accent-folded, with its phrasing mapped to the articles' (lexical side only)."""
+    from .text import fold
+
+    return _VI_PATTERN.sub(lambda m: VI_SYNONYMS[m.group(1)], fold(question))

@@ -11,7 +11,7 @@ from .text import fold, sentences, words
 QUESTION_WORDS = frozenset(
     fold(w)
     for w in """nào gì ai đâu bao nhiêu mấy khi sao tại vì thế là của và có không những các một
-    được cho với ở trong về này đó đã sẽ đang hỏi biết hãy
+    được cho với ở trong về này đó đã sẽ đang hỏi biết hãy tên gọi
     what which who whom whose when where why how many much the a an of in on at to for is are was
     were did does do with from by and or that this as it its""".split()
 )

@@ -90,3 +90,25 @@ def test_excerpt(text, highlight, width, before, after):
     assert (ex.before, ex.after) == (before, after)
     if highlight in text:
         assert ex.highlight == highlight
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Busan kết nghĩa với TP.HCM từ năm nào?", "busan quan he huu nghi voi tp.hcm tu nam nao?"),
+    ("busan ket nghia nam nao", "busan quan he huu nghi nam nao"),
+    ("Thị trưởng Busan tên là gì?", "thi truong busan ten la gi?"),
+])
+def test_vietnamese_synonyms(question, expected):
+    from retrieval.glossary import vietnamese_synonyms
+
+    assert vietnamese_synonyms(question) == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who is the mayor of Busan?", "thị trưởng"),
+    ("Where was the Consulate General opened?", "tổng lãnh sự quán ra mắt"),
+    ("How do I bake bread?", ""),
+])
+def test_translate_terms(question, expected):
+    from retrieval.glossary import translate_terms
+
+    assert translate_terms(question) == expected
