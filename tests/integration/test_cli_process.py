@@ -18,8 +18,7 @@ def test_ask_json_from_stdin(cli_env):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["question"] for d in lines] == [q for q in questions.splitlines()]
     first = lines[0]
-    assert first["answered"] and first["passages"][0]["paragraph"] == 1
-    assert "1995" in first["passages"][0]["highlight"]
+    assert first["answered"] and "1995" in first["passages"][0]["highlight"]
     assert any("Park Heong-joon" in p["text"] for p in lines[1]["passages"])
     assert lines[2]["answered"] is False and lines[2]["passages"] == []
     assert "Traceback" not in result.stderr

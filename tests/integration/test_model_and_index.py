@@ -40,18 +40,18 @@ def test_index_built_on_first_open_and_reused(engine, settings):
     assert again.report is None  # unchanged corpus: nothing rebuilt
 
 
-@pytest.mark.parametrize("question, article, paragraph", [
-    ("Busan kết nghĩa với TP.HCM từ năm nào?", "000_1c80cb37f3f5c2fc", 1),
-    ("busan ket nghia voi tphcm tu nam nao", "000_1c80cb37f3f5c2fc", 1),
-    ("Tổng Bí thư được đón tại sân bay nào?", "002_f2b9a64bda729082", 11),
-    ("At which airport was To Lam welcomed?", "002_f2b9a64bda729082", 11),
+@pytest.mark.parametrize("question, fact", [
+    ("Busan kết nghĩa với TP.HCM từ năm nào?", "vào năm 1995"),
+    ("busan ket nghia voi tphcm tu nam nao", "vào năm 1995"),
+    ("Tổng Bí thư được đón tại sân bay nào?", "sân bay quốc tế Gimhae"),
+    ("At which airport was To Lam welcomed?", "sân bay quốc tế Gimhae"),
 ])
-def test_real_answers(engine, question, article, paragraph):
+def test_real_answers(engine, question, fact):
     answer = engine.answer(question, 3)
-    top = answer.passages[0].passage
-    assert (top.article, top.paragraph) == (article, paragraph)
+    top = answer.passages[0]
+    assert fact in top.passage.text
     assert answer.answered
-    assert answer.passages[0].highlight in top.text
+    assert fact in top.highlight and top.highlight in top.passage.text
 
 
 @pytest.mark.parametrize("question", ["Giá vàng hôm nay bao nhiêu?", "How do I bake bread?"])

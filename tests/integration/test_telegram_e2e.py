@@ -95,7 +95,7 @@ def test_off_topic_and_odd_input(live):
 def test_group_needs_a_mention(live):
     fake, _, _ = live
     fake.say(-2000, "Busan kết nghĩa năm nào?", user_id=2001, chat_type="supergroup")
-    reply = ask(fake, -2000, "@busan_test_bot Busan kết nghĩa năm nào?", user_id=2002, chat_type="supergroup")
+    reply = ask(fake, -2000, "@busan_test_bot Busan kết nghĩa với TP.HCM từ năm nào?", user_id=2002, chat_type="supergroup")
     assert "1995" in reply["text"]
     time.sleep(2)
     assert len(fake.replies_to(-2000)) == 1
