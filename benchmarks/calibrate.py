@@ -19,13 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.evaltable import half_filter, strip_questions
+from bot.evaltable import half_filter
 from retrieval.corpus import corpus_passages, load_corpus
 from retrieval.evaluate import read_passages, read_questions
 from retrieval.settings import ROOT, load_settings
-from retrieval.text import Kind
 
-from .tune_fusion import cached_embedder, prepared
+from .tune_fusion import XQUAD, cached_embedder, prepared, xquad_question_sets
 
 
 def features(searcher, items):
@@ -39,10 +38,8 @@ def features(searcher, items):
 def collect(half, embedder, settings, xquad: Path):
     passages = read_passages(xquad / "passages.jsonl")
     seeds = corpus_passages(load_corpus(settings.seeds_dir))
-    sets = {"vi": read_questions(xquad / "questions.jsonl"), "en": read_questions(xquad / "questions.en.jsonl")}
-    sets["vi_plain"] = strip_questions(sets["vi"])
     data = []  # (kind, features, label, source)
-    for name, questions in sets.items():
+    for name, questions in xquad_question_sets(xquad).items():
         ps, qs = half_filter(passages, questions, half)
         qs = [dataclasses.replace(q, kind=name) for q in qs][::2]  # every other: plenty, and faster
         searcher, items = prepared(ps, qs, embedder, settings)
@@ -102,7 +99,7 @@ def report(data, models, threshold=0.5):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", type=Path, default=ROOT.parent / "shared" / "data" / "xquad")
+    ap.add_argument("--xquad", type=Path, default=XQUAD)
     args = ap.parse_args(argv)
     settings = load_settings()
     embedder = cached_embedder(settings)

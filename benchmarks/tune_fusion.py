@@ -30,6 +30,14 @@ from retrieval.text import Kind
 from .embedding_cache import CachedEmbedder
 
 OUT = ROOT / "benchmarks" / "out"
+XQUAD = ROOT.parent / "shared" / "data" / "xquad"
+
+
+def xquad_question_sets(xquad: Path) -> dict:
+    """XQuAD's questions as asked: Vietnamese, English, and Vietnamese without diacritics."""
+    sets = {"vi": read_questions(xquad / "questions.jsonl"), "en": read_questions(xquad / "questions.en.jsonl")}
+    sets["vi_plain"] = strip_questions(sets["vi"])
+    return sets
 
 
 def cached_embedder(settings):
@@ -76,18 +84,13 @@ def grid(searcher, items, kind):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", type=Path, default=ROOT.parent / "shared" / "data" / "xquad")
+    ap.add_argument("--xquad", type=Path, default=XQUAD)
     args = ap.parse_args(argv)
     settings = load_settings()
     embedder = cached_embedder(settings)
     passages = read_passages(args.xquad / "passages.jsonl")
     results = {}
-    sets = {
-        "vi": read_questions(args.xquad / "questions.jsonl"),
-        "en": read_questions(args.xquad / "questions.en.jsonl"),
-    }
-    sets["vi_plain"] = strip_questions(sets["vi"])
-    for name, questions in sets.items():
+    for name, questions in xquad_question_sets(args.xquad).items():
         for half in ("first", "second"):
             ps, qs = half_filter(passages, questions, half)
             qs = [dataclasses.replace(q, kind=name) for q in qs]

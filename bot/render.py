@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.answer import Answer, AnswerPassage
+from retrieval.answer import AnswerPassage
 from retrieval.text import Kind
 
 

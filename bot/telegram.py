@@ -29,7 +29,7 @@ from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from retrieval.errors import BusanBotError, ConfigError
+from retrieval.errors import ConfigError
 from retrieval.text import question_kind
 
 from .telegram_render import EXAMPLES, lang_of, plain_text, render_answer, render_more, split_message, t

@@ -300,7 +300,6 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
-    rebuilt: bool
 
 
 def build_index(
@@ -378,7 +377,7 @@ def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, p
         raise
     _remove_old_generations(index_dir, keep=folder)
     loaded = load_generation(folder)
-    report = BuildReport(len(passages), len(todo), len(passages) - len(todo), time.perf_counter() - start, True)
+    report = BuildReport(len(passages), len(todo), len(passages) - len(todo), time.perf_counter() - start)
     return loaded, report
 
 

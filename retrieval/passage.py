@@ -37,9 +37,3 @@ class Article:
     url: str
     path: str
     passages: tuple[Passage, ...]
-
-
-@dataclass(frozen=True)
-class Hit:
-    passage: Passage
-    score: float

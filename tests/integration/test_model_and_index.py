@@ -1,9 +1,7 @@
 """The real embedding model, the real FAISS index, the real seed articles."""
 
-import json
 import time
 
-import numpy as np
 import pytest
 
 from retrieval.errors import ModelError

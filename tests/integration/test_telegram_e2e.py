@@ -1,6 +1,5 @@
 """The real `busan-bot telegram` process, real model and index, against the fake Bot API over HTTP."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -1,7 +1,6 @@
 """The Telegram application in-process against the fake Bot API server, with a fake embedder."""
 
 import asyncio
-import json
 import logging
 import shutil
 import threading
