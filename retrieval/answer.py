@@ -107,11 +107,12 @@ class Searcher:
             return Ranked(question, kind, [], [], None)
         lexical_text = self.lexical_text(question, kind)
         dense_hits = index.dense_search(vector, self.candidates)
-        lexical_hits = index.lexical_search(lexical_text, self.candidates)
+        lexical_query = index.lexical_query(lexical_text)
+        lexical_hits = lexical_query.top(self.candidates)
         rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
         dense = index.dense_scores(vector, rows)
         mean, spread = index.dense_stats(vector)
-        lexical = index.lexical_scores(lexical_text, rows)
+        lexical = lexical_query.at(rows)
         ceiling = index.lexical.max_score(lexical_text) or 1.0
         w = self.weights[kind]
         fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]

@@ -218,8 +218,26 @@ class LoadedIndex:
         sims = sample @ np.asarray(query, dtype=np.float32)
         return float(sims.mean()), float(sims.std() + 1e-6)
 
+    def lexical_query(self, text: str) -> "LexicalQuery":
+        """BM25 scores of every passage for ``text``, computed once per question."""
+        return LexicalQuery(self.lexical.scores(text))
+
     def lexical_search(self, text: str, k: int) -> list[tuple[int, float]]:
-        scores = self.lexical.scores(text)
+        return self.lexical_query(text).top(k)
+
+    def vector_for_text(self, text: str) -> np.ndarray | None:
+        row = self._text_rows.get(content_hash(text))
+        return None if row is None else np.asarray(self.vectors[row])
+
+
+class LexicalQuery:
+    """One question's BM25 scores: its top passages, and the score of any passage."""
+
+    def __init__(self, scores: np.ndarray):
+        self.scores = scores
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        scores = self.scores
         k = min(k, len(scores))
         if k <= 0:
             return []
@@ -227,13 +245,8 @@ class LoadedIndex:
         top = top[np.argsort(-scores[top])]
         return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
 
-    def lexical_scores(self, text: str, rows: Sequence[int]) -> list[float]:
-        scores = self.lexical.scores(text)
-        return [float(scores[r]) for r in rows]
-
-    def vector_for_text(self, text: str) -> np.ndarray | None:
-        row = self._text_rows.get(content_hash(text))
-        return None if row is None else np.asarray(self.vectors[row])
+    def at(self, rows: Sequence[int]) -> list[float]:
+        return [float(self.scores[r]) for r in rows]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
