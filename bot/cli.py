@@ -133,13 +133,19 @@ def cmd_chat(args, settings) -> int:
 
 def cmd_index(args, settings) -> int:
     from retrieval.corpus import corpus_passages, load_corpus
+    from retrieval.manifest import up_to_date
     from retrieval.service import ensure_index, make_embedder
 
     articles = load_corpus(settings.seeds_dir)
-    embedder = make_embedder(settings)
+    passages = corpus_passages(articles)
+    n = len(passages)
+    embedder = make_embedder(settings)  # loads no model until something needs embedding
+    # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
+    if not args.rebuild and up_to_date(settings.index_dir, passages, embedder.model_id):
+        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
+        return EXIT_OK
     index, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
                                  progress=sys.stderr.isatty(), notify=_notify)
-    n = len(corpus_passages(articles))
     if report is None:
         print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
     else:

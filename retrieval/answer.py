@@ -14,6 +14,7 @@ from .glossary import translate_terms, vietnamese_synonyms
 from .highlight import best_sentence, coverage
 from .index import LoadedIndex, idf_weight
 from .passage import Passage
+from .timing import NO_STAGES
 from .text import Kind, clean_space, expand_abbreviations, names_and_numbers, nfc, question_kind
 
 log = logging.getLogger(__name__)
@@ -95,37 +96,45 @@ class Searcher:
             return names_and_numbers(question)
         return vietnamese_synonyms(question)
 
-    def rank(self, question: str, kind: Kind | None = None, vector=None) -> Ranked:
-        kind = kind or question_kind(question)
+    def rank(self, question: str, kind: Kind | None = None, vector=None, stages=NO_STAGES) -> Ranked:
+        with stages("normalise"):
+            kind = kind or question_kind(question)
+            dense_text = self.dense_text(question, kind) if vector is None else ""
         if vector is None:
-            vector = self.embed_query(self.dense_text(question, kind))
-        return self.rank_with_vector(question, kind, vector)
+            with stages("embed"):
+                vector = self.embed_query(dense_text)
+        return self.rank_with_vector(question, kind, vector, stages)
 
-    def rank_with_vector(self, question: str, kind: Kind, vector) -> Ranked:
+    def rank_with_vector(self, question: str, kind: Kind, vector, stages=NO_STAGES) -> Ranked:
         index = self.index
         if not len(index):
             return Ranked(question, kind, [], [], None)
-        lexical_text = self.lexical_text(question, kind)
-        dense_hits = index.dense_search(vector, self.candidates)
-        lexical_query = index.lexical_query(lexical_text)
-        lexical_hits = lexical_query.top(self.candidates)
-        rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
-        dense = index.dense_scores(vector, rows)
-        mean, spread = index.dense_stats(vector)
-        lexical = lexical_query.at(rows)
-        ceiling = index.lexical.max_score(lexical_text) or 1.0
-        w = self.weights[kind]
-        fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]
-        order = sorted(range(len(rows)), key=lambda i: -fused[i])
-        rows = [rows[i] for i in order]
-        scores = [fused[i] for i in order]
-        top = order[0]
-        evidence = Evidence(
-            dense_z=z_score(dense[top], mean, spread),
-            # Measured on what the lexical side saw: for English, names and glossary words.
-            coverage=coverage(lexical_text, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
-            margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
-        )
+        with stages("normalise"):
+            lexical_text = self.lexical_text(question, kind)
+        with stages("dense"):
+            dense_hits = index.dense_search(vector, self.candidates)
+        with stages("lexical"):
+            lexical_query = index.lexical_query(lexical_text)
+            lexical_hits = lexical_query.top(self.candidates)
+            rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
+            lexical = lexical_query.at(rows)
+            ceiling = index.lexical.max_score(lexical_text) or 1.0
+        with stages("dense"):
+            dense = index.dense_scores(vector, rows)
+            mean, spread = index.dense_stats(vector)
+        with stages("fuse"):
+            w = self.weights[kind]
+            fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]
+            order = sorted(range(len(rows)), key=lambda i: -fused[i])
+            rows = [rows[i] for i in order]
+            scores = [fused[i] for i in order]
+            top = order[0]
+            evidence = Evidence(
+                dense_z=z_score(dense[top], mean, spread),
+                # Measured on what the lexical side saw: for English, names and glossary words.
+                coverage=coverage(lexical_text, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
+                margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+            )
         return Ranked(question, kind, rows, scores, evidence)
 
     def confidence(self, ranked: Ranked) -> float:
@@ -144,23 +153,27 @@ class Answerer:
     def index(self) -> LoadedIndex:
         return self.searcher.index
 
-    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+    def answer(self, question: str, k: int = 3, offset: int = 0, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages after ``offset`` (for "more"), each with its best sentence."""
-        question = clean_space(nfc(question or ""))
+        with stages("normalise"):
+            question = clean_space(nfc(question or ""))
         if not question:
             raise InputError("the question is empty")
         if len(question) > self.max_chars:
             raise InputError(f"the question is too long ({len(question)} characters; at most {self.max_chars})")
         if k < 1:
             raise InputError("k must be at least 1")
-        ranked = self.searcher.rank(question)
-        confidence = self.searcher.confidence(ranked)
+        ranked = self.searcher.rank(question, stages=stages)
+        with stages("fuse"):
+            confidence = self.searcher.confidence(ranked)
         answered = confidence >= self.threshold
-        idf = lambda t: idf_weight(self.index, t)  # noqa: E731
-        chosen = [
-            AnswerPassage(self.index.passages[row], score, best_sentence(question, self.index.passages[row].text, idf))
-            for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
-        ]
+        with stages("format"):
+            idf = lambda t: idf_weight(self.index, t)  # noqa: E731
+            chosen = [
+                AnswerPassage(self.index.passages[row], score,
+                              best_sentence(question, self.index.passages[row].text, idf))
+                for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
+            ]
         message = "" if answered else NO_ANSWER.get(ranked.kind, NO_ANSWER_VI)
         log.debug("answer kind=%s confidence=%.3f answered=%s", ranked.kind.value, confidence, answered)
         return Answer(question, answered, tuple(chosen), confidence, ranked.kind, message)

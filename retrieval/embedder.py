@@ -15,9 +15,10 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from .errors import ModelError
 
@@ -52,13 +53,24 @@ def _offline() -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
+def _hub_cache_root() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")
+    return Path(os.path.expanduser(home)) / "hub"
+
+
 def _hub_cache_folder(name: str) -> Path | None:
+    # Importing huggingface_hub costs seconds here; when the model's cache folder is not
+    # even there (the usual case offline) there is nothing for it to find.
+    if not (_hub_cache_root() / f"models--{name.replace('/', '--')}").is_dir():
+        return None
     try:
         from huggingface_hub import snapshot_download
     except ImportError:  # pragma: no cover - comes with sentence-transformers
         return None
     try:
-        return Path(snapshot_download(name, local_files_only=True))
+        return Path(snapshot_download(name, local_files_only=True, cache_dir=_hub_cache_root()))
     except Exception:  # not cached (or not a valid repo id): fall through to the next source
         return None
 
@@ -141,6 +153,8 @@ class SentenceTransformerEmbedder:
         return self._dim
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool) -> np.ndarray:
+        import numpy as np
+
         vectors = self.model.encode(
             [prefix + t for t in texts], batch_size=self.batch_size, show_progress_bar=progress,
             convert_to_numpy=True, normalize_embeddings=True,

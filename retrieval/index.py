@@ -9,6 +9,7 @@ Layout of ``index_dir``::
     gen-.../dense.faiss              inner-product FAISS index over the same rows
     gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list
     gen-.../accents.json             folded -> accented word forms seen in the corpus
+    gen-.../stats.npz                mean and covariance of the vectors (similarity z-scores)
     .lock                            held while building
 
 A build writes a new generation next to the old one and only then repoints
@@ -18,7 +19,6 @@ Numpy and FAISS stay inside this module.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -28,6 +28,7 @@ import sqlite3
 import time
 import uuid
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -37,21 +38,13 @@ from filelock import FileLock, Timeout
 
 from .embedder import Embedder
 from .errors import IndexError_
+from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash
 from .passage import Passage, content_hash
 from .text import fold, lexical_terms, words
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-CURRENT = "current"
 K1, B = 1.2, 0.75
-
-
-def corpus_hash(passages: Sequence[Passage]) -> str:
-    h = hashlib.sha256()
-    for p in passages:
-        h.update(f"{p.id}\x1f{p.title}\x1f{p.source}\x1f{p.paragraph}\n".encode())
-    return h.hexdigest()[:20]
 
 
 # ----------------------------------------------------------------------------- lexical
@@ -148,46 +141,112 @@ def accent_table(texts: Sequence[str]) -> dict[str, dict[str, int]]:
 def _faiss():
     import faiss
 
+    # One question is one single-vector search; OpenMP threads only spin against each other
+    # (and against the model) on a small machine. Builds ask for all cores explicitly.
+    faiss.omp_set_num_threads(1)
     return faiss
 
 
-def build_faiss(vectors: np.ndarray, exact_limit: int):
+@contextmanager
+def _all_cores(faiss):
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(1)
+
+
+# Approximate search, chosen by benchmarks/ann.py (see the README's Performance section):
+# an inverted file over 8-bit scalar-quantised vectors (384 B a vector instead of 1,536).
+# Its candidates are re-scored exactly from vectors.npy, so quantisation only decides which
+# passages become candidates, never their final scores. 2*sqrt(n) lists trained on 20
+# vectors each for 10 rounds keeps k-means at about a minute for a million passages.
+IVF_LISTS_PER_SQRT = 2
+IVF_TRAIN_PER_LIST = 20
+IVF_TRAIN_ROUNDS = 10
+NPROBE = 32  # 1M passages: recall@10 0.972 vs exact (16 lists: 0.953, too close to 0.95)
+
+
+def ivf_lists(n: int) -> int:
+    return max(1, min(int(IVF_LISTS_PER_SQRT * math.sqrt(n)), n // IVF_TRAIN_PER_LIST))
+
+
+def build_faiss(vectors: np.ndarray, exact_limit: int, nprobe: int = NPROBE):
+    """Exact inner-product search up to ``exact_limit`` vectors, IVF-SQ8 above it."""
     faiss = _faiss()
     n, dim = vectors.shape
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if n <= exact_limit:
         index = faiss.IndexFlatIP(dim)
     else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
+        lists = ivf_lists(n)
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = IVF_TRAIN_ROUNDS
+        index.cp.min_points_per_centroid = IVF_TRAIN_PER_LIST
+        sample = vectors[np.random.default_rng(0).choice(n, min(n, lists * IVF_TRAIN_PER_LIST), replace=False)]
+        with _all_cores(faiss):
+            index.train(sample)
+        index.nprobe = min(nprobe, lists)
     if n:
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        with _all_cores(faiss):
+            index.add(vectors)
     return index
 
 
-# ----------------------------------------------------------------------------- store
+def search_kind(index) -> str:
+    nprobe = getattr(index, "nprobe", None)
+    return "exact" if nprobe is None else f"ivf{index.nlist}-sq8 nprobe={nprobe}"
 
 
-@dataclass(frozen=True)
-class Manifest:
-    format: int
-    model_id: str
-    dim: int
-    count: int
-    corpus_hash: str
-    created: float
-    search: str
+class DenseStats:
+    """Mean vector and covariance of the passage vectors, computed once at build time.
+
+    The mean and spread of a query's similarity over all n passages are then exact and
+    cost O(dim^2) per question instead of a pass over n vectors:
+    mean = q.mu, variance = q' Sigma q.
+    """
+
+    def __init__(self, mean: np.ndarray, cov: np.ndarray):
+        self.mean = mean
+        self.cov = cov
 
     @classmethod
-    def read(cls, folder: Path) -> "Manifest":
-        data = json.loads((folder / "manifest.json").read_text())
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+    def of(cls, vectors: np.ndarray, chunk: int = 65_536) -> "DenseStats":
+        n, dim = vectors.shape
+        if not n:
+            return cls(np.zeros(dim), np.zeros((dim, dim)))
+        mean = np.zeros(dim)
+        for start in range(0, n, chunk):
+            mean += vectors[start : start + chunk].sum(axis=0, dtype=np.float64)
+        mean /= n
+        cov = np.zeros((dim, dim))
+        for start in range(0, n, chunk):
+            centred = vectors[start : start + chunk].astype(np.float64) - mean
+            cov += centred.T @ centred
+        return cls(mean, cov / n)
+
+    def of_query(self, query: np.ndarray) -> tuple[float, float]:
+        q = np.asarray(query, dtype=np.float64)
+        return float(q @ self.mean), math.sqrt(max(float(q @ self.cov @ q), 0.0)) + 1e-6
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / "stats.npz", mean=self.mean, cov=self.cov)
+
+    @classmethod
+    def load(cls, folder: Path) -> "DenseStats":
+        with np.load(folder / "stats.npz", allow_pickle=False) as z:
+            return cls(z["mean"], z["cov"])
+
+
+# ----------------------------------------------------------------------------- store
 
 
 class LoadedIndex:
     """A read-only generation of the index, loaded into memory (vectors memory-mapped)."""
 
     def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage], vectors: np.ndarray,
-                 faiss_index, lexical: Lexical, accents: dict[str, dict[str, int]]):
+                 faiss_index, lexical: Lexical, accents: dict[str, dict[str, int]], stats: DenseStats):
         self.folder = folder
         self.manifest = manifest
         self.passages = passages
@@ -195,6 +254,7 @@ class LoadedIndex:
         self.faiss_index = faiss_index
         self.lexical = lexical
         self.accents = accents
+        self.stats = stats
         self._text_rows = {content_hash(p.text): i for i, p in enumerate(passages)}
 
     def __len__(self) -> int:
@@ -213,10 +273,8 @@ class LoadedIndex:
         return [float(s) for s in self.vectors[np.asarray(rows)] @ np.asarray(query, dtype=np.float32)]
 
     def dense_stats(self, query: np.ndarray) -> tuple[float, float]:
-        """Mean and spread of the query's similarity to the whole corpus (a sample if large)."""
-        sample = self.vectors if len(self.vectors) <= 20_000 else self.vectors[:: len(self.vectors) // 20_000]
-        sims = sample @ np.asarray(query, dtype=np.float32)
-        return float(sims.mean()), float(sims.std() + 1e-6)
+        """Mean and spread of the query's similarity to every passage of the corpus."""
+        return self.stats.of_query(query)
 
     def lexical_query(self, text: str) -> "LexicalQuery":
         """BM25 scores of every passage for ``text``, computed once per question."""
@@ -283,13 +341,18 @@ def load_generation(folder: Path) -> LoadedIndex:
     faiss = _faiss()
     try:
         manifest = Manifest.read(folder)
-        if manifest.format != FORMAT_VERSION:
-            raise ValueError(f"format {manifest.format}, expected {FORMAT_VERSION}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
+    if manifest.format != FORMAT_VERSION:
+        raise IndexError_(f"index at {folder} was built by another version of busan-bot "
+                          f"(format {manifest.format}, this one reads {FORMAT_VERSION})")
+    try:
         passages = _read_passages(folder / "passages.sqlite3")
         vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
         index = faiss.read_index(str(folder / "dense.faiss"))
         lexical = Lexical.load(folder)
         accents = json.loads((folder / "accents.json").read_text())
+        stats = DenseStats.load(folder)
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error, RuntimeError) as exc:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
     counts = {len(passages), vectors.shape[0], index.ntotal, lexical.weights.shape[0], manifest.count}
@@ -297,7 +360,7 @@ def load_generation(folder: Path) -> LoadedIndex:
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
-    return LoadedIndex(folder, manifest, passages, vectors, index, lexical, accents)
+    return LoadedIndex(folder, manifest, passages, vectors, index, lexical, accents, stats)
 
 
 def open_index(index_dir: Path) -> LoadedIndex:
@@ -374,12 +437,16 @@ def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, p
     try:
         texts = [p.text for p in passages]
         np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
-        _faiss().write_index(build_faiss(matrix, exact_limit), str(tmp / "dense.faiss"))
+        DenseStats.of(matrix).save(tmp)
+        dense = build_faiss(matrix, exact_limit)
+        search = search_kind(dense)
+        _faiss().write_index(dense, str(tmp / "dense.faiss"))
+        del dense
         Lexical.build(texts).save(tmp)
         (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
         _write_passages(tmp / "passages.sqlite3", passages)
         manifest = Manifest(FORMAT_VERSION, embedder.model_id, dim, len(passages), corpus_hash(passages),
-                            time.time(), "exact" if len(passages) <= exact_limit else "hnsw")
+                            time.time(), search)
         # The manifest goes last: a generation without one is never trusted.
         (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
         _fsync_dir(tmp)

@@ -82,3 +82,14 @@ def test_confident_answer(answerer):
 def test_bad_questions(answerer, question, k, message):
     with pytest.raises(InputError, match=message):
         answerer.answer(question, k=k)
+
+
+def test_stages_time_each_step_without_changing_the_answer(answerer):
+    from retrieval.timing import Stages
+
+    stages = Stages()
+    timed = answerer.answer("busan ket nghia nam nao", k=2, stages=stages)
+    plain = answerer.answer("busan ket nghia nam nao", k=2)
+    assert timed == plain
+    assert set(stages.seconds) == {"normalise", "embed", "lexical", "dense", "fuse", "format"}
+    assert all(s >= 0 for s in stages.seconds.values())

@@ -2,11 +2,13 @@ import json
 import os
 import threading
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder
 
 from retrieval.errors import IndexError_
-from retrieval.index import CURRENT, build_index, corpus_hash, is_current, open_index
+from retrieval.index import CURRENT, DenseStats, build_index, corpus_hash, ivf_lists, is_current, open_index
+from retrieval.manifest import GENERATION_FILES, up_to_date
 from retrieval.passage import Passage
 
 TEXTS = [
@@ -140,3 +142,53 @@ def test_two_builds_at_once_both_finish_consistently(tmp_path):
 def test_empty_corpus_index(tmp_path):
     index, _ = build_index(tmp_path, [], HashEmbedder())
     assert len(index) == 0 and index.lexical_search("busan", 3) == []
+
+
+@pytest.mark.parametrize("n, dim, seed", [(1, 4, 0), (7, 16, 1), (300, 64, 2)])
+def test_dense_stats_equal_a_pass_over_every_vector(n, dim, seed):
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    query = rng.standard_normal(dim).astype(np.float32)
+    mean, spread = DenseStats.of(vectors, chunk=5).of_query(query)
+    sims = vectors.astype(np.float64) @ query
+    assert mean == pytest.approx(sims.mean(), abs=1e-4)
+    assert spread == pytest.approx(sims.std(), abs=1e-4)
+
+
+def test_up_to_date_reads_the_manifest_and_checks_every_file(tmp_path):
+    emb = HashEmbedder()
+    assert not up_to_date(tmp_path, passages(), emb.model_id)  # no index yet
+    build_index(tmp_path, passages(), emb)
+    assert up_to_date(tmp_path, passages(), emb.model_id)
+    assert not up_to_date(tmp_path, passages()[:3], emb.model_id)
+    assert not up_to_date(tmp_path, passages(), "other-model")
+    generation = (tmp_path / CURRENT).resolve()
+    assert sorted(p.name for p in generation.iterdir()) == sorted(GENERATION_FILES)
+    (generation / "stats.npz").unlink()
+    assert not up_to_date(tmp_path, passages(), emb.model_id)
+
+
+def test_an_index_of_an_older_format_is_reported_as_such(tmp_path):
+    build_index(tmp_path, passages(), HashEmbedder())
+    manifest = (tmp_path / CURRENT).resolve() / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 1}))
+    with pytest.raises(IndexError_, match="another version of busan-bot"):
+        open_index(tmp_path)
+
+
+@pytest.mark.parametrize("n, lists", [(10, 1), (400, 20), (10_000, 200), (1_000_000, 2000)])
+def test_ivf_list_count_grows_with_the_square_root_and_stays_trainable(n, lists):
+    assert ivf_lists(n) == lists
+
+
+def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_each_passage(tmp_path):
+    texts = [f"Đoạn {i}: hợp tác {w} giữa Busan và thành phố số {i * 7 % 13}." for i, w in
+             enumerate(("cảng biển du lịch giáo dục y tế logistics văn hóa thể thao " * 30).split())]
+    emb = HashEmbedder()
+    index, _ = build_index(tmp_path, passages(texts), emb, exact_limit=50)
+    assert index.manifest.search.startswith("ivf")
+    vectors = emb.embed_passages(texts)
+    found = sum(i in [row for row, _ in index.dense_search(v, 5)] for i, v in enumerate(vectors))
+    assert found == len(texts)
+    mean, spread = index.dense_stats(vectors[0])
+    assert mean == pytest.approx(float((vectors @ vectors[0]).mean()), abs=1e-4)

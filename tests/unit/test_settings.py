@@ -52,3 +52,16 @@ def test_settings_are_frozen():
     s = load_settings()
     with pytest.raises(Exception):
         s.top_k = 9
+
+
+def test_the_hub_cache_is_looked_up_only_where_the_model_could_be(tmp_path, monkeypatch):
+    from retrieval.embedder import _hub_cache_folder
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    assert _hub_cache_folder("org/model") is None  # nothing there: huggingface_hub is not asked
+    snapshot = tmp_path / "models--org--model" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (tmp_path / "models--org--model" / "refs").mkdir()
+    (tmp_path / "models--org--model" / "refs" / "main").write_text("abc123")
+    assert _hub_cache_folder("org/model") == snapshot

@@ -1,0 +1,206 @@
+"""Scale: build time, query p95, recall@10 against exact search and memory at 10k-1M passages.
+
+    python -m benchmarks.scale [--sizes 10000 100000 1000000] [--queries 200]
+
+Texts are real XQuAD paragraphs resampled; vectors are synthetic (benchmarks/synthetic.py)
+because embedding a million paragraphs would take ~14 h here. Up to --full-max passages the
+whole index is built by retrieval.index.build_index (FAISS, BM25, SQLite, stats) and a query
+is the whole retrieval after the embedding (Searcher.rank_with_vector). Above it only the
+dense side is built (FAISS + vectors.npy + stats): the BM25 postings of a million
+paragraphs (~200M entries) do not fit the 2 GB goal as stored today.
+
+Each size is built, then queried, in a process of its own, so memory is that process's
+peak RSS. Prints a table, writes benchmarks/out/scale.json and a PNG (--png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.settings import ROOT, load_settings
+
+from .tune_fusion import XQUAD
+
+OUT = ROOT / "benchmarks" / "out"
+WORK = OUT / "scale"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Precomputed:
+    """Hands build_index the synthetic vectors, in passage order (the index re-embeds all)."""
+
+    model_id = "synthetic"
+    dim = 384
+
+    def __init__(self, vectors: np.ndarray):
+        self.vectors = vectors
+
+    def embed_passages(self, texts, progress=False):
+        assert len(texts) == len(self.vectors)
+        return self.vectors
+
+    def embed_queries(self, texts):  # pragma: no cover - queries come with their vectors
+        raise NotImplementedError
+
+
+def build(n: int, full_max: int, xquad: Path) -> dict:
+    from retrieval import index as ix
+
+    from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
+
+    base, _, _ = real_vectors(xquad)
+    vectors = synthetic_vectors(base, n)
+    folder = WORK / str(n)
+    shutil.rmtree(folder, ignore_errors=True)
+    settings = load_settings()
+    start = time.perf_counter()
+    if n <= full_max:
+        passages = synthetic_passages(read_paragraphs(xquad), n)
+        prepared = time.perf_counter()
+        ix.build_index(folder, passages, Precomputed(vectors), reuse=False,
+                       exact_limit=settings.exact_search_limit)
+        kind = "full"
+    else:
+        prepared = start
+        folder.mkdir(parents=True)
+        np.save(folder / "vectors.npy", vectors)
+        ix.DenseStats.of(vectors).save(folder)
+        dense = ix.build_faiss(vectors, settings.exact_search_limit)
+        ix._faiss().write_index(dense, str(folder / "dense.faiss"))
+        kind = "dense only"
+    return {"n": n, "kind": kind, "build_s": time.perf_counter() - prepared, "build_peak_mb": peak_mb()}
+
+
+def exact_top10(vectors, queries: np.ndarray, chunk: int = 100_000) -> list[set[int]]:
+    sims = np.concatenate([queries @ np.asarray(vectors[s : s + chunk]).T for s in range(0, len(vectors), chunk)],
+                          axis=1)
+    return [set(np.argpartition(-row, 9)[:10].tolist()) for row in sims]
+
+
+def query(n: int, queries: int, xquad: Path) -> dict:
+    from retrieval import index as ix
+    from retrieval.answer import Searcher
+    from retrieval.text import question_kind
+
+    from .synthetic import real_vectors
+
+    _, texts, qvecs = real_vectors(xquad)
+    pick = np.random.default_rng(1).choice(len(texts), queries, replace=False)
+    texts, qvecs = [texts[i] for i in pick], qvecs[pick]
+    folder = WORK / str(n)
+    settings = load_settings()
+    before = peak_mb()
+    if (folder / ix.CURRENT).exists():
+        index = ix.open_index(folder)
+        searcher = Searcher(index, embed_query=None, candidates=settings.candidates)
+        run = lambda text, vec: searcher.rank_with_vector(text, question_kind(text), vec).rows  # noqa: E731
+        vectors, faiss_index, search = index.vectors, index.faiss_index, index.manifest.search
+    else:
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        faiss_index = ix._faiss().read_index(str(folder / "dense.faiss"))
+        stats = ix.DenseStats.load(folder)
+
+        def run(text, vec):
+            stats.of_query(vec)
+            return _dense_rows(faiss_index, vectors, vec, settings.candidates)
+
+        search = ix.search_kind(faiss_index)
+    loaded = peak_mb()
+    times, dense_times, recalls = [], [], []
+    truth = exact_top10(vectors, qvecs)
+    for text, vec, true in zip(texts, qvecs, truth):
+        t = time.perf_counter()
+        run(text, vec)
+        times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rows = [r for r, _ in sorted(zip(*_dense_rows(faiss_index, vectors, vec, settings.candidates)),
+                                     key=lambda x: -x[1])][:10]
+        dense_times.append(time.perf_counter() - t)
+        recalls.append(len(set(rows) & true) / 10)
+    ms = np.array(times) * 1000
+    return {"n": n, "search": search, "query_p50_ms": float(np.percentile(ms, 50)),
+            "query_p95_ms": float(np.percentile(ms, 95)),
+            "dense_p95_ms": float(np.percentile(np.array(dense_times) * 1000, 95)),
+            "recall_at_10": float(np.mean(recalls)), "process_mb_before_load": before,
+            "query_peak_mb": max(loaded, peak_mb())}
+
+
+def _dense_rows(faiss_index, vectors, vec, candidates):
+    """The dense side as the product runs it: FAISS candidates, re-scored exactly."""
+    _, rows = faiss_index.search(np.asarray(vec, dtype=np.float32)[None, :], candidates)
+    rows = rows[0][rows[0] >= 0]
+    return rows.tolist(), (np.asarray(vectors[rows]) @ vec).tolist()
+
+
+def plot(results: list[dict], png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = [r["n"] for r in results]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.6))
+    a.plot(ns, [r["query_p95_ms"] for r in results], "o-", label="retrieval p95 (no embedding)")
+    a.plot(ns, [r["dense_p95_ms"] for r in results], "s--", label="dense search p95")
+    a.set(xscale="log", yscale="log", xlabel="passages", ylabel="ms", title="Query latency")
+    a.legend(fontsize=8)
+    b.plot(ns, [r["query_peak_mb"] for r in results], "o-", label="query process peak")
+    b.plot(ns, [r["build_peak_mb"] for r in results], "s--", label="build process peak")
+    b.axhline(2048, color="grey", lw=0.8, ls=":")
+    b.set(xscale="log", xlabel="passages", ylabel="MB", title="Memory (RSS)")
+    b.legend(fontsize=8)
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--full-max", type=int, default=100_000, help="largest size built with BM25 too")
+    parser.add_argument("--xquad", type=Path, default=XQUAD)
+    parser.add_argument("--png", type=Path, default=ROOT / "docs" / "performance.png")
+    parser.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:  # one size, one phase: run by the parent in a process of its own
+        n = args.sizes[0]
+        result = build(n, args.full_max, args.xquad) if args.phase == "build" else query(n, args.queries, args.xquad)
+        print(json.dumps(result))
+        return
+    results = []
+    for n in args.sizes:
+        row = {}
+        for phase in ("build", "query"):
+            cmd = [sys.executable, "-m", "benchmarks.scale", "--phase", phase, "--sizes", str(n),
+                   "--queries", str(args.queries), "--full-max", str(args.full_max), "--xquad", str(args.xquad)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            row.update(json.loads(out.strip().splitlines()[-1]))
+        results.append(row)
+        print(f"{n:>9,} done: {row}", file=sys.stderr)
+    print(f"{'passages':>10} {'index':<10} {'search':<24} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'dense p95':>9} {'recall@10':>9} {'query MB':>8} {'build MB':>8}")
+    for r in results:
+        print(f"{r['n']:>10,} {r['kind']:<10} {r['search']:<24} {r['build_s']:8.1f} {r['query_p50_ms']:7.1f} "
+              f"{r['query_p95_ms']:7.1f} {r['dense_p95_ms']:9.1f} {r['recall_at_10']:9.3f} "
+              f"{r['query_peak_mb']:8.0f} {r['build_peak_mb']:8.0f}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "scale.json").write_text(json.dumps(results, indent=2))
+    plot(results, args.png)
+    print(f"plot: {args.png}")
+
+
+if __name__ == "__main__":
+    main()
