@@ -137,6 +137,13 @@ class Searcher:
             )
         return Ranked(question, kind, rows, scores, evidence)
 
+    def highlight(self, question: str, kind: Kind, text: str) -> str:
+        """The sentence of ``text`` that answers ``question``."""
+        # English and Korean words never occur in the Vietnamese passages: match what the
+        # lexical side saw (names, numbers, glossary translations) instead.
+        match = self.lexical_text(question, kind) if kind in (Kind.EN, Kind.KO) else None
+        return best_sentence(question, text, lambda t: idf_weight(self.index, t), match)
+
     def confidence(self, ranked: Ranked) -> float:
         if ranked.evidence is None:
             return 0.0
@@ -168,10 +175,9 @@ class Answerer:
             confidence = self.searcher.confidence(ranked)
         answered = confidence >= self.threshold
         with stages("format"):
-            idf = lambda t: idf_weight(self.index, t)  # noqa: E731
             chosen = [
                 AnswerPassage(self.index.passages[row], score,
-                              best_sentence(question, self.index.passages[row].text, idf))
+                              self.searcher.highlight(question, ranked.kind, self.index.passages[row].text))
                 for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
             ]
         message = "" if answered else NO_ANSWER.get(ranked.kind, NO_ANSWER_VI)

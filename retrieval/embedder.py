@@ -136,11 +136,13 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         log.info("loading embedding model from %s", self.source.path)
-        # transformers draws a "Loading weights" bar on every start; only our own
-        # indexing bar (sentence-transformers' encode) is worth showing.
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # transformers draws a "Loading weights" bar on every start; only our own
+            # indexing bar (sentence-transformers' encode) is worth showing.
+            transformers_logging.disable_progress_bar()
 
             return SentenceTransformer(self.source.path, device="cpu", local_files_only=self.source.local_only)
         except Exception as exc:

@@ -128,8 +128,6 @@ def eval_index_dir(cache_dir: Path, passages: list[Passage]) -> Path:
 
 def evaluate(passages: list[Passage], questions: list[Question], embedder: Embedder, index_dir: Path,
              threshold: float = 0.5, progress: bool = False, searcher_factory=None, extra_k: int = 5) -> Report:
-    from .highlight import best_sentence
-    from .index import idf_weight
     from .text import fold
 
     index, _ = build_index(index_dir, passages, embedder, progress=progress)
@@ -140,7 +138,6 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
     per_kind: dict[str, list] = defaultdict(list)
     refusals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     highlight_hits = highlight_total = 0
-    idf = lambda t: idf_weight(index, t)  # noqa: E731
     for q, kind, vector in zip(questions, kinds, vectors):
         ranked = searcher.rank_with_vector(q.text, kind, vector)
         ids = [index.passages[r].id for r in ranked.rows]
@@ -153,7 +150,7 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
         per_kind[label].append((q.gold, ids))
         if ids and ids[0] in q.gold and q.answer:
             highlight_total += 1
-            sentence = best_sentence(q.text, index.passages[ranked.rows[0]].text, idf)
+            sentence = searcher.highlight(q.text, kind, index.passages[ranked.rows[0]].text)
             highlight_hits += fold(q.answer) in fold(sentence)
     everything = [pair for pairs in per_kind.values() for pair in pairs]
     ks = (1, 3, 5, extra_k)

@@ -44,17 +44,21 @@ def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,
     return score
 
 
-def best_sentence(question: str, passage: str, idf: Callable[[str], float]) -> str:
-    """The passage's sentence sharing the most (IDF-weighted) words with the question.
+def best_sentence(question: str, passage: str, idf: Callable[[str], float], match: str | None = None) -> str:
+    """The passage's sentence sharing the most (IDF-weighted) words with ``match``.
 
+    ``match`` defaults to the question; an English question is matched through its names and
+    Vietnamese glossary terms instead, since its own words never occur in the passages.
+    Whether a number is asked for is read from the question itself.
     Ties go to the earlier sentence: news paragraphs lead with their point.
     """
     parts = sentences(passage)
     if len(parts) <= 1:
         return passage.strip()
-    terms = content_terms(question)
-    folded_q = [fold(w) for w in words(question)]
-    bigrams = {f"{a} {b}" for a, b in zip(folded_q, folded_q[1:])}
-    wants_number = bool(_ASKS_NUMBER.search(" ".join(folded_q)))
+    match = question if match is None else match
+    terms = content_terms(match)
+    folded_m = [fold(w) for w in words(match)]
+    bigrams = {f"{a} {b}" for a, b in zip(folded_m, folded_m[1:])}
+    wants_number = bool(_ASKS_NUMBER.search(" ".join(fold(w) for w in words(question))))
     scored = [(sentence_score(terms, bigrams, s, idf, wants_number), -i, s) for i, s in enumerate(parts)]
     return max(scored)[2]

@@ -386,7 +386,7 @@ def build_index(
     previous: LoadedIndex | None = None,
     reuse: bool = True,
     lock_timeout: float = 30.0,
-    exact_limit: int = 200_000,
+    exact_limit: int = 5_000,
     progress: bool = False,
     on_wait: Callable[[], None] | None = None,
 ) -> tuple[LoadedIndex, BuildReport]:

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10, le=100_000)
     lock_timeout: float = Field(30.0, ge=0.0)
-    exact_search_limit: int = Field(200_000, ge=1)
+    exact_search_limit: int = Field(5_000, ge=1)
     log_level: str = "WARNING"
 
     # Telegram front end. The token is read from TELEGRAM_BOT_TOKEN only, never from here;

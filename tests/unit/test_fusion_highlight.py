@@ -112,3 +112,14 @@ def test_translate_terms(question, expected):
     from retrieval.glossary import translate_terms
 
     assert translate_terms(question) == expected
+
+
+@pytest.mark.parametrize("question, match, expected_start", [
+    # The English words match nothing; their glossary translations do.
+    ("What did the two sides cooperate on?", "hai bên hợp tác", "Hai bên hợp tác"),
+    ("Who welcomed the delegation?", "chào mừng đoàn", "Chào mừng đoàn"),
+    # The number is asked for in the question, not in the matched text.
+    ("What year did relations start?", "quan hệ", "Busan là địa phương"),
+])
+def test_best_sentence_matches_the_given_terms(question, match, expected_start):
+    assert best_sentence(question, PARAGRAPH, lambda t: 1.0, match).startswith(expected_start)
