@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .text import fold, sentences, words
+from .text import fold, fold_word, sentences, words
 
 # Words that say what is asked, not what about; they must not pull a sentence up.
 QUESTION_WORDS = frozenset(
@@ -20,7 +20,7 @@ _ASKS_NUMBER = re.compile(r"\b(bao nhieu|may|nam nao|khi nao|how many|how much|w
 
 
 def content_terms(question: str) -> list[str]:
-    return [t for t in dict.fromkeys(fold(w) for w in words(question)) if t not in QUESTION_WORDS]
+    return [t for t in dict.fromkeys(fold_word(w) for w in words(question)) if t not in QUESTION_WORDS]
 
 
 def coverage(question: str, passage: str, idf: Callable[[str], float]) -> float:
@@ -28,14 +28,14 @@ def coverage(question: str, passage: str, idf: Callable[[str], float]) -> float:
     terms = content_terms(question)
     if not terms:
         return 0.0
-    present = set(fold(w) for w in words(passage))
+    present = set(fold_word(w) for w in words(passage))
     total = sum(idf(t) for t in terms)
     return sum(idf(t) for t in terms if t in present) / total if total else 0.0
 
 
 def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,
                    idf: Callable[[str], float], wants_number: bool) -> float:
-    folded = [fold(w) for w in words(sentence)]
+    folded = [fold_word(w) for w in words(sentence)]
     present = set(folded)
     score = sum(idf(t) for t in question_terms if t in present)
     score += 0.5 * sum(1 for a, b in zip(folded, folded[1:]) if f"{a} {b}" in bigrams)
@@ -57,8 +57,8 @@ def best_sentence(question: str, passage: str, idf: Callable[[str], float], matc
         return passage.strip()
     match = question if match is None else match
     terms = content_terms(match)
-    folded_m = [fold(w) for w in words(match)]
+    folded_m = [fold_word(w) for w in words(match)]
     bigrams = {f"{a} {b}" for a, b in zip(folded_m, folded_m[1:])}
-    wants_number = bool(_ASKS_NUMBER.search(" ".join(fold(w) for w in words(question))))
+    wants_number = bool(_ASKS_NUMBER.search(" ".join(fold_word(w) for w in words(question))))
     scored = [(sentence_score(terms, bigrams, s, idf, wants_number), -i, s) for i, s in enumerate(parts)]
     return max(scored)[2]

@@ -40,7 +40,7 @@ from .embedder import Embedder
 from .errors import IndexError_
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash
 from .passage import Passage, content_hash
-from .text import fold, lexical_terms, words
+from .text import fold_word, lexical_terms, words
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +63,20 @@ class Lexical:
     def build(cls, texts: Sequence[str]) -> "Lexical":
         from scipy import sparse
 
-        vocab: dict[str, int] = {}
-        rows, cols, tfs = [], [], []
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__  # a new term gets the next id
+        cols: list[int] = []
+        tfs: list[int] = []
+        per_row = np.zeros(len(texts), dtype=np.int64)
         lengths = np.zeros(len(texts), dtype=np.float32)
-        for row, text in enumerate(texts):
+        for row, text in enumerate(texts):  # map() keeps the per-term work in C
             counts = Counter(lexical_terms(text))
             lengths[row] = sum(counts.values())
-            for term, tf in counts.items():
-                rows.append(row)
-                cols.append(vocab.setdefault(term, len(vocab)))
-                tfs.append(tf)
+            per_row[row] = len(counts)
+            cols.extend(map(vocab.__getitem__, counts))
+            tfs.extend(counts.values())
         n = len(texts)
+        rows = np.repeat(np.arange(n), per_row)
         tf = sparse.csr_matrix((np.array(tfs, dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
         df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
@@ -125,14 +128,18 @@ class Lexical:
 
 def accent_table(texts: Sequence[str]) -> dict[str, dict[str, int]]:
     """folded word (and folded word pair) -> accented forms seen, with counts."""
-    table: dict[str, Counter] = defaultdict(Counter)
-    for text in texts:
+    singles: Counter = Counter()
+    pairs: Counter = Counter()
+    for text in texts:  # count first (in C), fold each distinct form once
         ws = words(text)
-        for w in ws:
-            table[fold(w)][w] += 1
-        for a, b in zip(ws, ws[1:]):
-            table[f"{fold(a)} {fold(b)}"][f"{a} {b}"] += 1
-    return {k: dict(v) for k, v in table.items()}
+        singles.update(ws)
+        pairs.update(zip(ws, ws[1:]))
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for w, count in singles.items():
+        table[fold_word(w)][w] = count
+    for (a, b), count in pairs.items():
+        table[f"{fold_word(a)} {fold_word(b)}"][f"{a} {b}"] = count
+    return dict(table)
 
 
 # ----------------------------------------------------------------------------- dense
