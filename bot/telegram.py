@@ -424,6 +424,7 @@ def run_telegram(settings, webhook_url: str | None = None, listen: str = "127.0.
     from retrieval.service import open_engine
 
     engine = open_engine(settings, notify=lambda m: log.warning("%s", m))
+    engine.warm_up()
     application = build_application(engine, token, api_url)
     print(f"busan-bot on Telegram: {len(engine.index)} paragraphs loaded; Ctrl-C to stop.", flush=True)
     if webhook_url:

@@ -166,8 +166,8 @@ def _all_cores(faiss):
 # Approximate search, chosen by benchmarks/ann.py (see the README's Performance section):
 # an inverted file over 8-bit scalar-quantised vectors (384 B a vector instead of 1,536).
 # Its candidates are re-scored exactly from vectors.npy, so quantisation only decides which
-# passages become candidates, never their final scores. 2*sqrt(n) lists trained on 20
-# vectors each for 10 rounds keeps k-means at about a minute for a million passages.
+# passages become candidates, never their final scores. 2*sqrt(n) lists, k-means on 20
+# vectors a list for 10 rounds: FAISS's k-means is the slow part of a large build here.
 IVF_LISTS_PER_SQRT = 2
 IVF_TRAIN_PER_LIST = 20
 IVF_TRAIN_ROUNDS = 10
@@ -178,7 +178,7 @@ def ivf_lists(n: int) -> int:
     return max(1, min(int(IVF_LISTS_PER_SQRT * math.sqrt(n)), n // IVF_TRAIN_PER_LIST))
 
 
-def build_faiss(vectors: np.ndarray, exact_limit: int, nprobe: int = NPROBE):
+def build_faiss(vectors: np.ndarray, exact_limit: int):
     """Exact inner-product search up to ``exact_limit`` vectors, IVF-SQ8 above it."""
     faiss = _faiss()
     n, dim = vectors.shape
@@ -194,7 +194,7 @@ def build_faiss(vectors: np.ndarray, exact_limit: int, nprobe: int = NPROBE):
         sample = vectors[np.random.default_rng(0).choice(n, min(n, lists * IVF_TRAIN_PER_LIST), replace=False)]
         with _all_cores(faiss):
             index.train(sample)
-        index.nprobe = min(nprobe, lists)
+        index.nprobe = min(NPROBE, lists)
     if n:
         with _all_cores(faiss):
             index.add(vectors)

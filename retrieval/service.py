@@ -39,6 +39,10 @@ class Engine:
     def answer(self, question: str, k: int | None = None, offset: int = 0):
         return self.answerer.answer(question, k or self.settings.top_k, offset)
 
+    def warm_up(self) -> None:
+        """Load the model now (it is lazy), so a server's first user does not wait for it."""
+        self.embedder.embed_queries(["warm-up"])
+
 
 def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder, *, rebuild: bool = False,
                  progress: bool = False, notify: Notify = _quiet) -> tuple[LoadedIndex, BuildReport | None]:

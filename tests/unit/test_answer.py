@@ -93,3 +93,11 @@ def test_stages_time_each_step_without_changing_the_answer(answerer):
     assert timed == plain
     assert set(stages.seconds) == {"normalise", "embed", "lexical", "dense", "fuse", "format"}
     assert all(s >= 0 for s in stages.seconds.values())
+
+
+def test_warm_up_loads_the_model_through_one_query():
+    from retrieval.service import Engine
+
+    emb = HashEmbedder()
+    Engine(settings=None, articles=[], embedder=emb, index=None, answerer=None).warm_up()
+    assert emb.calls == [("query", 1)]
