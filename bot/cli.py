@@ -140,11 +140,10 @@ def cmd_index(args, settings) -> int:
     passages = corpus_passages(articles)
     n = len(passages)
     embedder = make_embedder(settings)  # loads no model until something needs embedding
+    report = None
     # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
-    if not args.rebuild and up_to_date(settings.index_dir, passages, embedder.model_id):
-        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
-        return EXIT_OK
-    index, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
+    if args.rebuild or not up_to_date(settings.index_dir, passages, embedder.model_id):
+        _, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
                                  progress=sys.stderr.isatty(), notify=_notify)
     if report is None:
         print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")

