@@ -71,6 +71,7 @@ class Ranked:
     rows: list[int]
     scores: list[float]
     evidence: Evidence | None
+    lexical_text: str = ""  # what the lexical side searched for (highlighting reuses it)
 
 
 @dataclass
@@ -135,14 +136,14 @@ class Searcher:
                 coverage=coverage(lexical_text, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
             )
-        return Ranked(question, kind, rows, scores, evidence)
+        return Ranked(question, kind, rows, scores, evidence, lexical_text)
 
-    def highlight(self, question: str, kind: Kind, text: str) -> str:
-        """The sentence of ``text`` that answers ``question``."""
+    def highlight(self, ranked: Ranked, text: str) -> str:
+        """The sentence of ``text`` that answers the ranked question."""
         # English and Korean words never occur in the Vietnamese passages: match what the
         # lexical side saw (names, numbers, glossary translations) instead.
-        match = self.lexical_text(question, kind) if kind in (Kind.EN, Kind.KO) else None
-        return best_sentence(question, text, lambda t: idf_weight(self.index, t), match)
+        match = ranked.lexical_text if ranked.kind in (Kind.EN, Kind.KO) else None
+        return best_sentence(ranked.question, text, lambda t: idf_weight(self.index, t), match)
 
     def confidence(self, ranked: Ranked) -> float:
         if ranked.evidence is None:
@@ -177,7 +178,7 @@ class Answerer:
         with stages("format"):
             chosen = [
                 AnswerPassage(self.index.passages[row], score,
-                              self.searcher.highlight(question, ranked.kind, self.index.passages[row].text))
+                              self.searcher.highlight(ranked, self.index.passages[row].text))
                 for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
             ]
         message = "" if answered else NO_ANSWER.get(ranked.kind, NO_ANSWER_VI)

@@ -494,7 +494,7 @@ def _remove_old_generations(index_dir: Path, keep: Path) -> None:
 
 
 def is_current(index: LoadedIndex, passages: Sequence[Passage], model_id: str) -> bool:
-    return index.manifest.model_id == model_id and index.manifest.corpus_hash == corpus_hash(passages)
+    return index.manifest.describes(passages, model_id)
 
 
 def idf_weight(index: LoadedIndex, term: str) -> float:

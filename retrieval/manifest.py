@@ -39,6 +39,10 @@ class Manifest:
         data = json.loads((folder / "manifest.json").read_text())
         return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
+    def describes(self, passages: Sequence[Passage], model_id: str) -> bool:
+        """Whether this generation was built from exactly these passages with this model."""
+        return self.model_id == model_id and self.corpus_hash == corpus_hash(passages)
+
 
 GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "stats.npz", "dense.faiss", "lexical.npz",
                     "terms.json", "accents.json")
@@ -56,6 +60,5 @@ def up_to_date(index_dir: Path, passages: Sequence[Passage], model_id: str) -> b
         manifest = Manifest.read(folder)
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return (manifest.format == FORMAT_VERSION and manifest.model_id == model_id
-            and manifest.corpus_hash == corpus_hash(passages)
+    return (manifest.format == FORMAT_VERSION and manifest.describes(passages, model_id)
             and all((folder / name).is_file() for name in GENERATION_FILES))
