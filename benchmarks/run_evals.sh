@@ -11,10 +11,13 @@ run() { name=$1; shift; echo "== $name"; "$BB" eval "$@" | tee "$OUT/$name.txt";
 run seeds --questions eval/seed_questions.jsonl
 run xquad-vi --passages "$X/passages.jsonl" --questions "$X/questions.jsonl"
 run xquad-vi-stripped --passages "$X/passages.jsonl" --questions "$X/questions.jsonl" --strip-diacritics
-run xquad-en --passages "$X/passages.jsonl" --questions "$X/questions.en.jsonl"
+# English questions: the highlight is judged by the same-id Vietnamese answer (--answers).
+run xquad-en --passages "$X/passages.jsonl" --questions "$X/questions.en.jsonl" --answers "$X/questions.jsonl"
 if [ "${HALVES:-0}" = 1 ]; then   # the held-out half (tuning used the first): HALVES=1
   for half in first second; do
     run "xquad-vi-$half" --passages "$X/passages.jsonl" --questions "$X/questions.jsonl" --half $half
-    run "xquad-en-$half" --passages "$X/passages.jsonl" --questions "$X/questions.en.jsonl" --half $half
+    run "xquad-vi-stripped-$half" --passages "$X/passages.jsonl" --questions "$X/questions.jsonl" --strip-diacritics --half $half
+    run "xquad-en-$half" --passages "$X/passages.jsonl" --questions "$X/questions.en.jsonl" \
+        --answers "$X/questions.jsonl" --half $half
   done
 fi

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     ev.add_argument("--strip-diacritics", action="store_true",
                     help="ask the questions with diacritics removed (NFD, drop marks, đ->d)")
+    ev.add_argument("--answers", type=Path,
+                    help="question file in the passages' language whose answers (matched by id) judge the "
+                         "highlight: for questions asked in another language")
     ev.add_argument("--half", choices=["first", "second"],
                     help="only passages and questions of the first or second half of the documents")
 
@@ -203,7 +206,7 @@ def cmd_eval(args, settings) -> int:
     from retrieval.evaluate import eval_index_dir, evaluate, read_passages, read_questions
     from retrieval.service import make_embedder
 
-    from .evaltable import half_filter, print_report, strip_questions
+    from .evaltable import half_filter, print_report, strip_questions, with_answers_from
 
     if args.k < 1:
         raise BusanBotError("-k must be at least 1")
@@ -218,6 +221,8 @@ def cmd_eval(args, settings) -> int:
         passages, questions = half_filter(passages, questions, args.half)
     if args.strip_diacritics:
         questions = strip_questions(questions)
+    if args.answers:
+        questions = with_answers_from(questions, read_questions(args.answers))
     embedder = make_embedder(settings)
     report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages),
                       threshold=settings.answer_threshold, progress=sys.stderr.isatty(), extra_k=args.k)

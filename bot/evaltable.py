@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from retrieval.errors import InputError
 from retrieval.evaluate import Question, Report
 from retrieval.passage import Passage
 from retrieval.text import fold
@@ -16,6 +17,18 @@ def strip_questions(questions: list[Question]) -> list[Question]:
 
     return [dataclasses.replace(q, text=strip(q.text), kind="vi_plain" if q.kind in ("", "vi") else q.kind)
             for q in questions]
+
+
+def with_answers_from(questions: list[Question], translations: list[Question]) -> list[Question]:
+    """Each question with the answer of the same-id question in ``translations``.
+
+    The highlight is a sentence of a passage, so it can only hold an answer written in the
+    passages' language; an English question's own answer never occurs in a Vietnamese passage.
+    """
+    by_id = {q.id: q.answer for q in translations if q.answer}
+    if not any(q.id in by_id for q in questions):
+        raise InputError("the answers file shares no question id with the questions file")
+    return [dataclasses.replace(q, answer=by_id.get(q.id, q.answer)) for q in questions]
 
 
 def half_filter(passages: list[Passage], questions: list[Question], half: str):

@@ -72,6 +72,21 @@ class Ranked:
     scores: list[float]
     evidence: Evidence | None
     lexical_text: str = ""  # what the lexical side searched for (highlighting reuses it)
+    vector: object = None  # the question's embedding (highlighting scores sentences with it)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One question's candidate passages with each retriever's evidence, before fusion."""
+
+    rows: list[int]
+    dense_z: list[float]  # passage similarity, in corpus standard deviations
+    lexical: list[float]  # BM25 as a share of what a full match would score
+    sentence_z: list[float]  # closest sentence's similarity, on the same scale as dense_z
+    lexical_text: str
+
+    def fused(self, weights: Weights) -> list[float]:
+        return [fuse(d, l, weights, s) for d, l, s in zip(self.dense_z, self.lexical, self.sentence_z)]
 
 
 @dataclass
@@ -107,43 +122,52 @@ class Searcher:
         return self.rank_with_vector(question, kind, vector, stages)
 
     def rank_with_vector(self, question: str, kind: Kind, vector, stages=NO_STAGES) -> Ranked:
+        found = self.gather(question, kind, vector, stages)
+        if not found.rows:
+            return Ranked(question, kind, [], [], None, found.lexical_text, vector)
+        with stages("fuse"):
+            fused = found.fused(self.weights[kind])
+            order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
+            rows = [found.rows[i] for i in order]
+            scores = [fused[i] for i in order]
+            evidence = Evidence(
+                dense_z=found.dense_z[order[0]],
+                # Measured on what the lexical side saw: for English, names and glossary words.
+                coverage=coverage(found.lexical_text, self.index.passages[rows[0]].text,
+                                  lambda t: idf_weight(self.index, t)),
+                margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+            )
+        return Ranked(question, kind, rows, scores, evidence, found.lexical_text, vector)
+
+    def gather(self, question: str, kind: Kind, vector, stages=NO_STAGES) -> Candidates:
+        """The union of both retrievers' top passages, each with every signal fusion weighs."""
         index = self.index
-        if not len(index):
-            return Ranked(question, kind, [], [], None)
         with stages("normalise"):
             lexical_text = self.lexical_text(question, kind)
+        if not len(index):
+            return Candidates([], [], [], [], lexical_text)
         with stages("dense"):
             dense_hits = index.dense_search(vector, self.candidates)
         with stages("lexical"):
             lexical_query = index.lexical_query(lexical_text)
             lexical_hits = lexical_query.top(self.candidates)
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
-            lexical = lexical_query.at(rows)
             ceiling = index.lexical.max_score(lexical_text) or 1.0
+            lexical = [score / ceiling for score in lexical_query.at(rows)]
         with stages("dense"):
-            dense = index.dense_scores(vector, rows)
             mean, spread = index.dense_stats(vector)
-        with stages("fuse"):
-            w = self.weights[kind]
-            fused = [fuse(z_score(d, mean, spread), l / ceiling, w) for d, l in zip(dense, lexical)]
-            order = sorted(range(len(rows)), key=lambda i: -fused[i])
-            rows = [rows[i] for i in order]
-            scores = [fused[i] for i in order]
-            top = order[0]
-            evidence = Evidence(
-                dense_z=z_score(dense[top], mean, spread),
-                # Measured on what the lexical side saw: for English, names and glossary words.
-                coverage=coverage(lexical_text, index.passages[rows[0]].text, lambda t: idf_weight(index, t)),
-                margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
-            )
-        return Ranked(question, kind, rows, scores, evidence, lexical_text)
+            dense = [z_score(d, mean, spread) for d in index.dense_scores(vector, rows)]
+            sentence = [z_score(d, mean, spread) for d in index.best_sentence_scores(vector, rows)]
+        return Candidates(rows, dense, lexical, sentence, lexical_text)
 
-    def highlight(self, ranked: Ranked, text: str) -> str:
-        """The sentence of ``text`` that answers the ranked question."""
+    def highlight(self, ranked: Ranked, row: int) -> str:
+        """The sentence of passage ``row`` that answers the ranked question."""
         # English and Korean words never occur in the Vietnamese passages: match what the
         # lexical side saw (names, numbers, glossary translations) instead.
         match = ranked.lexical_text if ranked.kind in (Kind.EN, Kind.KO) else None
-        return best_sentence(ranked.question, text, lambda t: idf_weight(self.index, t), match)
+        dense = self.index.sentence_scores(ranked.vector, row) if ranked.vector is not None else None
+        return best_sentence(ranked.question, self.index.passages[row].text,
+                             lambda t: idf_weight(self.index, t), match, dense)
 
     def confidence(self, ranked: Ranked) -> float:
         if ranked.evidence is None:
@@ -177,8 +201,7 @@ class Answerer:
         answered = confidence >= self.threshold
         with stages("format"):
             chosen = [
-                AnswerPassage(self.index.passages[row], score,
-                              self.searcher.highlight(ranked, self.index.passages[row].text))
+                AnswerPassage(self.index.passages[row], score, self.searcher.highlight(ranked, row))
                 for row, score in list(zip(ranked.rows, ranked.scores))[offset : offset + k]
             ]
         message = "" if answered else NO_ANSWER.get(ranked.kind, NO_ANSWER_VI)

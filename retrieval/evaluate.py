@@ -150,7 +150,7 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
         per_kind[label].append((q.gold, ids))
         if ids and ids[0] in q.gold and q.answer:
             highlight_total += 1
-            sentence = searcher.highlight(ranked, index.passages[ranked.rows[0]].text)
+            sentence = searcher.highlight(ranked, ranked.rows[0])
             highlight_hits += fold(q.answer) in fold(sentence)
     everything = [pair for pairs in per_kind.values() for pair in pairs]
     ks = (1, 3, 5, extra_k)

@@ -6,6 +6,8 @@ Layout of ``index_dir``::
     gen-.../manifest.json            format version, model id, dimension, corpus hash
     gen-.../passages.sqlite3         passage metadata and text (no pickle anywhere)
     gen-.../vectors.npy              float32 L2-normalised embeddings, row = passage row
+    gen-.../sentences.npy            float16 embeddings of each passage's sentences, in order
+    gen-.../sentence_rows.npy        passage row r's sentences are rows [r] to [r+1] of the above
     gen-.../dense.faiss              inner-product FAISS index over the same rows
     gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list
     gen-.../accents.json             folded -> accented word forms seen in the corpus
@@ -41,7 +43,7 @@ from .embedder import Embedder
 from .errors import IndexError_
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash
 from .passage import Passage, content_hash
-from .text import fold_word, lexical_terms, words
+from .text import fold_word, lexical_terms, sentences, words
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +249,50 @@ class DenseStats:
             return cls(z["mean"], z["cov"])
 
 
+class SentenceVectors:
+    """The vectors of every passage's sentences, stored float16 (they only rank sentences
+    and candidates, so half precision costs nothing measurable and halves the disk).
+
+    A passage of one sentence stores its passage vector: nothing more to embed.
+    """
+
+    def __init__(self, vectors: np.ndarray, starts: np.ndarray):
+        self.vectors = vectors  # (sentences, dim) float16
+        self.starts = starts  # (passages + 1,) int64
+
+    @classmethod
+    def assemble(cls, blocks: Sequence[np.ndarray], dim: int) -> "SentenceVectors":
+        starts = np.zeros(len(blocks) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in blocks], out=starts[1:])
+        vectors = np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
+        return cls(vectors, starts)
+
+    def block(self, row: int) -> np.ndarray:
+        return np.asarray(self.vectors[self.starts[row] : self.starts[row + 1]], dtype=np.float32)
+
+    def scores(self, query: np.ndarray, rows: Sequence[int]) -> list[np.ndarray]:
+        return [self.block(r) @ query for r in rows]
+
+    def agrees_with(self, passages: int) -> bool:
+        starts = self.starts
+        return (len(starts) == passages + 1 and int(starts[0]) == 0 and int(starts[-1]) == len(self.vectors)
+                and bool(np.all(np.diff(starts) >= 1)))
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "sentences.npy", self.vectors, allow_pickle=False)
+        np.save(folder / "sentence_rows.npy", self.starts, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "SentenceVectors":
+        return cls(np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False),
+                   np.load(folder / "sentence_rows.npy", allow_pickle=False))
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences whose vectors are stored for a passage (one at least)."""
+    return sentences(text) or [text]
+
+
 # ----------------------------------------------------------------------------- store
 
 
@@ -254,11 +300,13 @@ class LoadedIndex:
     """A read-only generation of the index, loaded into memory (vectors memory-mapped)."""
 
     def __init__(self, folder: Path, manifest: Manifest, passages: list[Passage], vectors: np.ndarray,
-                 faiss_index, lexical: Lexical, accents: dict[str, dict[str, int]], stats: DenseStats):
+                 faiss_index, lexical: Lexical, accents: dict[str, dict[str, int]], stats: DenseStats,
+                 sentences: SentenceVectors):
         self.folder = folder
         self.manifest = manifest
         self.passages = passages
         self.vectors = vectors
+        self.sentences = sentences
         self.faiss_index = faiss_index
         self.lexical = lexical
         self.accents = accents
@@ -280,6 +328,14 @@ class LoadedIndex:
             return []
         return [float(s) for s in self.vectors[np.asarray(rows)] @ np.asarray(query, dtype=np.float32)]
 
+    def sentence_scores(self, query: np.ndarray, row: int) -> list[float]:
+        """Similarity of the query to each sentence of passage ``row`` (text.sentences order)."""
+        return [float(s) for s in self.sentences.scores(np.asarray(query, dtype=np.float32), [row])[0]]
+
+    def best_sentence_scores(self, query: np.ndarray, rows: Sequence[int]) -> list[float]:
+        """Per passage row, the similarity of the query to its closest sentence."""
+        return [float(s.max()) for s in self.sentences.scores(np.asarray(query, dtype=np.float32), rows)]
+
     def dense_stats(self, query: np.ndarray) -> tuple[float, float]:
         """Mean and spread of the query's similarity to every passage of the corpus."""
         return self.stats.of_query(query)
@@ -291,9 +347,9 @@ class LoadedIndex:
     def lexical_search(self, text: str, k: int) -> list[tuple[int, float]]:
         return self.lexical_query(text).top(k)
 
-    def vector_for_text(self, text: str) -> np.ndarray | None:
-        row = self._text_rows.get(content_hash(text))
-        return None if row is None else np.asarray(self.vectors[row])
+    def row_for_text(self, text: str) -> int | None:
+        """The row of a passage with exactly this text (its vectors can be reused)."""
+        return self._text_rows.get(content_hash(text))
 
 
 class LexicalQuery:
@@ -361,14 +417,16 @@ def load_generation(folder: Path) -> LoadedIndex:
         lexical = Lexical.load(folder)
         accents = json.loads((folder / "accents.json").read_text())
         stats = DenseStats.load(folder)
+        sentence_vectors = SentenceVectors.load(folder)
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error, RuntimeError) as exc:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
     counts = {len(passages), vectors.shape[0], index.ntotal, lexical.weights.shape[0], manifest.count}
-    if len(counts) != 1 or (len(passages) and vectors.shape[1] != manifest.dim):
+    if (len(counts) != 1 or (len(passages) and vectors.shape[1] != manifest.dim)
+            or not sentence_vectors.agrees_with(len(passages))):
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
-    loaded = LoadedIndex(folder, manifest, passages, vectors, index, lexical, accents, stats)
+    loaded = LoadedIndex(folder, manifest, passages, vectors, index, lexical, accents, stats, sentence_vectors)
     # The index is read-only and holds hundreds of thousands of small objects (passages, the
     # accent table, the term ids): keep them out of the cyclic GC's full passes, which
     # otherwise stall a question now and then for tens of milliseconds.
@@ -433,16 +491,8 @@ def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, p
         except IndexError_:
             previous = None
     reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
-    vectors: list[np.ndarray | None] = [
-        previous.vector_for_text(p.text) if reuse else None for p in passages
-    ]
-    todo = [i for i, v in enumerate(vectors) if v is None]
-    if todo:
-        fresh = embedder.embed_passages([passages[i].text for i in todo], progress=progress)
-        for i, v in zip(todo, fresh):
-            vectors[i] = v
-    dim = int(vectors[0].shape[0]) if passages else embedder.dim
-    matrix = np.vstack(vectors).astype(np.float32) if passages else np.zeros((0, dim), np.float32)
+    matrix, sentence_vectors, embedded = _embed(passages, embedder, previous if reuse else None, progress)
+    dim = matrix.shape[1]
 
     folder = index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".building-{folder.name}"
@@ -450,6 +500,7 @@ def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, p
     try:
         texts = [p.text for p in passages]
         np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
+        sentence_vectors.save(tmp)
         DenseStats.of(matrix).save(tmp)
         dense = build_faiss(matrix, exact_limit)
         search = search_kind(dense)
@@ -470,8 +521,36 @@ def _build_locked(index_dir, passages, embedder, previous, reuse, exact_limit, p
         raise
     _remove_old_generations(index_dir, keep=folder)
     loaded = load_generation(folder)
-    report = BuildReport(len(passages), len(todo), len(passages) - len(todo), time.perf_counter() - start)
+    report = BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
     return loaded, report
+
+
+def _embed(passages, embedder, previous, progress) -> tuple[np.ndarray, SentenceVectors, int]:
+    """Passage vectors and sentence vectors, reusing ``previous``'s for unchanged texts.
+
+    New passages and their sentences go to the model in one call (one progress bar, and the
+    model batches short sentences with short sentences).
+    """
+    rows = [previous.row_for_text(p.text) if previous is not None else None for p in passages]
+    todo = [i for i, r in enumerate(rows) if r is None]
+    split = {i: passage_sentences(passages[i].text) for i in todo}
+    texts = [passages[i].text for i in todo]
+    texts += [s for i in todo if len(split[i]) > 1 for s in split[i]]
+    fresh = embedder.embed_passages(texts, progress=progress) if texts else None
+    dim = int(fresh.shape[1]) if fresh is not None else (previous.manifest.dim if previous else embedder.dim)
+    matrix = np.zeros((len(passages), dim), np.float32)
+    blocks: list[np.ndarray] = [np.zeros((0, dim), np.float32)] * len(passages)
+    cursor = len(todo)
+    for k, i in enumerate(todo):
+        matrix[i] = fresh[k]
+        n = len(split[i])
+        blocks[i] = fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]
+        cursor += n if n > 1 else 0
+    for i, r in enumerate(rows):
+        if r is not None:
+            matrix[i] = previous.vectors[r]
+            blocks[i] = previous.sentences.block(r)
+    return matrix, SentenceVectors.assemble(blocks, dim), len(todo)
 
 
 def _fsync_dir(folder: Path) -> None:

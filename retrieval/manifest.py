@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .passage import Passage
 
-FORMAT_VERSION = 2  # 2: stats.npz (dense similarity statistics)
+FORMAT_VERSION = 3  # 2: stats.npz (dense similarity statistics); 3: sentence vectors
 CURRENT = "current"
 
 
@@ -44,8 +44,8 @@ class Manifest:
         return self.model_id == model_id and self.corpus_hash == corpus_hash(passages)
 
 
-GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "stats.npz", "dense.faiss", "lexical.npz",
-                    "terms.json", "accents.json")
+GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "sentences.npy", "sentence_rows.npy",
+                    "stats.npz", "dense.faiss", "lexical.npz", "terms.json", "accents.json")
 
 
 def up_to_date(index_dir: Path, passages: Sequence[Passage], model_id: str) -> bool:

@@ -101,3 +101,28 @@ def test_warm_up_loads_the_model_through_one_query():
     emb = HashEmbedder()
     Engine(settings=None, articles=[], embedder=emb, index=None, answerer=None).warm_up()
     assert emb.calls == [("query", 1)]
+
+
+def test_gather_lines_up_every_signal_with_its_candidate(answerer):
+    searcher = answerer.searcher
+    vector = searcher.embed_query("Quan hệ đó trở thành hình mẫu")
+    found = searcher.gather("Quan hệ đó trở thành hình mẫu", Kind.VI, vector)
+    n = len(found.rows)
+    assert n == len(set(found.rows)) and len(found.dense_z) == len(found.lexical) == len(found.sentence_z) == n
+    first = found.rows.index(0)
+    # passage 1's second sentence is the question itself: its sentence beats its whole paragraph
+    assert found.sentence_z[first] > found.dense_z[first]
+    one_sentence = found.rows.index(1)
+    assert found.sentence_z[one_sentence] == pytest.approx(found.dense_z[one_sentence], abs=0.05)
+
+
+def test_highlight_takes_the_sentence_closest_in_meaning_when_no_word_is_shared(answerer):
+    searcher = answerer.searcher
+    second = TEXTS[0].split(". ")[1]
+    # "Điều gì?" shares no content word with any sentence, so the lexical side has nothing to
+    # go on; its vector is made to be the second sentence's, so only the dense side can find it.
+    ranked = searcher.rank("Điều gì?", vector=HashEmbedder().embed_passages([second])[0])
+    assert searcher.highlight(ranked, 0) == second
+    plain = searcher.rank("Điều gì?", vector=None)
+    assert searcher.highlight(plain, 0) != second  # the fake's own vector: no preference
+    assert searcher.highlight(ranked, 3) == TEXTS[3]  # one sentence: the whole passage

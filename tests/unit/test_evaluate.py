@@ -3,7 +3,7 @@ import json
 import pytest
 
 from retrieval.errors import InputError
-from retrieval.evaluate import read_passages, read_questions, score_rankings
+from retrieval.evaluate import Question, read_passages, read_questions, score_rankings
 
 
 @pytest.mark.parametrize("rankings, r1, r3, mrr", [
@@ -58,3 +58,15 @@ def test_seed_question_set_matches_the_corpus():
     assert {"vi", "vi_plain", "en", ""} <= kinds
     for r in rows:
         assert [passages[ref] for ref in r["gold_refs"]] == r["gold_passage_ids"], r["id"]
+
+
+def test_answers_from_a_parallel_file_replace_the_answers_by_id():
+    from bot.evaltable import with_answers_from
+
+    asked = [Question("1", "When?", ("p1",), "in 1995"), Question("2", "Who?", ("p2",), "the mayor")]
+    parallel = [Question("1", "Khi nào?", ("p1",), "năm 1995"), Question("9", "?", (), "x")]
+    out = with_answers_from(asked, parallel)
+    assert [q.answer for q in out] == ["năm 1995", "the mayor"]  # no parallel answer: kept
+    assert [q.text for q in out] == ["When?", "Who?"]
+    with pytest.raises(InputError, match="shares no question id"):
+        with_answers_from(asked, [Question("7", "?", (), "y")])

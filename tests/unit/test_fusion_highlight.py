@@ -2,8 +2,9 @@ import pytest
 
 from bot.render import excerpt
 from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, restore_diacritics, z_score
-from retrieval.highlight import best_sentence, content_terms, coverage
+from retrieval.highlight import best_sentence, content_terms, coverage, pick
 from retrieval.index import accent_table
+from retrieval.text import sentences
 
 CORPUS = [
     "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
@@ -37,6 +38,22 @@ def test_z_score(value, mean, spread, expected):
 def test_fuse_weights_each_signal():
     assert fuse(2.0, 0.5, Weights(1.0, 4.0)) == pytest.approx(4.0)
     assert fuse(2.0, 0.5, Weights(0.0, 1.0)) == pytest.approx(0.5)
+    assert fuse(2.0, 0.5, Weights(1.0, 4.0), sentence_z=3.0) == pytest.approx(4.0)  # no sentence weight
+    assert fuse(2.0, 0.5, Weights(1.0, 4.0, 0.5), sentence_z=3.0) == pytest.approx(5.5)
+
+
+@pytest.mark.parametrize("lexical, dense, weight, expected", [
+    ([1.0, 3.0, 2.0], None, 5.0, 1),  # lexical only
+    ([2.0, 2.0, 1.0], None, 5.0, 0),  # a tie goes to the earlier sentence
+    ([0.0, 0.0, 0.0], None, 5.0, 0),  # nothing shared: the first sentence
+    ([0.0, 0.0, 0.0], [0.80, 0.86, 0.83], 5.0, 1),  # dense decides when no word is shared
+    ([3.0, 2.9, 0.0], [0.80, 0.86, 0.90], 5.0, 1),  # a near-tie in words goes to the closer sentence
+    ([3.0, 1.0, 0.0], [0.80, 0.86, 0.90], 5.0, 0),  # a clear lexical winner stays
+    ([3.0, 1.0, 0.0], [0.80, 0.86, 0.90], 1e6, 2),  # dense only
+    ([3.0, 1.0], [0.9, 0.8, 0.7], 5.0, 0),  # dense scores that do not line up are ignored
+])
+def test_pick_weighs_lexical_share_against_dense_similarity(lexical, dense, weight, expected):
+    assert pick(lexical, dense, weight) == expected
 
 
 def test_confidence_rises_with_evidence():
@@ -59,6 +76,14 @@ PARAGRAPH = ("Chào mừng đoàn, ông Phong nhấn mạnh quan hệ tốt đ�
 ])
 def test_best_sentence(question, expected_start):
     assert best_sentence(question, PARAGRAPH, lambda t: 1.0).startswith(expected_start)
+
+
+def test_best_sentence_uses_dense_similarity_per_sentence():
+    parts = sentences(PARAGRAPH)
+    dense = [0.0] * len(parts)
+    dense[-1] = 1.0  # the last sentence is by far the closest
+    assert best_sentence("zzz?", PARAGRAPH, lambda t: 1.0) == parts[0]
+    assert best_sentence("zzz?", PARAGRAPH, lambda t: 1.0, dense=dense) == parts[-1]
 
 
 def test_best_sentence_of_one_sentence_is_the_passage():

@@ -56,6 +56,33 @@ def test_unchanged_passages_are_not_re_embedded(tmp_path):
     assert [p.text for p in index.passages] == changed
 
 
+MULTI = "Busan là thành phố cảng. Hai bên ký thỏa thuận năm 1995. Du lịch tăng nhanh."
+
+
+def test_each_passage_has_a_vector_per_sentence(tmp_path):
+    emb = HashEmbedder()
+    index, _ = build_index(tmp_path, passages([MULTI, TEXTS[0]]), emb)
+    q = emb.embed_queries(["ký thỏa thuận năm 1995"])[0]
+    scores = index.sentence_scores(q, 0)
+    assert len(scores) == 3 and max(range(3), key=scores.__getitem__) == 1
+    # one sentence: its vector is the passage's own (float16 on disk)
+    assert index.sentence_scores(q, 1) == pytest.approx([float(index.vectors[1] @ q)], abs=2e-3)
+    assert index.best_sentence_scores(q, [0, 1]) == pytest.approx([max(scores), index.sentence_scores(q, 1)[0]])
+    # one call to the model: the new passages, then the sentences of the multi-sentence one
+    assert emb.calls[0] == ("passage", 2 + 3)
+
+
+def test_sentence_vectors_of_unchanged_passages_are_reused(tmp_path):
+    emb = HashEmbedder()
+    first, _ = build_index(tmp_path, passages([MULTI, TEXTS[0]]), emb)
+    q = emb.embed_queries(["du lịch"])[0]
+    before = first.sentence_scores(q, 0)
+    emb.calls.clear()
+    index, report = build_index(tmp_path, passages([TEXTS[1], MULTI]), emb)
+    assert emb.calls == [("passage", 1)] and report.reused == 1
+    assert index.sentence_scores(q, 1) == pytest.approx(before)
+
+
 def test_a_new_model_re_embeds_everything(tmp_path):
     build_index(tmp_path, passages(), HashEmbedder())
     _, report = build_index(tmp_path, passages(), HashEmbedder(model_id="fake-hash-v2"))
@@ -87,6 +114,8 @@ def test_failed_build_leaves_previous_index_usable(tmp_path):
     (lambda g: (g / "manifest.json").write_text("{not json"), "damaged"),
     (lambda g: (g / "vectors.npy").write_bytes(b"garbage"), "damaged"),
     (lambda g: (g / "dense.faiss").unlink(), "damaged"),
+    (lambda g: (g / "sentences.npy").unlink(), "damaged"),
+    (lambda g: np.save(g / "sentence_rows.npy", np.array([0, 1, 2])), "disagree"),
     (lambda g: (g / "manifest.json").write_text(
         json.dumps({**json.loads((g / "manifest.json").read_text()), "count": 99})), "disagree"),
     (lambda g: (g / "manifest.json").write_text(
