@@ -40,17 +40,20 @@ def peak_mb() -> float:
 
 
 class Precomputed:
-    """Hands build_index the synthetic vectors, in passage order (the index re-embeds all)."""
+    """Hands build_index the synthetic vectors: the passages' first, in passage order (the
+    index re-embeds all), then more of the same kind for the sentences that follow them."""
 
     model_id = "synthetic"
     dim = 384
 
-    def __init__(self, vectors: np.ndarray):
+    def __init__(self, vectors: np.ndarray, more):
         self.vectors = vectors
+        self.more = more  # m -> m further synthetic vectors
 
     def embed_passages(self, texts, progress=False):
-        assert len(texts) == len(self.vectors)
-        return self.vectors
+        assert len(texts) >= len(self.vectors)
+        extra = len(texts) - len(self.vectors)
+        return np.vstack([self.vectors, self.more(extra)]) if extra else self.vectors
 
     def embed_queries(self, texts):  # pragma: no cover - queries come with their vectors
         raise NotImplementedError
@@ -70,7 +73,8 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
     if n <= full_max:
         passages = synthetic_passages(read_paragraphs(xquad), n)
         prepared = time.perf_counter()
-        ix.build_index(folder, passages, Precomputed(vectors), reuse=False,
+        embedder = Precomputed(vectors, lambda m: synthetic_vectors(base, m, seed=1))
+        ix.build_index(folder, passages, embedder, reuse=False,
                        exact_limit=settings.exact_search_limit)
         kind = "full"
     else:

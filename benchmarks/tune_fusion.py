@@ -70,12 +70,12 @@ def gathered(searcher, items):
     for q, kind, vec in items:
         c = searcher.gather(q.text, kind, vec)
         gold = np.array([searcher.index.passages[r].id in q.gold for r in c.rows])
-        out.append((gold, np.array([c.dense_z, c.lexical, c.sentence_z], dtype=np.float64)))
+        out.append((gold, np.array([c.dense_z, c.lexical, c.sentence_z, c.sentence_share], dtype=np.float64)))
     return out
 
 
 def recall1_mrr(data, w: Weights) -> tuple[float, float]:
-    weights = np.array([w.dense, w.lexical, w.sentence])
+    weights = np.array([w.dense, w.lexical, w.sentence, w.sentence_words])
     hits = mrr = 0.0
     for gold, signals in data:
         order = np.argsort(-(weights @ signals), kind="stable")
@@ -87,8 +87,9 @@ def recall1_mrr(data, w: Weights) -> tuple[float, float]:
 
 
 # Fusion is scale-free (only the ratios of the weights order the candidates), so lexical
-# stays 1 and the grid runs over the other two.
-STEPS = [round(0.05 * i, 2) for i in range(21)]
+# stays 1 and the grid runs over the others: dense, sentence similarity, sentence words.
+AXES = ([round(0.05 * i, 2) for i in range(21)], [round(0.05 * i, 2) for i in range(21)],
+        [round(0.25 * i, 2) for i in range(9)])
 
 
 def choose(sets: list) -> tuple[Weights, dict]:
@@ -96,17 +97,18 @@ def choose(sets: list) -> tuple[Weights, dict]:
     many questions it has: the few seed questions weigh as much as half of XQuAD). Ties, common
     at this resolution, go to the weights whose grid neighbours do best too (less luck)."""
     table = {}
-    for d, s in itertools.product(STEPS, STEPS):
-        table[d, s] = sum(recall1_mrr(data, Weights(d, 1.0, s))[0] for data in sets if data)
+    for d, s, w in itertools.product(*AXES):
+        table[d, s, w] = sum(recall1_mrr(data, Weights(d, 1.0, s, w))[0] for data in sets if data)
 
     def neighbourhood(key):
-        i, j = STEPS.index(key[0]), STEPS.index(key[1])
-        near = [table[STEPS[a], STEPS[b]] for a in range(max(0, i - 1), min(len(STEPS), i + 2))
-                for b in range(max(0, j - 1), min(len(STEPS), j + 2))]
+        at = [axis.index(v) for axis, v in zip(AXES, key)]
+        near = [table[tuple(axis[i + step] for axis, i, step in zip(AXES, at, steps))]
+                for steps in itertools.product((-1, 0, 1), repeat=len(AXES))
+                if all(0 <= i + step < len(axis) for axis, i, step in zip(AXES, at, steps))]
         return sum(near) / len(near)
 
-    d, s = max(table, key=lambda key: (table[key], neighbourhood(key)))
-    return Weights(d, 1.0, s), {"objective": table[d, s], "neighbourhood": neighbourhood((d, s))}
+    d, s, w = max(table, key=lambda key: (table[key], neighbourhood(key)))
+    return Weights(d, 1.0, s, w), {"objective": table[d, s, w], "neighbourhood": neighbourhood((d, s, w))}
 
 
 def main(argv=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .errors import InputError
@@ -11,8 +12,8 @@ from .fusion import (
     DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Evidence, Weights, fuse, restore_diacritics, z_score,
 )
 from .glossary import translate_terms, vietnamese_synonyms
-from .highlight import best_sentence, coverage
-from .index import LoadedIndex, idf_weight
+from .highlight import best_sentence, coverage, folded_words, share, weighted_terms
+from .index import LoadedIndex, idf_weight, passage_sentences
 from .passage import Passage
 from .timing import NO_STAGES
 from .text import Kind, clean_space, expand_abbreviations, names_and_numbers, nfc, question_kind
@@ -83,10 +84,12 @@ class Candidates:
     dense_z: list[float]  # passage similarity, in corpus standard deviations
     lexical: list[float]  # BM25 as a share of what a full match would score
     sentence_z: list[float]  # closest sentence's similarity, on the same scale as dense_z
+    sentence_share: list[float]  # best sentence's IDF-weighted share of the question's words
     lexical_text: str
 
     def fused(self, weights: Weights) -> list[float]:
-        return [fuse(d, l, weights, s) for d, l, s in zip(self.dense_z, self.lexical, self.sentence_z)]
+        signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share)
+        return [fuse(d, l, weights, s, w) for d, l, s, w in signals]
 
 
 @dataclass
@@ -145,7 +148,7 @@ class Searcher:
         with stages("normalise"):
             lexical_text = self.lexical_text(question, kind)
         if not len(index):
-            return Candidates([], [], [], [], lexical_text)
+            return Candidates([], [], [], [], [], lexical_text)
         with stages("dense"):
             dense_hits = index.dense_search(vector, self.candidates)
         with stages("lexical"):
@@ -154,11 +157,19 @@ class Searcher:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = index.lexical.max_score(lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
+            terms = weighted_terms(lexical_text, lambda t: idf_weight(index, t))
+            shares = [max(share(terms, words) for words in self._sentence_words(r)) for r in rows]
         with stages("dense"):
             mean, spread = index.dense_stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense_scores(vector, rows)]
             sentence = [z_score(d, mean, spread) for d in index.best_sentence_scores(vector, rows)]
-        return Candidates(rows, dense, lexical, sentence, lexical_text)
+        return Candidates(rows, dense, lexical, sentence, shares, lexical_text)
+
+    def __post_init__(self):
+        # Folding a candidate's sentences costs more than scoring them; popular passages
+        # come back question after question.
+        self._sentence_words = lru_cache(maxsize=4096)(
+            lambda row: tuple(folded_words(s) for s in passage_sentences(self.index.passages[row].text)))
 
     def highlight(self, ranked: Ranked, row: int) -> str:
         """The sentence of passage ``row`` that answers the ranked question."""

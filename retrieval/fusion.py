@@ -60,6 +60,7 @@ class Weights:
     dense: float
     lexical: float
     sentence: float = 0.0  # the passage's closest sentence to the question, as a z-score
+    sentence_words: float = 0.0  # the best sentence's IDF-weighted share of the question's words
 
 
 # Tuned on the first half of XQuAD and the seed dev questions (benchmarks/tune_fusion.py).
@@ -77,13 +78,16 @@ def z_score(value: float, mean: float, spread: float) -> float:
     return (value - mean) / spread if spread > 0 else 0.0
 
 
-def fuse(dense_z: float, lexical_norm: float, weights: Weights, sentence_z: float = 0.0) -> float:
+def fuse(dense_z: float, lexical_norm: float, weights: Weights, sentence_z: float = 0.0,
+         sentence_share: float = 0.0) -> float:
     """Dense as a z-score against the whole corpus, lexical as a share of its ceiling.
 
-    ``sentence_z`` is the passage's best sentence similarity on the same z scale: a question
-    usually asks about one sentence, which the whole paragraph's vector dilutes.
+    A question usually asks about one sentence, which the whole paragraph dilutes: so the
+    passage's closest sentence counts too, by meaning (``sentence_z``, on the dense z scale)
+    and by words (``sentence_share``, the IDF-weighted share of the question's words in it).
     """
-    return weights.dense * dense_z + weights.lexical * lexical_norm + weights.sentence * sentence_z
+    return (weights.dense * dense_z + weights.lexical * lexical_norm + weights.sentence * sentence_z
+            + weights.sentence_words * sentence_share)
 
 
 def logistic(x: float) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import AbstractSet as Set, Callable, Sequence
 
 from .text import fold, fold_word, sentences, words
 
@@ -27,14 +27,24 @@ def content_terms(question: str) -> list[str]:
     return [t for t in dict.fromkeys(fold_word(w) for w in words(question)) if t not in QUESTION_WORDS]
 
 
+def weighted_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The question's content words (folded) with their IDF."""
+    return {t: idf(t) for t in content_terms(question)}
+
+
+def share(terms: dict[str, float], present: Set[str]) -> float:
+    """IDF-weighted share of ``terms`` found among the folded words ``present``."""
+    total = sum(terms.values())
+    return sum(w for t, w in terms.items() if t in present) / total if total else 0.0
+
+
+def folded_words(text: str) -> frozenset[str]:
+    return frozenset(fold_word(w) for w in words(text))
+
+
 def coverage(question: str, passage: str, idf: Callable[[str], float]) -> float:
     """IDF-weighted share of the question's content words that occur in the passage."""
-    terms = content_terms(question)
-    if not terms:
-        return 0.0
-    present = set(fold_word(w) for w in words(passage))
-    total = sum(idf(t) for t in terms)
-    return sum(idf(t) for t in terms if t in present) / total if total else 0.0
+    return share(weighted_terms(question, idf), folded_words(passage))
 
 
 def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,

@@ -108,12 +108,16 @@ def test_gather_lines_up_every_signal_with_its_candidate(answerer):
     vector = searcher.embed_query("Quan hệ đó trở thành hình mẫu")
     found = searcher.gather("Quan hệ đó trở thành hình mẫu", Kind.VI, vector)
     n = len(found.rows)
-    assert n == len(set(found.rows)) and len(found.dense_z) == len(found.lexical) == len(found.sentence_z) == n
+    assert n == len(set(found.rows))
+    assert len(found.dense_z) == len(found.lexical) == len(found.sentence_z) == len(found.sentence_share) == n
     first = found.rows.index(0)
     # passage 1's second sentence is the question itself: its sentence beats its whole paragraph
     assert found.sentence_z[first] > found.dense_z[first]
     one_sentence = found.rows.index(1)
     assert found.sentence_z[one_sentence] == pytest.approx(found.dense_z[one_sentence], abs=0.05)
+    # every content word of the question is in passage 1's second sentence; "thành" alone in passage 2
+    assert found.sentence_share[first] == pytest.approx(1.0)
+    assert 0.0 < found.sentence_share[one_sentence] < 0.5
 
 
 def test_highlight_takes_the_sentence_closest_in_meaning_when_no_word_is_shared(answerer):

@@ -121,6 +121,20 @@ def test_eval_table(env, capsys):
     assert "R@1" in out and "vi_plain" in out and "off-topic questions refused" in out
 
 
+def test_eval_answers_file_changes_what_the_highlight_is_judged_by(env, capsys, tmp_path):
+    _, flags, _ = env
+    questions = ROOT / "eval" / "seed_questions.jsonl"
+    rows = [json.loads(line) for line in questions.open(encoding="utf-8")]
+    # answers no sentence can contain: every right top passage now counts as a highlight miss
+    (tmp_path / "answers.jsonl").write_text(
+        "".join(json.dumps({**r, "answer": "zzzz-no-such-answer"}) + "\n" for r in rows), encoding="utf-8")
+    base = ["eval", "--questions", str(questions), "--json", *flags]
+    _, out, _ = run(capsys, *base)
+    _, judged, _ = run(capsys, *base, "--answers", str(tmp_path / "answers.jsonl"))
+    assert json.loads(out.strip().splitlines()[-1])["highlight_has_answer"] > 0
+    assert json.loads(judged.strip().splitlines()[-1])["highlight_has_answer"] == 0
+
+
 def test_chat_over_a_pipe(env, capsys, monkeypatch):
     import io
 

@@ -2,7 +2,7 @@ import pytest
 
 from bot.render import excerpt
 from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, restore_diacritics, z_score
-from retrieval.highlight import best_sentence, content_terms, coverage, pick
+from retrieval.highlight import best_sentence, content_terms, coverage, pick, share
 from retrieval.index import accent_table
 from retrieval.text import sentences
 
@@ -40,6 +40,18 @@ def test_fuse_weights_each_signal():
     assert fuse(2.0, 0.5, Weights(0.0, 1.0)) == pytest.approx(0.5)
     assert fuse(2.0, 0.5, Weights(1.0, 4.0), sentence_z=3.0) == pytest.approx(4.0)  # no sentence weight
     assert fuse(2.0, 0.5, Weights(1.0, 4.0, 0.5), sentence_z=3.0) == pytest.approx(5.5)
+    assert fuse(2.0, 0.5, Weights(1.0, 4.0, 0.5, 2.0), sentence_z=3.0, sentence_share=0.25) == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("terms, present, expected", [
+    ({"busan": 3.0, "nam": 1.0}, {"busan", "nam", "x"}, 1.0),
+    ({"busan": 3.0, "nam": 1.0}, {"busan"}, 0.75),  # rare words count for more
+    ({"busan": 3.0, "nam": 1.0}, {"nam"}, 0.25),
+    ({"busan": 3.0}, set(), 0.0),
+    ({}, {"busan"}, 0.0),  # nothing asked: nothing covered
+])
+def test_share(terms, present, expected):
+    assert share(terms, present) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("lexical, dense, weight, expected", [
