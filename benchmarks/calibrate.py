@@ -31,7 +31,7 @@ def features(searcher, items):
     rows = []
     for q, kind, vec in items:
         ev = searcher.rank_with_vector(q.text, kind, vec).evidence
-        rows.append((kind, [ev.dense_z, ev.coverage, ev.margin]))
+        rows.append((kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z]))
     return rows
 
 
@@ -78,7 +78,7 @@ def fit(data):
         m = LogisticRegression(C=1.0).fit(X, y, sample_weight=w)
         models[kind] = (float(m.intercept_[0]), *map(float, m.coef_[0]))
         print(f"{kind.value:<9} bias={models[kind][0]:.3f} dense={models[kind][1]:.3f} "
-              f"coverage={models[kind][2]:.3f} margin={models[kind][3]:.3f}")
+              f"coverage={models[kind][2]:.3f} margin={models[kind][3]:.3f} sentence={models[kind][4]:.3f}")
     return models
 
 

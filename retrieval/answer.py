@@ -139,6 +139,7 @@ class Searcher:
                 coverage=coverage(found.lexical_text, self.index.passages[rows[0]].text,
                                   lambda t: idf_weight(self.index, t)),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+                sentence_z=found.sentence_z[order[0]],
             )
         return Ranked(question, kind, rows, scores, evidence, found.lexical_text, vector)
 

@@ -66,11 +66,11 @@ class Weights:
 # Tuned on the first half of XQuAD and the seed dev questions (benchmarks/tune_fusion.py).
 # Korean has too few questions to tune on: set by hand to lean on the dense side.
 DEFAULT_WEIGHTS: dict[Kind, Weights] = {
-    Kind.VI: Weights(dense=0.35, lexical=1.0, sentence=0.1),
-    Kind.VI_PLAIN: Weights(dense=0.2, lexical=1.0, sentence=0.1),
-    Kind.EN: Weights(dense=0.45, lexical=1.0, sentence=0.6),
+    Kind.VI: Weights(dense=0.65, lexical=1.0, sentence=0.45, sentence_words=2.0),
+    Kind.VI_PLAIN: Weights(dense=0.25, lexical=1.0, sentence=0.1, sentence_words=2.0),
+    Kind.EN: Weights(dense=0.8, lexical=1.0, sentence=1.0, sentence_words=1.25),
     Kind.KO: Weights(dense=1.0, lexical=0.3),
-    Kind.OTHER: Weights(dense=0.45, lexical=1.0, sentence=0.6),
+    Kind.OTHER: Weights(dense=0.8, lexical=1.0, sentence=1.0, sentence_words=1.25),
 }
 
 
@@ -104,6 +104,7 @@ class Evidence:
     dense_z: float  # top passage's similarity, in corpus standard deviations
     coverage: float  # IDF-weighted share of the question's words found in the top passage
     margin: float  # fused score gap to the runner-up, in fused units
+    sentence_z: float = 0.0  # top passage's closest sentence, in corpus standard deviations
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,11 @@ class Calibration:
     dense: float
     coverage: float
     margin: float
+    sentence: float = 0.0
 
     def confidence(self, ev: Evidence) -> float:
-        return logistic(self.bias + self.dense * ev.dense_z + self.coverage * ev.coverage + self.margin * ev.margin)
+        return logistic(self.bias + self.dense * ev.dense_z + self.coverage * ev.coverage + self.margin * ev.margin
+                        + self.sentence * ev.sentence_z)
 
 
 # Fitted by benchmarks/calibrate.py (logistic regression; positives: questions on a corpus
@@ -122,9 +125,9 @@ class Calibration:
 # seed dev questions, the seed questions weighted 40x). Korean has no negatives to fit on:
 # set by hand so that a clear dense match (z >= ~1.3) is answered.
 DEFAULT_CALIBRATION: dict[Kind, Calibration] = {
-    Kind.VI: Calibration(bias=-5.660, dense=0.664, coverage=9.682, margin=0.753),
-    Kind.VI_PLAIN: Calibration(bias=-6.531, dense=1.315, coverage=8.328, margin=0.984),
-    Kind.EN: Calibration(bias=-5.368, dense=2.098, coverage=7.577, margin=-1.016),
+    Kind.VI: Calibration(bias=-5.518, dense=0.358, coverage=9.721, margin=0.249, sentence=0.240),
+    Kind.VI_PLAIN: Calibration(bias=-7.417, dense=1.081, coverage=8.111, margin=0.450, sentence=0.756),
+    Kind.EN: Calibration(bias=-6.276, dense=1.119, coverage=8.362, margin=-0.972, sentence=1.389),
     Kind.KO: Calibration(bias=-2.0, dense=1.5, coverage=0.5, margin=0.3),
-    Kind.OTHER: Calibration(bias=-5.368, dense=2.098, coverage=7.577, margin=-1.016),
+    Kind.OTHER: Calibration(bias=-6.276, dense=1.119, coverage=8.362, margin=-0.972, sentence=1.389),
 }

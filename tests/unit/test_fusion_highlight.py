@@ -73,6 +73,9 @@ def test_confidence_rises_with_evidence():
     weak = cal.confidence(Evidence(dense_z=1.0, coverage=0.1, margin=0.1))
     strong = cal.confidence(Evidence(dense_z=4.0, coverage=0.9, margin=2.0))
     assert 0.0 < weak < 0.5 < strong < 1.0
+    with_sentence = Calibration(bias=-4.0, dense=1.0, coverage=4.0, margin=0.5, sentence=1.0)
+    close = with_sentence.confidence(Evidence(dense_z=1.0, coverage=0.1, margin=0.1, sentence_z=3.0))
+    assert close == pytest.approx(logistic(-4.0 + 1.0 + 0.4 + 0.05 + 3.0)) and close > 0.5 > weak
     assert logistic(-800) == pytest.approx(0.0) and logistic(800) == pytest.approx(1.0)
 
 
