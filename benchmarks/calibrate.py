@@ -11,7 +11,6 @@ held-out figures (second half, seed "test" questions) are printed for the closin
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from collections import defaultdict
@@ -21,10 +20,10 @@ import numpy as np
 
 from bot.evaltable import half_filter
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import read_passages, read_questions
-from retrieval.settings import ROOT, load_settings
+from retrieval.evaluate import read_passages
+from retrieval.settings import ROOT
 
-from .tune_fusion import XQUAD, cached_embedder, prepared, xquad_question_sets
+from .tune_fusion import prepared, seed_questions, setup, xquad_question_sets
 
 
 def features(searcher, items):
@@ -46,13 +45,7 @@ def collect(half, embedder, settings, xquad: Path):
         data += [(k, f, 1, "xquad") for k, f in features(searcher, items)]
         searcher, items = prepared(seeds, [dataclasses.replace(q, gold=()) for q in qs], embedder, settings)
         data += [(k, f, 0, "xquad-vs-seeds") for k, f in features(searcher, items)]
-    split = "dev" if half == "first" else "test"
-    seed_q = [q for q in read_questions(ROOT / "eval" / "seed_questions.jsonl")]
-    import json
-
-    splits = {json.loads(line)["id"]: json.loads(line)["split"]
-              for line in (ROOT / "eval" / "seed_questions.jsonl").open(encoding="utf-8")}
-    seed_q = [q for q in seed_q if splits[q.id] == split]
+    seed_q = seed_questions("dev" if half == "first" else "test")
     searcher, items = prepared(seeds, seed_q, embedder, settings)
     data += [(k, f, int(bool(q.gold)), "seeds") for (k, f), (q, _, _) in zip(features(searcher, items), items)]
     return data
@@ -98,11 +91,7 @@ def report(data, models, threshold=0.5):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", type=Path, default=XQUAD)
-    args = ap.parse_args(argv)
-    settings = load_settings()
-    embedder = cached_embedder(settings)
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
     train = collect("first", embedder, settings, args.xquad)
     held = collect("second", embedder, settings, args.xquad)
     import json

@@ -42,6 +42,22 @@ def xquad_question_sets(xquad: Path) -> dict:
     return sets
 
 
+def setup(argv, description: str):
+    """What every tuning script starts from: --xquad, the settings, the caching embedder."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--xquad", type=Path, default=XQUAD)
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    return args, settings, cached_embedder(settings)
+
+
+def seed_questions(split: str) -> list:
+    """Our seed questions of one split ("dev": tuned on, "test": only reported)."""
+    path = ROOT / "eval" / "seed_questions.jsonl"
+    splits = {json.loads(line)["id"]: json.loads(line)["split"] for line in path.open(encoding="utf-8")}
+    return [q for q in read_questions(path) if splits[q.id] == split]
+
+
 def cached_embedder(settings):
     from retrieval.embedder import resolve_model
     from retrieval.service import make_embedder
@@ -114,16 +130,9 @@ def choose(sets: list) -> tuple[Weights, dict]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", type=Path, default=XQUAD)
-    args = ap.parse_args(argv)
-    settings = load_settings()
-    embedder = cached_embedder(settings)
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
     passages = read_passages(args.xquad / "passages.jsonl")
     seeds = corpus_passages(load_corpus(settings.seeds_dir))
-    seed_file = ROOT / "eval" / "seed_questions.jsonl"
-    splits = {json.loads(line)["id"]: json.loads(line)["split"] for line in seed_file.open(encoding="utf-8")}
-    seed_q = [q for q in read_questions(seed_file) if q.gold]
     results = {}
     for name, questions in xquad_question_sets(args.xquad).items():
         data = {}
@@ -131,7 +140,7 @@ def main(argv=None):
             ps, qs = half_filter(passages, questions, half)
             data[half] = gathered(*prepared(ps, [dataclasses.replace(q, kind=name) for q in qs], embedder, settings))
         for split in ("dev", "test"):
-            qs = [q for q in seed_q if q.kind == name and splits[q.id] == split]
+            qs = [q for q in seed_questions(split) if q.gold and q.kind == name]
             data[split] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
         chosen, how = choose([data["first"], data["dev"]])  # tuning sets only
         row = results[name] = {"chosen": dataclasses.asdict(chosen), **how}

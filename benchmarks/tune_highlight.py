@@ -9,20 +9,17 @@ same-id Vietnamese question)? Tuned on the first half of the documents, reported
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 
 from bot.evaltable import half_filter, with_answers_from
 from retrieval.evaluate import read_passages, read_questions
 from retrieval.highlight import DENSE_WEIGHT, lexical_scores, pick
 from retrieval.index import idf_weight
-from retrieval.settings import load_settings
 from retrieval.text import Kind, fold, sentences
 
-from .tune_fusion import OUT, XQUAD, cached_embedder, prepared, xquad_question_sets
+from .tune_fusion import OUT, prepared, setup, xquad_question_sets
 
 WEIGHTS = [0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 1e6]
 
@@ -53,11 +50,7 @@ def share(data, weight: float) -> float:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--xquad", type=Path, default=XQUAD)
-    args = ap.parse_args(argv)
-    settings = load_settings()
-    embedder = cached_embedder(settings)
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
     passages = read_passages(args.xquad / "passages.jsonl")
     vietnamese = read_questions(args.xquad / "questions.jsonl")
     results = {}

@@ -102,6 +102,12 @@ class Searcher:
     weights: dict[Kind, Weights] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     calibration: dict[Kind, Calibration] = field(default_factory=lambda: dict(DEFAULT_CALIBRATION))
 
+    def __post_init__(self):
+        # Folding a candidate's sentences costs more than scoring them; popular passages
+        # come back question after question.
+        self._sentence_words = lru_cache(maxsize=4096)(
+            lambda row: tuple(folded_words(s) for s in passage_sentences(self.index.passages[row].text)))
+
     def dense_text(self, question: str, kind: Kind) -> str:
         question = expand_abbreviations(question)
         if kind is Kind.VI_PLAIN:
@@ -165,12 +171,6 @@ class Searcher:
             dense = [z_score(d, mean, spread) for d in index.dense_scores(vector, rows)]
             sentence = [z_score(d, mean, spread) for d in index.best_sentence_scores(vector, rows)]
         return Candidates(rows, dense, lexical, sentence, shares, lexical_text)
-
-    def __post_init__(self):
-        # Folding a candidate's sentences costs more than scoring them; popular passages
-        # come back question after question.
-        self._sentence_words = lru_cache(maxsize=4096)(
-            lambda row: tuple(folded_words(s) for s in passage_sentences(self.index.passages[row].text)))
 
     def highlight(self, ranked: Ranked, row: int) -> str:
         """The sentence of passage ``row`` that answers the ranked question."""

@@ -273,10 +273,11 @@ class SentenceVectors:
     def scores(self, query: np.ndarray, rows: Sequence[int]) -> list[np.ndarray]:
         return [self.block(r) @ query for r in rows]
 
-    def agrees_with(self, passages: int) -> bool:
+    def agrees_with(self, passages: int, dim: int) -> bool:
+        """Every passage has at least one sentence vector, of the passages' dimension."""
         starts = self.starts
         return (len(starts) == passages + 1 and int(starts[0]) == 0 and int(starts[-1]) == len(self.vectors)
-                and bool(np.all(np.diff(starts) >= 1)))
+                and bool(np.all(np.diff(starts) >= 1)) and (not passages or self.vectors.shape[1] == dim))
 
     def save(self, folder: Path) -> None:
         np.save(folder / "sentences.npy", self.vectors, allow_pickle=False)
@@ -422,7 +423,7 @@ def load_generation(folder: Path) -> LoadedIndex:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
     counts = {len(passages), vectors.shape[0], index.ntotal, lexical.weights.shape[0], manifest.count}
     if (len(counts) != 1 or (len(passages) and vectors.shape[1] != manifest.dim)
-            or not sentence_vectors.agrees_with(len(passages))):
+            or not sentence_vectors.agrees_with(len(passages), manifest.dim)):
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")

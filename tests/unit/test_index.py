@@ -116,6 +116,7 @@ def test_failed_build_leaves_previous_index_usable(tmp_path):
     (lambda g: (g / "dense.faiss").unlink(), "damaged"),
     (lambda g: (g / "sentences.npy").unlink(), "damaged"),
     (lambda g: np.save(g / "sentence_rows.npy", np.array([0, 1, 2])), "disagree"),
+    (lambda g: np.save(g / "sentences.npy", np.zeros((4, 3), np.float16)), "disagree"),
     (lambda g: (g / "manifest.json").write_text(
         json.dumps({**json.loads((g / "manifest.json").read_text()), "count": 99})), "disagree"),
     (lambda g: (g / "manifest.json").write_text(
