@@ -17,7 +17,7 @@ from bot.evaltable import half_filter, with_answers_from
 from retrieval.evaluate import read_passages, read_questions
 from retrieval.highlight import DENSE_WEIGHT, lexical_scores, pick
 from retrieval.index import idf_weight
-from retrieval.text import Kind, fold, sentences
+from retrieval.text import fold, sentences
 
 from .tune_fusion import OUT, prepared, setup, xquad_question_sets
 
@@ -37,10 +37,10 @@ def cases(searcher, items):
         if len(parts) <= 1:
             out.append(None)  # nothing to choose: the whole passage is the highlight
             continue
-        match = ranked.lexical_text if kind in (Kind.EN, Kind.KO) else None
+        match, dense = searcher.highlight_evidence(ranked, row)
         lexical = lexical_scores(q.text, parts, lambda t: idf_weight(index, t), match)
         holds = [fold(q.answer) in fold(s) for s in parts]
-        out.append((lexical, index.sentence_scores(vec, row), holds))
+        out.append((lexical, dense, holds))
     return out
 
 

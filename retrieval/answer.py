@@ -12,7 +12,7 @@ from .fusion import (
     DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Evidence, Weights, fuse, restore_diacritics, z_score,
 )
 from .glossary import translate_terms, vietnamese_synonyms
-from .highlight import best_sentence, coverage, folded_words, share, weighted_terms
+from .highlight import best_sentence, folded_words, share, weighted_terms
 from .index import LoadedIndex, idf_weight, passage_sentences
 from .passage import Passage
 from .timing import NO_STAGES
@@ -86,6 +86,7 @@ class Candidates:
     sentence_z: list[float]  # closest sentence's similarity, on the same scale as dense_z
     sentence_share: list[float]  # best sentence's IDF-weighted share of the question's words
     lexical_text: str
+    terms: dict[str, float]  # the lexical text's content words with their IDF
 
     def fused(self, weights: Weights) -> list[float]:
         signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share)
@@ -104,7 +105,7 @@ class Searcher:
 
     def __post_init__(self):
         # Folding a candidate's sentences costs more than scoring them; popular passages
-        # come back question after question.
+        # come back question after question. Their union is the passage's words (coverage).
         self._sentence_words = lru_cache(maxsize=4096)(
             lambda row: tuple(folded_words(s) for s in passage_sentences(self.index.passages[row].text)))
 
@@ -142,8 +143,7 @@ class Searcher:
             evidence = Evidence(
                 dense_z=found.dense_z[order[0]],
                 # Measured on what the lexical side saw: for English, names and glossary words.
-                coverage=coverage(found.lexical_text, self.index.passages[rows[0]].text,
-                                  lambda t: idf_weight(self.index, t)),
+                coverage=share(found.terms, frozenset().union(*self._sentence_words(rows[0]))),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
                 sentence_z=found.sentence_z[order[0]],
             )
@@ -154,8 +154,9 @@ class Searcher:
         index = self.index
         with stages("normalise"):
             lexical_text = self.lexical_text(question, kind)
+        terms = weighted_terms(lexical_text, lambda t: idf_weight(index, t))
         if not len(index):
-            return Candidates([], [], [], [], [], lexical_text)
+            return Candidates([], [], [], [], [], lexical_text, terms)
         with stages("dense"):
             dense_hits = index.dense_search(vector, self.candidates)
         with stages("lexical"):
@@ -164,20 +165,25 @@ class Searcher:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = index.lexical.max_score(lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
-            terms = weighted_terms(lexical_text, lambda t: idf_weight(index, t))
             shares = [max(share(terms, words) for words in self._sentence_words(r)) for r in rows]
         with stages("dense"):
             mean, spread = index.dense_stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense_scores(vector, rows)]
             sentence = [z_score(d, mean, spread) for d in index.best_sentence_scores(vector, rows)]
-        return Candidates(rows, dense, lexical, sentence, shares, lexical_text)
+        return Candidates(rows, dense, lexical, sentence, shares, lexical_text, terms)
 
-    def highlight(self, ranked: Ranked, row: int) -> str:
-        """The sentence of passage ``row`` that answers the ranked question."""
+    def highlight_evidence(self, ranked: Ranked, row: int) -> tuple[str | None, list[float] | None]:
+        """What passage ``row``'s sentences are judged by: the text their words are matched
+        against (None: the question itself) and the question's similarity to each of them."""
         # English and Korean words never occur in the Vietnamese passages: match what the
         # lexical side saw (names, numbers, glossary translations) instead.
         match = ranked.lexical_text if ranked.kind in (Kind.EN, Kind.KO) else None
         dense = self.index.sentence_scores(ranked.vector, row) if ranked.vector is not None else None
+        return match, dense
+
+    def highlight(self, ranked: Ranked, row: int) -> str:
+        """The sentence of passage ``row`` that answers the ranked question."""
+        match, dense = self.highlight_evidence(ranked, row)
         return best_sentence(ranked.question, self.index.passages[row].text,
                              lambda t: idf_weight(self.index, t), match, dense)
 

@@ -42,11 +42,6 @@ def folded_words(text: str) -> frozenset[str]:
     return frozenset(fold_word(w) for w in words(text))
 
 
-def coverage(question: str, passage: str, idf: Callable[[str], float]) -> float:
-    """IDF-weighted share of the question's content words that occur in the passage."""
-    return share(weighted_terms(question, idf), folded_words(passage))
-
-
 def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,
                    idf: Callable[[str], float], wants_number: bool) -> float:
     folded = [fold_word(w) for w in words(sentence)]

@@ -2,7 +2,7 @@ import pytest
 
 from bot.render import excerpt
 from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, restore_diacritics, z_score
-from retrieval.highlight import best_sentence, content_terms, coverage, pick, share
+from retrieval.highlight import best_sentence, content_terms, folded_words, pick, share, weighted_terms
 from retrieval.index import accent_table
 from retrieval.text import sentences
 
@@ -117,7 +117,20 @@ def test_content_terms_drop_question_words():
     ("gì nào", 0.0),
 ])
 def test_coverage(question, expected):
-    assert coverage(question, "Busan và TP.HCM hợp tác", lambda t: 1.0) == pytest.approx(expected)
+    passage = folded_words("Busan và TP.HCM hợp tác")
+    assert share(weighted_terms(question, lambda t: 1.0), passage) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", [
+    PARAGRAPH,
+    'Ông nói: "Hợp tác tốt." (Ảnh: TTXVN) Sau đó, hai bên ký kết... Năm 1995!',
+    "Một câu duy nhất không có dấu chấm",
+])
+def test_a_passages_words_are_the_union_of_its_sentences_words(text):
+    # The searcher measures a passage's coverage from its cached per-sentence words.
+    from retrieval.index import passage_sentences
+
+    assert frozenset().union(*map(folded_words, passage_sentences(text))) == folded_words(text)
 
 
 @pytest.mark.parametrize("text, highlight, width, before, after", [
