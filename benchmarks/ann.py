@@ -1,7 +1,7 @@
 """Choose and tune the approximate dense index by measurement.
 
 For a synthetic corpus of N vectors (benchmarks/synthetic.py) and real XQuAD question
-vectors, compares exact search with IVF-SQ8 (what retrieval.index builds above
+vectors, compares exact search with IVF-SQ8 (what retrieval/store/faiss_dense.py builds above
 exact_search_limit) at several nprobe values, and optionally HNSW. Each candidate list
 (`candidates` long, as in the product) is re-scored exactly, as the product does; recall@10
 is against exact search over the same vectors.
@@ -20,13 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import index as ix
-from retrieval.settings import ROOT
+from retrieval.store.faiss_dense import build_faiss, faiss_module
 
 from .synthetic import real_vectors, synthetic_vectors
-from .tune_fusion import XQUAD
+from .common import OUT, XQUAD
 
-OUT = ROOT / "benchmarks" / "out"
 
 
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int, chunk: int = 200_000) -> np.ndarray:
@@ -57,7 +55,7 @@ def measure(search, vectors, queries, truth, candidates: int, k: int = 10) -> di
 
 
 def faiss_bytes(index) -> int:
-    return int(ix._faiss().serialize_index(index).nbytes)
+    return int(faiss_module().serialize_index(index).nbytes)
 
 
 def main() -> None:
@@ -70,7 +68,7 @@ def main() -> None:
     parser.add_argument("--nprobe", type=int, nargs="*", default=[8, 16, 32, 64, 128])
     parser.add_argument("--hnsw", action="store_true", help="also build HNSW32-SQ8 (slow to build)")
     args = parser.parse_args()
-    faiss = ix._faiss()
+    faiss = faiss_module()
 
     base, _, questions = real_vectors(args.xquad)
     vectors = synthetic_vectors(base, args.n)
@@ -87,7 +85,7 @@ def main() -> None:
     del flat
 
     t = time.perf_counter()
-    ivf = ix.build_faiss(vectors, exact_limit=0)
+    ivf = build_faiss(vectors, exact_limit=0)
     build = time.perf_counter() - t
     size = faiss_bytes(ivf)
     for nprobe in args.nprobe:

@@ -3,34 +3,36 @@
 Positives: questions whose corpus holds the answer (first half of XQuAD on its own passages,
 the seed "dev" questions on the seed articles). Negatives: questions asked of a corpus that
 cannot answer them (XQuAD's first-half questions against the seed articles, and the seed
-off-topic "dev" questions). The fitted numbers go into retrieval/fusion.py by hand, and the
-held-out figures (second half, seed "test" questions) are printed for the closing note.
+off-topic "dev" questions). With --write the fitted numbers replace those in
+retrieval/data/tuned.json; the held-out figures (second half, seed "test" questions) are printed.
 
-    python -m benchmarks.calibrate
+    python -m benchmarks.calibrate [--write]
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from bot.evaltable import half_filter
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import read_passages
-from retrieval.settings import ROOT
+from retrieval.evaluate import half_filter, read_passages
+from retrieval.fusion import Calibration
+from retrieval.text import Kind
+from retrieval.tuned import CALIBRATION, by_kind, write_section
 
-from .tune_fusion import prepared, seed_questions, setup, xquad_question_sets
+from .common import OUT, prepared, seed_questions, setup, with_kind, xquad_question_sets
 
 
-def features(searcher, items):
+def features(pipeline, items):
     rows = []
-    for q, kind, vec in items:
-        ev = searcher.rank_with_vector(q.text, kind, vec).evidence
-        rows.append((kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z]))
+    for q, plan, vec in items:
+        ev = pipeline.rank(plan, vec).evidence
+        rows.append((plan.kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z]))
     return rows
 
 
@@ -40,7 +42,7 @@ def collect(half, embedder, settings, xquad: Path):
     data = []  # (kind, features, label, source)
     for name, questions in xquad_question_sets(xquad).items():
         ps, qs = half_filter(passages, questions, half)
-        qs = [dataclasses.replace(q, kind=name) for q in qs][::2]  # every other: plenty, and faster
+        qs = with_kind(qs, name)[::2]  # every other: plenty, and faster
         searcher, items = prepared(ps, qs, embedder, settings)
         data += [(k, f, 1, "xquad") for k, f in features(searcher, items)]
         searcher, items = prepared(seeds, [dataclasses.replace(q, gold=()) for q in qs], embedder, settings)
@@ -91,12 +93,11 @@ def report(data, models, threshold=0.5):
 
 
 def main(argv=None):
-    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0], "write the fit into retrieval/data/tuned.json")
     train = collect("first", embedder, settings, args.xquad)
     held = collect("second", embedder, settings, args.xquad)
-    import json
-
-    (ROOT / "benchmarks" / "out" / "calibration_data.json").write_text(json.dumps(
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "calibration_data.json").write_text(json.dumps(
         {"train": [(k.value, f, y, src) for k, f, y, src in train],
          "held": [(k.value, f, y, src) for k, f, y, src in held]}))
     models = fit(train)
@@ -104,6 +105,12 @@ def main(argv=None):
     report(train, models)
     print("held out (second half, seed test):")
     report(held, models)
+    if args.write:
+        fitted = dict(CALIBRATION)  # Korean keeps its hand-set model: it has no negatives to fit on
+        fitted.update({kind: Calibration(*m) for kind, m in models.items()})
+        fitted[Kind.OTHER] = fitted[Kind.EN]
+        write_section("calibration", {"by_kind": by_kind(fitted)})
+        print("wrote the calibration into retrieval/data/tuned.json")
     return 0
 
 

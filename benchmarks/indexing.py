@@ -22,15 +22,14 @@ from pathlib import Path
 
 from retrieval.corpus import corpus_passages, load_corpus
 from retrieval.evaluate import read_passages
-from retrieval.index import build_index
-from retrieval.manifest import up_to_date
-from retrieval.service import make_embedder
+from retrieval.engine import make_embedder
+from retrieval.store.files import build_index
+from retrieval.store.manifest import up_to_date
 from retrieval.settings import ROOT, load_settings
 
 from .coldstart import busan_bot
-from .tune_fusion import XQUAD
+from .common import OUT, XQUAD
 
-OUT = ROOT / "benchmarks" / "out"
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 
 For each question, in one process and interleaved so that noise hits all three alike:
   floor  one e5 query embedding (the model call every answer needs)
-  ours   Answerer.answer + the JSON the CLI prints, timed per stage
+  ours   Pipeline.answer + the JSON the CLI prints, timed per stage
   peer   what a user would write: rank-bm25 over lower-cased words, the same e5 model,
          numpy brute force over the same passage vectors, 50/50 min-max fusion
 on the seed articles (all seed questions) and on XQuAD (a sample of its Vietnamese
@@ -22,16 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.answer import Answerer, Searcher
-from retrieval.evaluate import eval_index_dir, read_passages, read_questions
-from retrieval.index import build_index
-from retrieval.service import open_engine
+from retrieval.engine import open_engine
+from retrieval.evaluate import read_passages, read_questions
+from retrieval.pipeline import Pipeline
 from retrieval.settings import ROOT, load_settings
 from retrieval.timing import Stages
 
-from .tune_fusion import XQUAD
-
-OUT = ROOT / "benchmarks" / "out"
+from .common import OUT, XQUAD, pipeline_over
 STAGES = ("normalise", "embed", "lexical", "dense", "fuse", "format")
 
 
@@ -57,9 +54,10 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     return (x - x.min()) / span if span > 0 else np.zeros_like(x)
 
 
-def run(name: str, answerer: Answerer, embedder, questions: list[str], k: int) -> dict:
+def run(name: str, answerer: Pipeline, embedder, questions: list[str], k: int) -> dict:
     index = answerer.index
-    peer = NaivePeer(embedder.model, [p.text for p in index.passages], index.vectors)
+    vectors = np.vstack([index.dense.vector(r) for r in range(len(index))])
+    peer = NaivePeer(embedder.model, [p.text for p in index.passages], vectors)
     for q in questions[:3]:  # warm-up: first calls allocate
         answerer.answer(q, k), peer.ask(q, k), embedder.embed_queries([q])
     floor, ours, peers, stages = [], [], [], {s: [] for s in STAGES}
@@ -114,15 +112,12 @@ def main() -> None:
     engine = open_engine(settings)
     embedder = engine.embedder
     seeds = [json.loads(line)["question"] for line in open(ROOT / "eval" / "seed_questions.jsonl", encoding="utf-8")]
-    results = [run("seed articles", engine.answerer, embedder, seeds, args.k)]
+    results = [run("seed articles", engine.pipeline, embedder, seeds, args.k)]
 
     passages = read_passages(args.xquad / "passages.jsonl")
     questions = [q.text for q in read_questions(args.xquad / "questions.jsonl")]
     questions = random.Random(0).sample(questions, min(args.questions, len(questions)))
-    index, _ = build_index(eval_index_dir(settings.cache_dir, passages), passages, embedder)
-    searcher = Searcher(index, lambda t: embedder.embed_queries([t])[0], candidates=settings.candidates)
-    answerer = Answerer(searcher, threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
-    results.append(run("XQuAD (vi)", answerer, embedder, questions, args.k))
+    results.append(run("XQuAD (vi)", pipeline_over(passages, embedder, settings), embedder, questions, args.k))
     for r in results:
         print_result(r)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@
 
 Texts are real XQuAD paragraphs resampled; vectors are synthetic (benchmarks/synthetic.py)
 because embedding a million paragraphs would take ~14 h here. Up to --full-max passages the
-whole index is built by retrieval.index.build_index (FAISS, BM25, SQLite, stats) and a query
-is the whole retrieval after the embedding (Searcher.rank_with_vector). Above it only the
+whole index is built by retrieval.store.files.build_index (FAISS, BM25, SQLite, stats) and a
+query is the whole retrieval after the embedding (Pipeline.rank). Above it only the
 dense side is built (FAISS + vectors.npy + stats): the BM25 postings of a million
 paragraphs (~200M entries) do not fit the 2 GB goal as stored today.
 
@@ -29,9 +29,8 @@ import numpy as np
 from retrieval.settings import ROOT, load_settings
 
 from .ann import exact_top
-from .tune_fusion import XQUAD
+from .common import OUT, XQUAD
 
-OUT = ROOT / "benchmarks" / "out"
 WORK = OUT / "scale"
 
 
@@ -60,7 +59,9 @@ class Precomputed:
 
 
 def build(n: int, full_max: int, xquad: Path) -> dict:
-    from retrieval import index as ix
+    from retrieval.store.faiss_dense import build_faiss, faiss_module
+    from retrieval.store.files import build_index
+    from retrieval.store.vectors import DenseStats
 
     from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
 
@@ -74,16 +75,14 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
         passages = synthetic_passages(read_paragraphs(xquad), n)
         prepared = time.perf_counter()
         embedder = Precomputed(vectors, lambda m: synthetic_vectors(base, m, seed=1))
-        ix.build_index(folder, passages, embedder, reuse=False,
-                       exact_limit=settings.exact_search_limit)
+        build_index(folder, passages, embedder, reuse=False, exact_limit=settings.exact_search_limit)
         kind = "full"
     else:
         prepared = start
         folder.mkdir(parents=True)
         np.save(folder / "vectors.npy", vectors)
-        ix.DenseStats.of(vectors).save(folder)
-        dense = ix.build_faiss(vectors, settings.exact_search_limit)
-        ix._faiss().write_index(dense, str(folder / "dense.faiss"))
+        DenseStats.of(vectors).save(folder)
+        faiss_module().write_index(build_faiss(vectors, settings.exact_search_limit), str(folder / "dense.faiss"))
         kind = "dense only"
     result = {"n": n, "kind": kind, "build_s": time.perf_counter() - prepared, "build_peak_mb": peak_mb()}
     (folder / "build.json").write_text(json.dumps(result))
@@ -91,9 +90,11 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
 
 
 def query(n: int, queries: int, xquad: Path) -> dict:
-    from retrieval import index as ix
-    from retrieval.answer import Searcher
-    from retrieval.text import question_kind
+    from retrieval.pipeline import Pipeline
+    from retrieval.store.faiss_dense import faiss_module, search_kind
+    from retrieval.store.files import open_index
+    from retrieval.store.manifest import CURRENT
+    from retrieval.store.vectors import DenseStats
 
     from .synthetic import real_vectors
 
@@ -103,21 +104,22 @@ def query(n: int, queries: int, xquad: Path) -> dict:
     folder = WORK / str(n)
     settings = load_settings()
     before = peak_mb()
-    if (folder / ix.CURRENT).exists():
-        index = ix.open_index(folder)
-        searcher = Searcher(index, embed_query=None, candidates=settings.candidates)
-        run = lambda text, vec: searcher.rank_with_vector(text, question_kind(text), vec).rows  # noqa: E731
-        vectors, faiss_index, search = index.vectors, index.faiss_index, index.manifest.search
+    if (folder / CURRENT).exists():
+        index = open_index(folder)
+        pipeline = Pipeline(index, embed_query=None, candidates=settings.candidates)
+        run = lambda text, vec: pipeline.rank(pipeline.planner.plan(text), vec).rows  # noqa: E731
+        # the FAISS backend's own parts: this benchmark measures that backend
+        vectors, faiss_index, search = index.dense.vectors, index.dense.faiss_index, index.manifest.search
     else:
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        faiss_index = ix._faiss().read_index(str(folder / "dense.faiss"))
-        stats = ix.DenseStats.load(folder)
+        faiss_index = faiss_module().read_index(str(folder / "dense.faiss"))
+        stats = DenseStats.load(folder)
 
         def run(text, vec):
             stats.of_query(vec)
             return _dense_rows(faiss_index, vectors, vec, settings.candidates)
 
-        search = ix.search_kind(faiss_index)
+        search = search_kind(faiss_index)
     times, dense_times, found = [], [], []
     for text, vec in zip(texts, qvecs):
         t = time.perf_counter()

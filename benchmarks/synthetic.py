@@ -28,7 +28,7 @@ def real_vectors(xquad: Path) -> tuple[np.ndarray, list[str], np.ndarray]:
     from retrieval.evaluate import read_passages, read_questions
     from retrieval.settings import load_settings
 
-    from .tune_fusion import cached_embedder
+    from .common import cached_embedder
 
     embedder = cached_embedder(load_settings())
     passages = read_passages(xquad / "passages.jsonl")

@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.fake_telegram import FakeTelegram
 
-from fake_telegram import FakeTelegram  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 QUESTIONS = [
     "Busan kết nghĩa với TP.HCM từ năm nào?", "busan la thanh pho cang lon thu may the gioi",

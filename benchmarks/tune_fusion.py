@@ -4,88 +4,38 @@ Tuning data: the FIRST half of XQuAD (by doc_id) in Vietnamese, Vietnamese with 
 diacritics stripped, and English, plus the seed questions marked "dev". The second half
 and the seed "test" questions are only reported, never tuned on.
 
-    python -m benchmarks.tune_fusion [--xquad ../shared/data/xquad]
+    python -m benchmarks.tune_fusion [--xquad ../shared/data/xquad] [--write]
 
 Vectors are cached in benchmarks/out/embeddings.sqlite3, so only the first run is slow.
+With --write the chosen weights replace those in retrieval/data/tuned.json.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import itertools
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from bot.evaltable import half_filter, strip_questions
-from retrieval.answer import Searcher
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import eval_index_dir, read_passages, read_questions
-from retrieval.fusion import DEFAULT_WEIGHTS, Weights
-from retrieval.index import build_index
-from retrieval.settings import ROOT, load_settings
+from retrieval.evaluate import half_filter, read_passages
+from retrieval.fusion import Weights
 from retrieval.text import Kind
+from retrieval.tuned import WEIGHTS, by_kind, write_section
 
-from .embedding_cache import CachedEmbedder
-
-OUT = ROOT / "benchmarks" / "out"
-XQUAD = ROOT.parent / "shared" / "data" / "xquad"
+from .common import OUT, prepared, seed_questions, setup, with_kind, xquad_question_sets
 
 
-def xquad_question_sets(xquad: Path) -> dict:
-    """XQuAD's questions as asked: Vietnamese, English, and Vietnamese without diacritics."""
-    sets = {"vi": read_questions(xquad / "questions.jsonl"), "en": read_questions(xquad / "questions.en.jsonl")}
-    sets["vi_plain"] = strip_questions(sets["vi"])
-    return sets
-
-
-def setup(argv, description: str):
-    """What every tuning script starts from: --xquad, the settings, the caching embedder."""
-    ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--xquad", type=Path, default=XQUAD)
-    args = ap.parse_args(argv)
-    settings = load_settings()
-    return args, settings, cached_embedder(settings)
-
-
-def seed_questions(split: str) -> list:
-    """Our seed questions of one split ("dev": tuned on, "test": only reported)."""
-    path = ROOT / "eval" / "seed_questions.jsonl"
-    splits = {json.loads(line)["id"]: json.loads(line)["split"] for line in path.open(encoding="utf-8")}
-    return [q for q in read_questions(path) if splits[q.id] == split]
-
-
-def cached_embedder(settings):
-    from retrieval.embedder import resolve_model
-    from retrieval.service import make_embedder
-
-    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
-    return CachedEmbedder(lambda: make_embedder(settings), source.model_id, OUT / "embeddings.sqlite3")
-
-
-def prepared(passages, questions, embedder, settings, kind_override=None):
-    """Per question: the searcher-ready vector, so grid search re-ranks without the model."""
-    index, _ = build_index(eval_index_dir(settings.cache_dir, passages), passages, embedder)
-    searcher = Searcher(index, lambda t: embedder.embed_queries([t])[0])
-    from retrieval.text import question_kind
-
-    kinds = [kind_override or (Kind(q.kind) if q.kind in Kind._value2member_map_ else question_kind(q.text))
-             for q in questions]
-    vectors = embedder.embed_queries([searcher.dense_text(q.text, k) for q, k in zip(questions, kinds)])
-    return searcher, list(zip(questions, kinds, vectors))
-
-
-def gathered(searcher, items):
+def gathered(pipeline, items):
     """Per question: its gold mask and each signal over its candidates, as arrays.
 
     Fusion is linear in the signals, so a grid of weights re-ranks without the index."""
     out = []
-    for q, kind, vec in items:
-        c = searcher.gather(q.text, kind, vec)
-        gold = np.array([searcher.index.passages[r].id in q.gold for r in c.rows])
+    for q, plan, vec in items:
+        c = pipeline.candidates(plan, vec)
+        gold = np.array([pipeline.index.passages[r].id in q.gold for r in c.rows])
         out.append((gold, np.array([c.dense_z, c.lexical, c.sentence_z, c.sentence_share], dtype=np.float64)))
     return out
 
@@ -130,7 +80,8 @@ def choose(sets: list) -> tuple[Weights, dict]:
 
 
 def main(argv=None):
-    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0],
+                                     "write the chosen weights into retrieval/data/tuned.json")
     passages = read_passages(args.xquad / "passages.jsonl")
     seeds = corpus_passages(load_corpus(settings.seeds_dir))
     results = {}
@@ -138,7 +89,7 @@ def main(argv=None):
         data = {}
         for half in ("first", "second"):
             ps, qs = half_filter(passages, questions, half)
-            data[half] = gathered(*prepared(ps, [dataclasses.replace(q, kind=name) for q in qs], embedder, settings))
+            data[half] = gathered(*prepared(ps, with_kind(qs, name), embedder, settings))
         for split in ("dev", "test"):
             qs = [q for q in seed_questions(split) if q.gold and q.kind == name]
             data[split] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
@@ -146,10 +97,17 @@ def main(argv=None):
         row = results[name] = {"chosen": dataclasses.asdict(chosen), **how}
         for part, part_data in data.items():
             if part_data:
-                row[part] = {"n": len(part_data), "now": recall1_mrr(part_data, DEFAULT_WEIGHTS[Kind(name)])[0],
+                row[part] = {"n": len(part_data), "now": recall1_mrr(part_data, WEIGHTS[Kind(name)])[0],
                              "chosen": recall1_mrr(part_data, chosen)[0]}
         print(name, json.dumps(row), flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "tune_fusion.json").write_text(json.dumps(results, indent=2))
+    if args.write:
+        chosen = dict(WEIGHTS)
+        chosen.update({Kind(name): Weights(**row["chosen"]) for name, row in results.items()})
+        chosen[Kind.OTHER] = chosen[Kind.EN]  # unrecognised questions are ranked as English ones
+        write_section("fusion_weights", {"by_kind": by_kind(chosen)})
+        print("wrote the weights into retrieval/data/tuned.json")
     return 0
 
 

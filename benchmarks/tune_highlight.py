@@ -4,43 +4,37 @@ On XQuAD, for every question whose top passage is right: does the chosen sentenc
 gold answer (in the passages' language: English questions are judged by the answer of the
 same-id Vietnamese question)? Tuned on the first half of the documents, reported on both.
 
-    python -m benchmarks.tune_highlight [--xquad ../shared/data/xquad]
+    python -m benchmarks.tune_highlight [--xquad ../shared/data/xquad] [--write]
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 
-from bot.evaltable import half_filter, with_answers_from
-from retrieval.evaluate import read_passages, read_questions
-from retrieval.highlight import DENSE_WEIGHT, lexical_scores, pick
-from retrieval.index import idf_weight
-from retrieval.text import fold, sentences
+from retrieval.evaluate import half_filter, read_passages, read_questions, with_answers_from
+from retrieval.highlight import pick
+from retrieval.text import fold
+from retrieval.tuned import HIGHLIGHT, write_section
 
-from .tune_fusion import OUT, prepared, setup, xquad_question_sets
+from .common import OUT, prepared, setup, with_kind, xquad_question_sets
 
 WEIGHTS = [0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 1e6]
 
 
-def cases(searcher, items):
+def cases(pipeline, items):
     """(lexical scores, dense scores, which sentences hold the answer) per right top passage."""
-    index = searcher.index
     out = []
-    for q, kind, vec in items:
-        ranked = searcher.rank_with_vector(q.text, kind, vec)
-        row = ranked.rows[0]
-        if index.passages[row].id not in q.gold or not q.answer:
+    for q, plan, vec in items:
+        ranking = pipeline.rank(plan, vec)
+        row = ranking.rows[0]
+        if pipeline.index.passages[row].id not in q.gold or not q.answer:
             continue
-        parts = sentences(index.passages[row].text)
-        if len(parts) <= 1:
+        sentences, lexical, dense = pipeline.sentence_evidence(ranking, row)
+        if len(sentences.texts) <= 1:
             out.append(None)  # nothing to choose: the whole passage is the highlight
             continue
-        match, dense = searcher.highlight_evidence(ranked, row)
-        lexical = lexical_scores(q.text, parts, lambda t: idf_weight(index, t), match)
-        holds = [fold(q.answer) in fold(s) for s in parts]
-        out.append((lexical, dense, holds))
+        out.append((lexical, dense, [fold(q.answer) in fold(s) for s in sentences.texts]))
     return out
 
 
@@ -50,21 +44,28 @@ def share(data, weight: float) -> float:
 
 
 def main(argv=None):
-    args, settings, embedder = setup(argv, __doc__.splitlines()[0])
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0],
+                                     "write the best weight on the first half into retrieval/data/tuned.json")
     passages = read_passages(args.xquad / "passages.jsonl")
     vietnamese = read_questions(args.xquad / "questions.jsonl")
     results = {}
-    print(f"{'set':<20}{'n':>6}" + "".join(f"{w:>8g}" for w in WEIGHTS) + f"   (now {DENSE_WEIGHT:g})")
+    print(f"{'set':<20}{'n':>6}" + "".join(f"{w:>8g}" for w in WEIGHTS) + f"   (now {HIGHLIGHT.dense_weight:g})")
     for name, questions in xquad_question_sets(args.xquad).items():
         questions = with_answers_from(questions, vietnamese)
         for half in ("first", "second"):
             ps, qs = half_filter(passages, questions, half)
-            qs = [dataclasses.replace(q, kind=name) for q in qs]
+            qs = with_kind(qs, name)
             data = cases(*prepared(ps, qs, embedder, settings))
             row = {w: share(data, w) for w in WEIGHTS}
             results[f"{name}/{half}"] = {"n": len(data), "by_weight": row}
             print(f"{name + '/' + half:<20}{len(data):>6}" + "".join(f"{v:>8.3f}" for v in row.values()), flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "tune_highlight.json").write_text(json.dumps(results, indent=2))
+    if args.write:  # the best summed share on the first halves (the tuning data)
+        best = max(WEIGHTS, key=lambda w: sum(r["by_weight"][w] for k, r in results.items() if k.endswith("/first")))
+        write_section("highlight", {"dense_weight": best, "bigram_weight": HIGHLIGHT.bigram_weight,
+                                    "number_bonus": HIGHLIGHT.number_bonus})
+        print(f"wrote dense_weight = {best:g} into retrieval/data/tuned.json")
     return 0
 
 

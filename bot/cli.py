@@ -88,7 +88,7 @@ def _notify(message: str) -> None:
 
 
 def _engine(settings, rebuild: bool = False):
-    from retrieval.service import open_engine
+    from retrieval.engine import open_engine
 
     return open_engine(settings, rebuild=rebuild, progress=sys.stderr.isatty(), notify=_notify)
 
@@ -99,8 +99,10 @@ def _engine(settings, rebuild: bool = False):
 def cmd_ask(args, settings) -> int:
     from .console import Printer
 
-    if args.question is not None and not args.question.strip():
-        raise BusanBotError("the question is empty")
+    from retrieval.query import validate_question
+
+    if args.question is not None:
+        validate_question(args.question, settings.max_question_chars)  # before loading the model
     questions = [args.question] if args.question is not None else None
     if questions is None and sys.stdin.isatty():
         raise BusanBotError('give a question, e.g. busan-bot ask "Busan kết nghĩa với TP.HCM từ năm nào?"')
@@ -113,7 +115,7 @@ def cmd_ask(args, settings) -> int:
         if not question:
             continue
         try:
-            answer = engine.answer(question, settings.top_k)
+            answer = engine.ask(question)
         except BusanBotError as exc:
             failures += 1
             if args.json:
@@ -136,18 +138,19 @@ def cmd_chat(args, settings) -> int:
 
 def cmd_index(args, settings) -> int:
     from retrieval.corpus import corpus_passages, load_corpus
-    from retrieval.manifest import up_to_date
-    from retrieval.service import ensure_index, make_embedder
+    from retrieval.engine import ensure_index, make_embedder
+    from retrieval.store import open_store
 
     articles = load_corpus(settings.seeds_dir)
     passages = corpus_passages(articles)
     n = len(passages)
     embedder = make_embedder(settings)  # loads no model until something needs embedding
+    store = open_store(settings)
     report = None
     # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
-    if args.rebuild or not up_to_date(settings.index_dir, passages, embedder.model_id):
+    if args.rebuild or not store.up_to_date(passages, embedder.model_id):
         _, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
-                                 progress=sys.stderr.isatty(), notify=_notify)
+                                 progress=sys.stderr.isatty(), notify=_notify, store=store)
     if report is None:
         print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
     else:
@@ -159,35 +162,36 @@ def cmd_index(args, settings) -> int:
 def cmd_sources(args, settings) -> int:
     from retrieval.corpus import load_corpus
 
-    for article in load_corpus(settings.seeds_dir):
-        extra = ", ".join(x for x in (article.author, article.date) if x)
-        print(f"{article.id}: {article.title}")
-        print(f"    {article.source or 'source unknown'}{' (' + extra + ')' if extra else ''}; "
-              f"{len(article.passages)} paragraphs; {Path(article.path).name}")
+    from .render import source_lines
+
+    articles = load_corpus(settings.seeds_dir)
+    for article, (title, detail) in zip(articles, source_lines(articles)):
+        print(f"{article.id}: {title}")
+        print(f"    {detail}; {Path(article.path).name}")
     return EXIT_OK
 
 
 def cmd_info(args, settings) -> int:
-    from retrieval.embedder import resolve_model
-    from retrieval.index import open_index
+    from retrieval.engine import info
 
-    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
+    found = info(settings)
+    source = found.model
     print(f"model:       {settings.model}")
     print(f"model id:    {source.model_id}")
     print(f"weights:     {source.weights}")
     print(f"prefixes:    {source.prefixes}")
-    try:
-        index = open_index(settings.index_dir)
-        m = index.manifest
+    if found.index is None:
+        print(f"index:       none usable ({found.problem})")
+    else:
+        m = found.index
         age = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
-        print(f"index:       {index.folder} ({m.count} paragraphs, dim {m.dim}, {m.search} search, built {age})")
+        print(f"index:       {found.location} ({m.count} paragraphs, dim {m.dim}, {m.search} search, built {age})")
         if m.model_id != source.model_id:
             print("             built with another model: the next command will rebuild it")
-    except BusanBotError as exc:
-        print(f"index:       none usable ({exc})")
     print(f"seeds:       {settings.seeds_dir}")
     print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} "
-          f"answer_threshold={settings.answer_threshold} allow_download={settings.allow_download}")
+          f"answer_threshold={settings.answer_threshold} allow_download={settings.allow_download} "
+          f"store={settings.store}")
     return EXIT_OK
 
 
@@ -203,10 +207,12 @@ def cmd_add(args, settings) -> int:
 
 
 def cmd_eval(args, settings) -> int:
-    from retrieval.evaluate import eval_index_dir, evaluate, read_passages, read_questions
-    from retrieval.service import make_embedder
+    from retrieval.engine import make_embedder
+    from retrieval.evaluate import (
+        eval_index_dir, evaluate, half_filter, read_passages, read_questions, strip_questions, with_answers_from,
+    )
 
-    from .evaltable import half_filter, print_report, strip_questions, with_answers_from
+    from .evaltable import print_report
 
     if args.k < 1:
         raise BusanBotError("-k must be at least 1")
@@ -224,8 +230,8 @@ def cmd_eval(args, settings) -> int:
     if args.answers:
         questions = with_answers_from(questions, read_questions(args.answers))
     embedder = make_embedder(settings)
-    report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages),
-                      threshold=settings.answer_threshold, progress=sys.stderr.isatty(), extra_k=args.k)
+    report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages), settings,
+                      progress=sys.stderr.isatty(), extra_k=args.k)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -234,9 +240,13 @@ def cmd_eval(args, settings) -> int:
 
 
 def cmd_telegram(args, settings) -> int:
-    from .telegram import run_telegram
+    from retrieval.settings import load_settings
 
-    return run_telegram(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    from .telegram import run_telegram
+    from .telegram_settings import TelegramSettings
+
+    telegram = load_settings(args.config, cls=TelegramSettings)
+    return run_telegram(settings, telegram, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
 
 
 COMMANDS = {

@@ -9,7 +9,7 @@ from typing import TextIO
 from retrieval.answer import Answer
 from retrieval.errors import BusanBotError
 
-from .render import citation, excerpt, labels
+from .render import citation, excerpt, labels, source_lines
 
 HELP = """Ask a question about Busan and Ho Chi Minh City, in Vietnamese (with or without
 diacritics), English or Korean. Commands:
@@ -35,17 +35,20 @@ class Printer:
         print(text, file=self.out, flush=True)
 
     def answer(self, answer: Answer, first_number: int = 1) -> None:
-        lab = labels(answer.kind)
         if not answer.answered:
             self.line(self._c("33", answer.message))
             return
-        for number, ap in enumerate(answer.shown(), start=first_number):
+        self.passages(answer, first_number)
+        if not answer.passages:
+            self.line(labels(answer.lang)["none"])
+
+    def passages(self, answer: Answer, first_number: int = 1) -> None:
+        """Each passage quoted, its answering sentence marked, with its citation."""
+        for number, ap in enumerate(answer.passages, start=first_number):
             ex = excerpt(ap.passage.text, ap.highlight)
             quote = ex.before + self._c("1;36", ex.highlight) + ex.after
             self.line(f"{number}. “{quote}”")
-            self.line(self._c("2", f"   — {citation(ap, answer.kind)} (score {ap.score:.2f})"))
-        if not answer.passages:
-            self.line(lab["none"])
+            self.line(self._c("2", f"   — {citation(ap, answer.lang)} (score {ap.score:.2f})"))
 
 
 def _reader(history_file):
@@ -72,7 +75,7 @@ def run_chat(engine, settings) -> int:
     read = _reader(settings.cache_dir / "chat-history")
     n = len(engine.index)
     printer.line(f"busan-bot: {n} paragraphs from {len(engine.articles)} articles. /help for help, /quit to leave.")
-    last_question, shown = None, 0
+    last = None  # the last answer: "/more" goes on from its cursor
     while True:
         try:
             line = read().strip()
@@ -90,36 +93,29 @@ def run_chat(engine, settings) -> int:
             printer.line(HELP)
             continue
         if command == "/sources":
-            for a in engine.articles:
-                printer.line(f"- {a.title} — {a.source or '?'} ({len(a.passages)} paragraphs)")
+            for title, detail in source_lines(engine.sources()):
+                printer.line(f"- {title} — {detail}")
             continue
         if command == "/more":
-            if last_question is None:
+            if last is None:
                 printer.line("Ask a question first.")
                 continue
-            answer = engine.answer(last_question, settings.top_k, offset=shown)
-            if not answer.passages:
-                printer.line(labels(answer.kind)["no_more"])
+            more = engine.more(last.cursor)
+            if not more.passages:
+                printer.line(labels(more.lang)["no_more"])
                 continue
-            # "More" always shows passages: the user asked for them explicitly.
-            printer.answer(_force_answered(answer), first_number=shown + 1)
-            shown += len(answer.passages)
+            printer.passages(more, first_number=last.cursor.shown + 1)  # the user asked for them: shown
+            last = more
             continue
         if line.startswith("/"):
             printer.line(f"Unknown command {line.split()[0]}.\n{HELP}")
             continue
         try:
-            answer = engine.answer(line, settings.top_k)
+            answer = engine.ask(line)
         except BusanBotError as exc:
             printer.line(f"! {exc}")
             continue
         printer.answer(answer)
-        last_question, shown = line, len(answer.passages)
+        last = answer
         if answer.answered:
-            printer.line(printer._c("2", labels(answer.kind)["more"]))
-
-
-def _force_answered(answer: Answer) -> Answer:
-    import dataclasses
-
-    return dataclasses.replace(answer, answered=True)
+            printer.line(printer._c("2", labels(answer.lang)["more"]))

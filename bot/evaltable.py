@@ -1,43 +1,8 @@
-"""Helpers of `busan-bot eval`: question variants, document halves, the printed table."""
+"""The table `busan-bot eval` prints."""
 
 from __future__ import annotations
 
-import dataclasses
-
-from retrieval.errors import InputError
-from retrieval.evaluate import Question, Report
-from retrieval.passage import Passage
-from retrieval.text import fold
-
-
-def strip_questions(questions: list[Question]) -> list[Question]:
-    """The same questions typed without diacritics (NFD, marks dropped, đ -> d), case kept."""
-    def strip(text: str) -> str:
-        return "".join(f if o.islower() or not o.isalpha() else f.upper() for o, f in zip(text, fold(text)))
-
-    return [dataclasses.replace(q, text=strip(q.text), kind="vi_plain" if q.kind in ("", "vi") else q.kind)
-            for q in questions]
-
-
-def with_answers_from(questions: list[Question], translations: list[Question]) -> list[Question]:
-    """Each question with the answer of the same-id question in ``translations``.
-
-    The highlight is a sentence of a passage, so it can only hold an answer written in the
-    passages' language; an English question's own answer never occurs in a Vietnamese passage.
-    """
-    by_id = {q.id: q.answer for q in translations if q.answer}
-    if not any(q.id in by_id for q in questions):
-        raise InputError("the answers file shares no question id with the questions file")
-    return [dataclasses.replace(q, answer=by_id.get(q.id, q.answer)) for q in questions]
-
-
-def half_filter(passages: list[Passage], questions: list[Question], half: str):
-    """Split by document (a passage's article), so no document is in both halves."""
-    docs = sorted({p.article for p in passages})
-    chosen = set(docs[: len(docs) // 2]) if half == "first" else set(docs[len(docs) // 2 :])
-    kept = [p for p in passages if p.article in chosen]
-    ids = {p.id for p in kept}
-    return kept, [q for q in questions if not q.gold or set(q.gold) & ids]
+from retrieval.evaluate import Report
 
 
 def print_report(report: Report, k: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.answer import AnswerPassage
-from retrieval.text import Kind
+from retrieval.passage import Article
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,21 @@ LABELS = {
 }
 
 
-def labels(kind: Kind) -> dict[str, str]:
-    return LABELS["en" if kind in (Kind.EN, Kind.KO, Kind.OTHER) else "vi"]
+def labels(lang: str) -> dict[str, str]:
+    return LABELS[lang]
 
 
-def citation(ap: AnswerPassage, kind: Kind) -> str:
+def citation(ap: AnswerPassage, lang: str) -> str:
     p = ap.passage
     source = f" — {p.source}" if p.source else ""
-    return f"{p.title}{source}, {labels(kind)['paragraph']} {p.paragraph}"
+    return f"{p.title}{source}, {labels(lang)['paragraph']} {p.paragraph}"
+
+
+def source_lines(articles: list[Article]) -> list[tuple[str, str]]:
+    """Each article as (title, "source (author, date); N paragraphs"), for every front end's list of sources."""
+    out = []
+    for a in articles:
+        extra = ", ".join(x for x in (a.author, a.date) if x)
+        out.append((a.title, f"{a.source or 'source unknown'}{' (' + extra + ')' if extra else ''}; "
+                             f"{len(a.passages)} paragraphs"))
+    return out

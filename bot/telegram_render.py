@@ -10,11 +10,13 @@ from __future__ import annotations
 from html import escape
 
 from retrieval.answer import Answer, AnswerPassage
-from retrieval.text import Kind
 
 from .render import excerpt
 
 LIMIT = 4096
+# Characters of a quoted paragraph: the best one, each "more" one, and the answering sentence
+# shown for the further sources. Chosen by eye so that an answer fits a phone screen.
+QUOTE_WIDTH, MORE_WIDTH, ALSO_WIDTH = 700, 500, 160
 
 STRINGS = {
     "vi": {
@@ -59,10 +61,6 @@ EXAMPLES = {
 }
 
 
-def lang_of(kind: Kind | None) -> str:
-    return "en" if kind in (Kind.EN, Kind.KO, Kind.OTHER) else "vi"
-
-
 def t(lang: str, key: str, **fmt) -> str:
     text = STRINGS[lang][key]
     return text.format(**fmt) if fmt else text
@@ -85,14 +83,14 @@ def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
     if not shown:
         return escape(answer.message or t(lang, "no_more"))
     best, rest = shown[0], shown[1:3]
-    parts = [_quote(best, 700), _cite(best, lang)]
+    parts = [_quote(best, QUOTE_WIDTH), _cite(best, lang)]
     if rest:
         lines = [f"{first + i + 1}. {escape(_short(ap.highlight))} — {_cite(ap, lang)}" for i, ap in enumerate(rest)]
         parts.append(f"\n<b>{t(lang, 'also')}:</b>\n" + "\n".join(lines))
     return "\n".join(parts)
 
 
-def _short(text: str, width: int = 160) -> str:
+def _short(text: str, width: int = ALSO_WIDTH) -> str:
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
@@ -100,7 +98,7 @@ def render_more(answer: Answer, lang: str, first: int) -> str:
     """Further passages ("More"): each quoted with its citation."""
     if not answer.passages:
         return t(lang, "no_more")
-    return "\n\n".join(f"{first + i}. {_quote(ap, 500)}{_cite(ap, lang)}" for i, ap in enumerate(answer.passages))
+    return "\n\n".join(f"{first + i}. {_quote(ap, MORE_WIDTH)}{_cite(ap, lang)}" for i, ap in enumerate(answer.passages))
 
 
 def plain_text(html_text: str) -> str:

@@ -23,3 +23,14 @@ class IndexError_(BusanBotError):
 
 class InputError(BusanBotError):
     pass
+
+
+class QuestionError(InputError):
+    """A question that cannot be asked as it is; front ends word ``reason`` in ``lang``."""
+
+    def __init__(self, message: str, reason: str, lang: str = "vi", length: int = 0, limit: int = 0):
+        super().__init__(message)
+        self.reason = reason  # "empty" or "too_long"
+        self.lang = lang
+        self.length = length
+        self.limit = limit

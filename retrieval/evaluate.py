@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -10,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .answer import Searcher
 from .embedder import Embedder
 from .errors import InputError
-from .index import build_index
 from .passage import Passage
-from .text import Kind, question_kind
+from .pipeline import Pipeline
+from .store.files import build_index
+from .text import Kind, fold
 
 log = logging.getLogger(__name__)
 
@@ -127,31 +128,31 @@ def eval_index_dir(cache_dir: Path, passages: list[Passage]) -> Path:
 
 
 def evaluate(passages: list[Passage], questions: list[Question], embedder: Embedder, index_dir: Path,
-             threshold: float = 0.5, progress: bool = False, searcher_factory=None, extra_k: int = 5) -> Report:
-    from .text import fold
-
-    index, _ = build_index(index_dir, passages, embedder, progress=progress)
-    searcher = (searcher_factory or Searcher)(index, lambda text: embedder.embed_queries([text])[0])
-    kinds = [Kind(q.kind) if q.kind in Kind._value2member_map_ else question_kind(q.text) for q in questions]
-    texts = [searcher.dense_text(q.text, kind) for q, kind in zip(questions, kinds)]
-    vectors = embedder.embed_queries(texts)  # one batch: far faster than question by question
+             settings, progress: bool = False, extra_k: int = 5) -> Report:
+    """Every question through the product's own pipeline (its settings too), embedded in one batch."""
+    index, _ = build_index(index_dir, passages, embedder, progress=progress,
+                           exact_limit=settings.exact_search_limit)
+    pipeline = Pipeline(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
+                        threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+    plans = [pipeline.planner.plan(q.text, Kind(q.kind) if q.kind in Kind._value2member_map_ else None)
+             for q in questions]
+    vectors = embedder.embed_queries([p.dense_text for p in plans])  # one batch: far faster than one by one
     per_kind: dict[str, list] = defaultdict(list)
     refusals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     highlight_hits = highlight_total = 0
-    for q, kind, vector in zip(questions, kinds, vectors):
-        ranked = searcher.rank_with_vector(q.text, kind, vector)
-        ids = [index.passages[r].id for r in ranked.rows]
-        label = q.kind or kind.value
+    for q, plan, vector in zip(questions, plans, vectors):
+        ranking = pipeline.rank(plan, vector)
+        ids = [index.passages[r].id for r in ranking.rows]
+        label = q.kind or plan.kind.value
         bucket = label if q.gold else "off_topic"
-        refusals[bucket][0] += searcher.confidence(ranked) < threshold
+        refusals[bucket][0] += pipeline.confidence(ranking) < pipeline.threshold
         refusals[bucket][1] += 1
         if not q.gold:
             continue
         per_kind[label].append((q.gold, ids))
         if ids and ids[0] in q.gold and q.answer:
             highlight_total += 1
-            sentence = searcher.highlight(ranked, ranked.rows[0])
-            highlight_hits += fold(q.answer) in fold(sentence)
+            highlight_hits += fold(q.answer) in fold(pipeline.highlight(ranking, ranking.rows[0]))
     everything = [pair for pairs in per_kind.values() for pair in pairs]
     ks = (1, 3, 5, extra_k)
     return Report(
@@ -160,3 +161,36 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
         refusals={k: (v[0], v[1]) for k, v in sorted(refusals.items())},
         highlight=(highlight_hits, highlight_total),
     )
+
+
+# ----------------------------------------------------------------------------- question sets
+
+
+def strip_questions(questions: list[Question]) -> list[Question]:
+    """The same questions typed without diacritics (NFD, marks dropped, đ -> d), case kept."""
+    def strip(text: str) -> str:
+        return "".join(f if o.islower() or not o.isalpha() else f.upper() for o, f in zip(text, fold(text)))
+
+    return [dataclasses.replace(q, text=strip(q.text), kind="vi_plain" if q.kind in ("", "vi") else q.kind)
+            for q in questions]
+
+
+def with_answers_from(questions: list[Question], translations: list[Question]) -> list[Question]:
+    """Each question with the answer of the same-id question in ``translations``.
+
+    The highlight is a sentence of a passage, so it can only hold an answer written in the
+    passages' language; an English question's own answer never occurs in a Vietnamese passage.
+    """
+    by_id = {q.id: q.answer for q in translations if q.answer}
+    if not any(q.id in by_id for q in questions):
+        raise InputError("the answers file shares no question id with the questions file")
+    return [dataclasses.replace(q, answer=by_id.get(q.id, q.answer)) for q in questions]
+
+
+def half_filter(passages: list[Passage], questions: list[Question], half: str):
+    """Split by document (a passage's article), so no document is in both halves."""
+    docs = sorted({p.article for p in passages})
+    chosen = set(docs[: len(docs) // 2]) if half == "first" else set(docs[len(docs) // 2 :])
+    kept = [p for p in passages if p.article in chosen]
+    ids = {p.id for p in kept}
+    return kept, [q for q in questions if not q.gold or set(q.gold) & ids]

@@ -1,35 +1,32 @@
-"""Pick the sentence of a passage that best answers a question (pure functions)."""
+"""Pick the sentence of a passage that best answers a question (pure functions).
+
+The question's side (``Match``) is worked out once per question by the planner; each
+passage's sentences come split and folded once (``Sentences``), shared with fusion.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import AbstractSet as Set, Callable, Sequence
 
-from .text import fold, fold_word, sentences, words
+from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .text import fold, fold_word, passage_sentences, words
+from .tuned import HIGHLIGHT
 
 # Words that say what is asked, not what about; they must not pull a sentence up.
-QUESTION_WORDS = frozenset(
-    fold(w)
-    for w in """nào gì ai đâu bao nhiêu mấy khi sao tại vì thế là của và có không những các một
-    được cho với ở trong về này đó đã sẽ đang hỏi biết hãy tên gọi
-    what which who whom whose when where why how many much the a an of in on at to for is are was
-    were did does do with from by and or that this as it its""".split()
-)
+QUESTION_WORDS = frozenset(fold(w) for w in QUESTION_WORDS_VI + QUESTION_WORDS_EN)
 _NUMBER = re.compile(r"\d")
-# Each unit of cosine similarity a sentence is behind the question's closest sentence costs
-# it this many "best lexical match"es (tuned on the first half of XQuAD:
-# benchmarks/tune_highlight.py).
-DENSE_WEIGHT = 5.0
 _ASKS_NUMBER = re.compile(r"\b(bao nhieu|may|nam nao|khi nao|how many|how much|when|what year)\b")
 
 
-def content_terms(question: str) -> list[str]:
-    return [t for t in dict.fromkeys(fold_word(w) for w in words(question)) if t not in QUESTION_WORDS]
+def content_terms(text: str) -> list[str]:
+    return [t for t in dict.fromkeys(fold_word(w) for w in words(text)) if t not in QUESTION_WORDS]
 
 
-def weighted_terms(question: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """The question's content words (folded) with their IDF."""
-    return {t: idf(t) for t in content_terms(question)}
+def weighted_terms(text: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """The text's content words (folded) with their IDF, in order of appearance."""
+    return {t: idf(t) for t in content_terms(text)}
 
 
 def share(terms: dict[str, float], present: Set[str]) -> float:
@@ -38,22 +35,56 @@ def share(terms: dict[str, float], present: Set[str]) -> float:
     return sum(w for t, w in terms.items() if t in present) / total if total else 0.0
 
 
-def folded_words(text: str) -> frozenset[str]:
-    return frozenset(fold_word(w) for w in words(text))
+def asks_for_number(question: str) -> bool:
+    """"How many", "when", "which year": a sentence holding a figure is likelier the answer."""
+    return bool(_ASKS_NUMBER.search(" ".join(fold_word(w) for w in words(question))))
 
 
-def sentence_score(question_terms: list[str], bigrams: set[str], sentence: str,
-                   idf: Callable[[str], float], wants_number: bool) -> float:
-    folded = [fold_word(w) for w in words(sentence)]
+@dataclass(frozen=True)
+class Match:
+    """What a passage's sentences are matched against, for one question."""
+
+    terms: dict[str, float]  # content words (folded) with their IDF
+    bigrams: frozenset[str]  # adjacent folded word pairs, "a b"
+    wants_number: bool
+
+    @classmethod
+    def of(cls, text: str, question: str, idf: Callable[[str], float]) -> "Match":
+        folded = [fold_word(w) for w in words(text)]
+        return cls(weighted_terms(text, idf), frozenset(f"{a} {b}" for a, b in zip(folded, folded[1:])),
+                   asks_for_number(question))
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """A passage's sentences (``passage_sentences`` order, as their vectors are stored), folded once."""
+
+    texts: tuple[str, ...]
+    folded: tuple[tuple[str, ...], ...]  # each sentence's words, folded, in order (pairs count too)
+    words: tuple[frozenset[str], ...]  # the same as sets (their union is the passage's words)
+
+    @classmethod
+    def of(cls, passage: str) -> "Sentences":
+        texts = tuple(passage_sentences(passage))
+        folded = tuple(tuple(fold_word(w) for w in words(s)) for s in texts)
+        return cls(texts, folded, tuple(frozenset(f) for f in folded))
+
+
+def sentence_score(match: Match, folded: Sequence[str], text: str, weights=HIGHLIGHT) -> float:
     present = set(folded)
-    score = sum(idf(t) for t in question_terms if t in present)
-    score += 0.5 * sum(1 for a, b in zip(folded, folded[1:]) if f"{a} {b}" in bigrams)
-    if wants_number and _NUMBER.search(sentence):
-        score += 1.0
+    score = sum(w for t, w in match.terms.items() if t in present)
+    score += weights.bigram_weight * sum(1 for a, b in zip(folded, folded[1:]) if f"{a} {b}" in match.bigrams)
+    if match.wants_number and _NUMBER.search(text):
+        score += weights.number_bonus
     return score
 
 
-def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: float = DENSE_WEIGHT) -> int:
+def lexical_scores(match: Match, sentences: Sentences) -> list[float]:
+    """Per sentence, the IDF-weighted words (and word pairs) it shares with the match."""
+    return [sentence_score(match, f, t) for f, t in zip(sentences.folded, sentences.texts)]
+
+
+def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: float = HIGHLIGHT.dense_weight) -> int:
     """Index of the best sentence from lexical scores and (optionally) dense similarities.
 
     Lexical scores count as a share of the passage's best one, so questions with many or few
@@ -68,28 +99,9 @@ def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: 
     return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 
-def lexical_scores(question: str, parts: Sequence[str], idf: Callable[[str], float],
-                   match: str | None = None) -> list[float]:
-    """Per sentence, the IDF-weighted words (and word pairs) it shares with ``match``.
-
-    ``match`` defaults to the question; an English question is matched through its names and
-    Vietnamese glossary terms instead, since its own words never occur in the passages.
-    Whether a number is asked for is read from the question itself.
-    """
-    match = question if match is None else match
-    terms = content_terms(match)
-    folded_m = [fold_word(w) for w in words(match)]
-    bigrams = {f"{a} {b}" for a, b in zip(folded_m, folded_m[1:])}
-    wants_number = bool(_ASKS_NUMBER.search(" ".join(fold_word(w) for w in words(question))))
-    return [sentence_score(terms, bigrams, s, idf, wants_number) for s in parts]
-
-
-def best_sentence(question: str, passage: str, idf: Callable[[str], float], match: str | None = None,
-                  dense: Sequence[float] | None = None) -> str:
-    """The passage's sentence that best answers the question: lexical evidence (see
-    ``lexical_scores``) and, when the index has it, ``dense``, the question's similarity to
-    each sentence in ``sentences(passage)`` order."""
-    parts = sentences(passage)
-    if len(parts) <= 1:
+def best_sentence(passage: str, match: Match, sentences: Sentences, dense: Sequence[float] | None = None) -> str:
+    """The passage's sentence that best answers: lexical evidence and, when the index has it,
+    ``dense``, the question's similarity to each sentence."""
+    if len(sentences.texts) <= 1:
         return passage.strip()
-    return parts[pick(lexical_scores(question, parts, idf, match), dense)]
+    return sentences.texts[pick(lexical_scores(match, sentences), dense)]

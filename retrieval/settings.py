@@ -1,4 +1,8 @@
-"""One typed settings object: config/default.toml < BUSAN_BOT_* environment < CLI flags."""
+"""One typed settings object: config/default.toml < BUSAN_BOT_* environment < CLI flags.
+
+The file's top-level keys are the library's (``Settings``); each ``[section]`` belongs to a
+front end, which loads it through ``load_settings(..., cls=ItsSettings)`` (e.g. bot/telegram_settings.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -24,7 +28,8 @@ def _default_cache() -> Path:
 
 
 class _TomlSource(PydanticBaseSettingsSource):
-    """Reads the TOML file chosen for this load; unknown keys are rejected by the model."""
+    """Reads the TOML file chosen for this load: the settings class's own ``[section]``, or
+    the top-level keys for the library's. Unknown keys are rejected by the model."""
 
     def get_field_value(self, field, field_name):  # pragma: no cover - unused by __call__
         return None, field_name, False
@@ -35,14 +40,39 @@ class _TomlSource(PydanticBaseSettingsSource):
             return {}
         try:
             with open(path, "rb") as fh:
-                return tomllib.load(fh)
+                data = tomllib.load(fh)
         except FileNotFoundError as exc:
             raise ConfigError(f"config file not found: {path}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        section = getattr(self.settings_cls, "toml_section", None)
+        if section:
+            table = data.get(section, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"config file {path}: '{section}' must be a [{section}] section")
+            return table
+        return {k: v for k, v in data.items() if not isinstance(v, dict)}
 
 
-class Settings(BaseSettings):
+def anchor(value: Path) -> Path:
+    """Relative paths mean "inside the project", whatever the working directory."""
+    value = Path(os.path.expanduser(str(value)))
+    return value if value.is_absolute() else ROOT / value
+
+
+class SectionSettings(BaseSettings):
+    """Settings read from the config file: the ``[toml_section]`` of a front end's, or the
+    top-level keys (``Settings``, the library's); then BUSAN_BOT_* variables and flags."""
+
+    toml_section: ClassVar[str] = ""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+class Settings(SectionSettings):
     model_config = SettingsConfigDict(env_prefix="BUSAN_BOT_", frozen=True, extra="forbid")
 
     seeds_dir: Path = Path("seeds")
@@ -58,26 +88,13 @@ class Settings(BaseSettings):
     lock_timeout: float = Field(30.0, ge=0.0)
     exact_search_limit: int = Field(5_000, ge=1)
     log_level: str = "WARNING"
+    # Index backend, by its name in retrieval/store/__init__.py's BACKENDS.
+    store: Literal["faiss"] = "faiss"
 
-    # Telegram front end. The token is read from TELEGRAM_BOT_TOKEN only, never from here;
-    # TELEGRAM_API_URL in the environment overrides telegram_api_url.
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_rate_limit: int = Field(10, ge=1, description="questions per user per minute")
-    telegram_admins: tuple[int, ...] = ()
-    telegram_feedback_db: Path = Path("index/feedback.sqlite3")
-    telegram_workers: int = Field(2, ge=1, le=32)
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings):
-        return (init_settings, env_settings, _TomlSource(settings_cls))
-
-    @field_validator("seeds_dir", "index_dir", "cache_dir", "telegram_feedback_db")
+    @field_validator("seeds_dir", "index_dir", "cache_dir")
     @classmethod
     def _anchor(cls, value: Path) -> Path:
-        # Relative paths mean "inside the project", whatever the working directory.
-        value = Path(os.path.expanduser(str(value)))
-        return value if value.is_absolute() else ROOT / value
+        return anchor(value)
 
     @field_validator("log_level")
     @classmethod
@@ -92,22 +109,24 @@ class Settings(BaseSettings):
         return self.cache_dir / "models"
 
 
-def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
-    """Load once at start-up; ``overrides`` are CLI flags (None means "not given")."""
+def load_settings(config_file: str | Path | None = None, *, cls: type[BaseSettings] = Settings,
+                  **overrides: Any) -> Any:
+    """Load once at start-up; ``overrides`` are CLI flags (None means "not given"); ``cls``
+    a front end's section of the file instead of the library's settings."""
     path = Path(config_file or os.environ.get("BUSAN_BOT_CONFIG") or DEFAULT_CONFIG)
     token = _config_file.set(path)
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+        raise ConfigError(_describe(exc, getattr(cls, "toml_section", ""))) from None
     finally:
         _config_file.reset(token)
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, section: str = "") -> str:
     problems = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "settings"
+        key = ".".join([section] * bool(section) + [str(p) for p in err["loc"]]) or "settings"
         if err["type"] == "extra_forbidden":
             problems.append(f"unknown setting '{key}'")
         else:

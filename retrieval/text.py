@@ -7,29 +7,14 @@ import unicodedata
 from functools import lru_cache
 from enum import Enum
 
+from .lexicon import ENGLISH, VIETNAMESE_PLAIN
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Vietnamese letters that only exist with a diacritic (plus đ); one is enough to say
 # the writer typed diacritics.
 _VI_MARKED = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-ZÀ-Ỹ0-9Đ])")
-
-# Very common English words: a question made mostly of these and with no Vietnamese
-# syllables is English. Kept short on purpose; it only has to beat unaccented Vietnamese.
-_EN_WORDS = frozenset(
-    """a an the of to in on at for by with from and or is are was were be been being do does did
-    what which who whom whose when where why how many much long year years city cities did has have
-    had it its this that these those their there they he she his her as about into between than
-    first second mayor president visit visited country countries relations relation sister agreement
-    signed partnership cooperation korea korean vietnam vietnamese busan ho chi minh port ports
-    """.split()
-)
-_VI_PLAIN_WORDS = frozenset(
-    """la cua va co khong nhung cac mot nam thanh pho hop tac quan he gi nao bao nhieu ai dau khi
-    duoc cho voi tai tu den trong nhu nay do ve ong ba hai viet han quoc nguoi dia phuong tong bi thu
-    thi truong lanh dao chuyen tham nhieu linh vuc phat trien ket nghia""".split()
-)
-
 
 class Kind(str, Enum):
     """What kind of question arrived; each kind leans on the retrievers differently."""
@@ -80,8 +65,8 @@ def question_kind(text: str) -> Kind:
     tokens = [fold(w) for w in words(text) if not w.isdigit()]
     if not tokens:
         return Kind.OTHER
-    english = sum(t in _EN_WORDS for t in tokens)
-    vietnamese = sum(t in _VI_PLAIN_WORDS for t in tokens)
+    english = sum(t in ENGLISH for t in tokens)
+    vietnamese = sum(t in VIETNAMESE_PLAIN for t in tokens)
     if vietnamese > english:
         return Kind.VI_PLAIN
     if english:
@@ -146,3 +131,13 @@ def sentences(text: str) -> list[str]:
     """Split a paragraph into sentences; a paragraph without a full stop is one sentence."""
     parts = [p.strip() for p in _SENTENCE_END.split(clean_space(text))]
     return [p for p in parts if p]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences a passage is scored and highlighted by (one at least); each has a vector."""
+    return sentences(text) or [text]
+
+
+def lang_of(kind: Kind | None) -> str:
+    """The language a front end answers in: English for English, Korean and the unrecognised."""
+    return "en" if kind in (Kind.EN, Kind.KO, Kind.OTHER) else "vi"

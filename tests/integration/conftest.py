@@ -19,7 +19,7 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(settings):
-    from retrieval.service import open_engine
+    from retrieval.engine import open_engine
 
     messages = []
     engine = open_engine(settings, notify=messages.append)

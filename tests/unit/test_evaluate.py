@@ -61,7 +61,7 @@ def test_seed_question_set_matches_the_corpus():
 
 
 def test_answers_from_a_parallel_file_replace_the_answers_by_id():
-    from bot.evaltable import with_answers_from
+    from retrieval.evaluate import with_answers_from
 
     asked = [Question("1", "When?", ("p1",), "in 1995"), Question("2", "Who?", ("p2",), "the mayor")]
     parallel = [Question("1", "Khi nào?", ("p1",), "năm 1995"), Question("9", "?", (), "x")]

@@ -1,10 +1,21 @@
 import pytest
 
 from bot.render import excerpt
-from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, restore_diacritics, z_score
-from retrieval.highlight import best_sentence, content_terms, folded_words, pick, share, weighted_terms
-from retrieval.index import accent_table
-from retrieval.text import sentences
+from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, z_score
+from retrieval.highlight import Match, Sentences, best_sentence, content_terms, pick, share, weighted_terms
+from retrieval.restore import accent_table, restore_diacritics
+from retrieval.text import fold_word, sentences, words
+
+
+def choose(question, passage, match=None, dense=None):
+    """The highlight of ``passage`` for ``question`` (every word weighing 1), as the pipeline picks it."""
+    one = lambda t: 1.0  # noqa: E731
+    return best_sentence(passage, Match.of(question if match is None else match, question, one),
+                         Sentences.of(passage), dense)
+
+
+def folded_words(text):
+    return frozenset(fold_word(w) for w in words(text))
 
 CORPUS = [
     "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
@@ -90,19 +101,19 @@ PARAGRAPH = ("Chào mừng đoàn, ông Phong nhấn mạnh quan hệ tốt đ�
     ("In which year did Busan set up relations?", "Busan là địa phương"),
 ])
 def test_best_sentence(question, expected_start):
-    assert best_sentence(question, PARAGRAPH, lambda t: 1.0).startswith(expected_start)
+    assert choose(question, PARAGRAPH).startswith(expected_start)
 
 
 def test_best_sentence_uses_dense_similarity_per_sentence():
     parts = sentences(PARAGRAPH)
     dense = [0.0] * len(parts)
     dense[-1] = 1.0  # the last sentence is by far the closest
-    assert best_sentence("zzz?", PARAGRAPH, lambda t: 1.0) == parts[0]
-    assert best_sentence("zzz?", PARAGRAPH, lambda t: 1.0, dense=dense) == parts[-1]
+    assert choose("zzz?", PARAGRAPH) == parts[0]
+    assert choose("zzz?", PARAGRAPH, dense=dense) == parts[-1]
 
 
 def test_best_sentence_of_one_sentence_is_the_passage():
-    assert best_sentence("gì?", "Một câu duy nhất", lambda t: 1.0) == "Một câu duy nhất"
+    assert choose("gì?", "Một câu duy nhất") == "Một câu duy nhất"
 
 
 def test_content_terms_drop_question_words():
@@ -127,10 +138,8 @@ def test_coverage(question, expected):
     "Một câu duy nhất không có dấu chấm",
 ])
 def test_a_passages_words_are_the_union_of_its_sentences_words(text):
-    # The searcher measures a passage's coverage from its cached per-sentence words.
-    from retrieval.index import passage_sentences
-
-    assert frozenset().union(*map(folded_words, passage_sentences(text))) == folded_words(text)
+    # The pipeline measures a passage's coverage from its cached per-sentence words.
+    assert frozenset().union(*Sentences.of(text).words) == folded_words(text)
 
 
 @pytest.mark.parametrize("text, highlight, width, before, after", [
@@ -175,4 +184,4 @@ def test_translate_terms(question, expected):
     ("What year did relations start?", "quan hệ", "Busan là địa phương"),
 ])
 def test_best_sentence_matches_the_given_terms(question, match, expected_start):
-    assert best_sentence(question, PARAGRAPH, lambda t: 1.0, match).startswith(expected_start)
+    assert choose(question, PARAGRAPH, match).startswith(expected_start)

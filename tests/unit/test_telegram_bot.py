@@ -11,6 +11,7 @@ from fake_telegram import FakeTelegram, check_html
 from fakes import HashEmbedder
 
 from bot import telegram as tg
+from bot import telegram_support as support
 from bot.telegram_render import split_message
 from retrieval.fusion import Calibration
 from retrieval.text import Kind
@@ -51,19 +52,19 @@ class BotThread:
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    from retrieval.service import open_engine
+    from bot.telegram_settings import TelegramSettings
+    from retrieval.engine import open_engine
     from retrieval.settings import load_settings
 
     tmp = tmp_path_factory.mktemp("tg")
     shutil.copytree(ROOT / "seeds", tmp / "seeds")
-    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"),
-                             telegram_admins=(ADMIN,), telegram_rate_limit=5,
-                             telegram_feedback_db=str(tmp / "fb.sqlite3"))
+    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"))
+    telegram = load_settings(cls=TelegramSettings, admins=(ADMIN,), rate_limit=5, feedback_db=str(tmp / "fb.sqlite3"))
     engine = open_engine(settings, embedder=HashEmbedder())
     # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
-    engine.answerer.searcher.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    engine.pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
     fake = FakeTelegram(TOKEN).start()
-    application = tg.build_application(engine, TOKEN, fake.url)
+    application = tg.build_application(engine, TOKEN, telegram, fake.url)
     runner = BotThread(application)
     runner.start()
     yield fake, application
@@ -200,21 +201,21 @@ def test_token_is_checked(monkeypatch, token, ok):
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
     if ok:
-        assert tg.read_token() == token
+        assert support.read_token() == token
     else:
         with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
-            tg.read_token()
+            support.read_token()
 
 
 def test_token_is_masked_in_logs(caplog):
     record = logging.LogRecord("x", logging.INFO, "", 0, "POST https://api/bot%s/getMe", (TOKEN,), None)
-    tg.TokenFilter(TOKEN).filter(record)
+    support.TokenFilter(TOKEN).filter(record)
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
 
 
 def test_rate_limiter_window():
     now = [0.0]
-    limiter = tg.RateLimiter(2, window=60, clock=lambda: now[0])
+    limiter = support.RateLimiter(2, window=60, clock=lambda: now[0])
     assert limiter.check(1) == 0 and limiter.check(1) == 0
     assert limiter.check(1) == pytest.approx(60)
     assert limiter.check(2) == 0  # other users are not affected

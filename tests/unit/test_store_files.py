@@ -7,8 +7,10 @@ import pytest
 from fakes import HashEmbedder
 
 from retrieval.errors import IndexError_
-from retrieval.index import CURRENT, DenseStats, build_index, corpus_hash, ivf_lists, is_current, open_index
-from retrieval.manifest import GENERATION_FILES, up_to_date
+from retrieval.store.faiss_dense import ivf_lists
+from retrieval.store.files import build_index, open_index
+from retrieval.store.manifest import CURRENT, GENERATION_FILES, corpus_hash, up_to_date
+from retrieval.store.vectors import DenseStats
 from retrieval.passage import Passage
 
 TEXTS = [
@@ -28,21 +30,21 @@ def test_build_then_open_round_trip(tmp_path):
     built, report = build_index(tmp_path, passages(), emb)
     assert report.embedded == 4 and report.reused == 0
     loaded = open_index(tmp_path)
-    assert loaded.passages == passages()
+    assert list(loaded.passages) == passages()
     assert loaded.manifest.model_id == emb.model_id and loaded.manifest.dim == emb.dim
-    assert is_current(loaded, passages(), emb.model_id)
-    assert not is_current(loaded, passages()[:3], emb.model_id)
-    assert not is_current(loaded, passages(), "other-model")
+    assert loaded.manifest.describes(passages(), emb.model_id)
+    assert not loaded.manifest.describes(passages()[:3], emb.model_id)
+    assert not loaded.manifest.describes(passages(), "other-model")
 
 
 def test_dense_and_lexical_search_find_the_right_passage(tmp_path):
     emb = HashEmbedder()
     index, _ = build_index(tmp_path, passages(), emb)
     q = emb.embed_queries(["sân bay Gimhae"])[0]
-    assert index.dense_search(q, 2)[0][0] == 3
-    assert index.lexical_search("san bay gimhae", 2)[0][0] == 3  # unaccented finds accented
-    assert index.lexical_search("ket nghia", 4)[0][0] == 0
-    assert index.lexical_search("bánh mì", 4) == []
+    assert index.dense.search(q, 2)[0][0] == 3
+    assert index.lexical.query("san bay gimhae").top(2)[0][0] == 3  # unaccented finds accented
+    assert index.lexical.query("ket nghia").top(4)[0][0] == 0
+    assert index.lexical.query("bánh mì").top(4) == []
 
 
 def test_unchanged_passages_are_not_re_embedded(tmp_path):
@@ -63,11 +65,10 @@ def test_each_passage_has_a_vector_per_sentence(tmp_path):
     emb = HashEmbedder()
     index, _ = build_index(tmp_path, passages([MULTI, TEXTS[0]]), emb)
     q = emb.embed_queries(["ký thỏa thuận năm 1995"])[0]
-    scores = index.sentence_scores(q, 0)
+    scores, single = index.dense.sentence_scores(q, [0, 1])
     assert len(scores) == 3 and max(range(3), key=scores.__getitem__) == 1
     # one sentence: its vector is the passage's own (float16 on disk)
-    assert index.sentence_scores(q, 1) == pytest.approx([float(index.vectors[1] @ q)], abs=2e-3)
-    assert index.best_sentence_scores(q, [0, 1]) == pytest.approx([max(scores), index.sentence_scores(q, 1)[0]])
+    assert single == pytest.approx([float(index.dense.vector(1) @ q)], abs=2e-3)
     # one call to the model: the new passages, then the sentences of the multi-sentence one
     assert emb.calls[0] == ("passage", 2 + 3)
 
@@ -76,11 +77,11 @@ def test_sentence_vectors_of_unchanged_passages_are_reused(tmp_path):
     emb = HashEmbedder()
     first, _ = build_index(tmp_path, passages([MULTI, TEXTS[0]]), emb)
     q = emb.embed_queries(["du lịch"])[0]
-    before = first.sentence_scores(q, 0)
+    before = first.dense.sentence_scores(q, [0])[0]
     emb.calls.clear()
     index, report = build_index(tmp_path, passages([TEXTS[1], MULTI]), emb)
     assert emb.calls == [("passage", 1)] and report.reused == 1
-    assert index.sentence_scores(q, 1) == pytest.approx(before)
+    assert index.dense.sentence_scores(q, [1])[0] == pytest.approx(before)
 
 
 def test_a_new_model_re_embeds_everything(tmp_path):
@@ -171,7 +172,7 @@ def test_two_builds_at_once_both_finish_consistently(tmp_path):
 
 def test_empty_corpus_index(tmp_path):
     index, _ = build_index(tmp_path, [], HashEmbedder())
-    assert len(index) == 0 and index.lexical_search("busan", 3) == []
+    assert len(index) == 0 and index.lexical.query("busan").top(3) == []
 
 
 @pytest.mark.parametrize("n, dim, seed", [(1, 4, 0), (7, 16, 1), (300, 64, 2)])
@@ -218,7 +219,7 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_each_pas
     index, _ = build_index(tmp_path, passages(texts), emb, exact_limit=50)
     assert index.manifest.search.startswith("ivf")
     vectors = emb.embed_passages(texts)
-    found = sum(i in [row for row, _ in index.dense_search(v, 5)] for i, v in enumerate(vectors))
+    found = sum(i in [row for row, _ in index.dense.search(v, 5)] for i, v in enumerate(vectors))
     assert found == len(texts)
-    mean, spread = index.dense_stats(vectors[0])
+    mean, spread = index.dense.stats(vectors[0])
     assert mean == pytest.approx(float((vectors @ vectors[0]).mean()), abs=1e-4)

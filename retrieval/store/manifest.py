@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .passage import Passage
+from ..passage import Passage
 
 FORMAT_VERSION = 3  # 2: stats.npz (dense similarity statistics); 3: sentence vectors
 CURRENT = "current"

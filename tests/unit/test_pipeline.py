@@ -1,11 +1,12 @@
-import pytest
-from fakes import HashEmbedder
+"""The pipeline over in-memory fake stores (tests/fakes.py): no FAISS, no disk."""
 
-from retrieval.answer import Answerer, Searcher
-from retrieval.errors import InputError
+import pytest
+from fakes import HashEmbedder, memory_index
+
+from retrieval.errors import InputError, QuestionError
 from retrieval.fusion import Calibration
-from retrieval.index import build_index
 from retrieval.passage import Passage
+from retrieval.pipeline import Pipeline
 from retrieval.text import Kind
 
 TEXTS = [
@@ -18,11 +19,10 @@ TEXTS = [
 
 
 @pytest.fixture()
-def answerer(tmp_path):
+def answerer():
     emb = HashEmbedder()
     ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(TEXTS)]
-    index, _ = build_index(tmp_path, ps, emb)
-    return Answerer(Searcher(index, lambda t: emb.embed_queries([t])[0]), threshold=0.5)
+    return Pipeline(memory_index(ps, emb), lambda t: emb.embed_queries([t])[0], threshold=0.5)
 
 
 @pytest.mark.parametrize("question, paragraph", [
@@ -43,10 +43,27 @@ def test_highlight_is_the_answering_sentence(answerer):
     assert top.highlight.startswith("Busan là địa phương đầu tiên") and top.highlight in top.passage.text
 
 
-def test_offset_pages_through_results(answerer):
+def test_more_pages_through_the_same_ranking_without_searching_again(answerer):
+    always = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.calibration = always
     first = answerer.answer("Busan", k=2)
-    more = answerer.answer("Busan", k=2, offset=2)
+    calls = []
+    answerer.embed_query = lambda t: calls.append(t)
+    more = answerer.more(first.cursor, k=2)
+    assert calls == []  # no embedding, no retrieval: the ranking is reused
     assert {p.passage.id for p in first.passages}.isdisjoint(p.passage.id for p in more.passages)
+    assert [p.passage.id for p in first.passages + more.passages] == [
+        answerer.index.passages[r].id for r in first.cursor.ranking.rows[:4]]
+    assert more.answered and more.cursor.shown == 4
+    assert answerer.more(more.cursor, k=2).passages == ()  # four passages in all
+
+
+def test_more_after_a_refusal_starts_with_the_first_passage(answerer):
+    never = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.calibration = never
+    refused = answerer.answer("Busan kết nghĩa năm nào?", k=2)
+    assert not refused.shown() and refused.cursor.shown == 0
+    assert answerer.more(refused.cursor, k=2).passages == refused.passages  # none of them was seen
 
 
 def test_json_contract(answerer):
@@ -59,7 +76,7 @@ def test_json_contract(answerer):
 
 def test_low_confidence_says_no_answer(answerer):
     never = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.searcher.calibration = never
+    answerer.calibration = never
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert not answer.answered and answer.message and answer.to_json()["passages"] == []
     assert answer.passages  # the closest passages are still there for "more"
@@ -69,7 +86,7 @@ def test_low_confidence_says_no_answer(answerer):
 
 def test_confident_answer(answerer):
     always = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.searcher.calibration = always
+    answerer.calibration = always
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert answer.answered and answer.to_json()["passages"]
 
@@ -84,6 +101,25 @@ def test_bad_questions(answerer, question, k, message):
         answerer.answer(question, k=k)
 
 
+@pytest.mark.parametrize("question, reason, lang", [
+    ("  \n ", "empty", "vi"),
+    ("Who is the mayor? " * 80, "too_long", "en"),
+    ("Thị trưởng Busan là ai? " * 60, "too_long", "vi"),
+])
+def test_a_question_that_cannot_be_asked_says_why_in_its_language(answerer, question, reason, lang):
+    with pytest.raises(QuestionError) as caught:
+        answerer.planner.plan(question)
+    assert (caught.value.reason, caught.value.lang) == (reason, lang)
+    if reason == "too_long":
+        assert caught.value.length > caught.value.limit == 1000
+
+
+def test_a_planned_question_is_answered_as_the_plain_one(answerer):
+    plan = answerer.planner.plan("busan ket nghia nam nao")
+    assert plan.kind is Kind.VI_PLAIN and "kết nghĩa" in plan.dense_text and plan.lang == "vi"
+    assert answerer.answer(plan, k=2) == answerer.answer("busan ket nghia nam nao", k=2)
+
+
 def test_stages_time_each_step_without_changing_the_answer(answerer):
     from retrieval.timing import Stages
 
@@ -96,20 +132,22 @@ def test_stages_time_each_step_without_changing_the_answer(answerer):
 
 
 def test_warm_up_loads_the_model_through_one_query():
-    from retrieval.service import Engine
+    from retrieval.engine import Engine
 
     emb = HashEmbedder()
-    Engine(settings=None, articles=[], embedder=emb, index=None, answerer=None).warm_up()
+    Engine(settings=None, articles=[], embedder=emb, index=None, pipeline=object()).warm_up()
     assert emb.calls == [("query", 1)]
 
 
-def test_gather_lines_up_every_signal_with_its_candidate(answerer):
-    searcher = answerer.searcher
-    vector = searcher.embed_query("Quan hệ đó trở thành hình mẫu")
-    found = searcher.gather("Quan hệ đó trở thành hình mẫu", Kind.VI, vector)
+def test_candidates_line_up_every_signal_with_its_candidate(answerer):
+    plan = answerer.planner.plan("Quan hệ đó trở thành hình mẫu")
+    found = answerer.candidates(plan, answerer.embed_query(plan.dense_text))
     n = len(found.rows)
     assert n == len(set(found.rows))
     assert len(found.dense_z) == len(found.lexical) == len(found.sentence_z) == len(found.sentence_share) == n
+    mean, spread = answerer.index.dense.stats(answerer.embed_query(plan.dense_text))
+    # the closest sentence's z-score is read from the per-sentence similarities the highlight reuses
+    assert found.sentence_z == pytest.approx([(max(sims) - mean) / spread for sims in found.sentence_sims])
     first = found.rows.index(0)
     # passage 1's second sentence is the question itself: its sentence beats its whole paragraph
     assert found.sentence_z[first] > found.dense_z[first]
@@ -121,12 +159,12 @@ def test_gather_lines_up_every_signal_with_its_candidate(answerer):
 
 
 def test_highlight_takes_the_sentence_closest_in_meaning_when_no_word_is_shared(answerer):
-    searcher = answerer.searcher
     second = TEXTS[0].split(". ")[1]
     # "Điều gì?" shares no content word with any sentence, so the lexical side has nothing to
     # go on; its vector is made to be the second sentence's, so only the dense side can find it.
-    ranked = searcher.rank("Điều gì?", vector=HashEmbedder().embed_passages([second])[0])
-    assert searcher.highlight(ranked, 0) == second
-    plain = searcher.rank("Điều gì?", vector=None)
-    assert searcher.highlight(plain, 0) != second  # the fake's own vector: no preference
-    assert searcher.highlight(ranked, 3) == TEXTS[3]  # one sentence: the whole passage
+    plan = answerer.planner.plan("Điều gì?")
+    ranked = answerer.rank(plan, HashEmbedder().embed_passages([second])[0])
+    assert answerer.highlight(ranked, 0) == second
+    plain = answerer.rank(plan, answerer.embed_query(plan.dense_text))
+    assert answerer.highlight(plain, 0) != second  # the fake's own vector: no preference
+    assert answerer.highlight(ranked, 3) == TEXTS[3]  # one sentence: the whole passage

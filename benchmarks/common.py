@@ -1,0 +1,74 @@
+"""What the benchmark and tuning scripts share: paths, question sets, the caching embedder,
+and a pipeline over a throwaway index. Only the library's public API is used here."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+from retrieval.evaluate import eval_index_dir, read_questions, strip_questions
+from retrieval.pipeline import Pipeline
+from retrieval.settings import ROOT, load_settings
+from retrieval.store.files import build_index
+from retrieval.text import Kind
+
+from .embedding_cache import CachedEmbedder
+
+OUT = ROOT / "benchmarks" / "out"
+XQUAD = ROOT.parent / "shared" / "data" / "xquad"
+
+
+def xquad_question_sets(xquad: Path) -> dict:
+    """XQuAD's questions as asked: Vietnamese, English, and Vietnamese without diacritics."""
+    sets = {"vi": read_questions(xquad / "questions.jsonl"), "en": read_questions(xquad / "questions.en.jsonl")}
+    sets["vi_plain"] = strip_questions(sets["vi"])
+    return sets
+
+
+def setup(argv, description: str, write_help: str | None = None):
+    """What every tuning script starts from: --xquad (and --write), the settings, the caching embedder."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--xquad", type=Path, default=XQUAD)
+    if write_help:
+        ap.add_argument("--write", action="store_true", help=write_help)
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    return args, settings, cached_embedder(settings)
+
+
+def seed_questions(split: str) -> list:
+    """Our seed questions of one split ("dev": tuned on, "test": only reported)."""
+    path = ROOT / "eval" / "seed_questions.jsonl"
+    splits = {json.loads(line)["id"]: json.loads(line)["split"] for line in path.open(encoding="utf-8")}
+    return [q for q in read_questions(path) if splits[q.id] == split]
+
+
+def cached_embedder(settings):
+    from retrieval.embedder import resolve_model
+    from retrieval.engine import make_embedder
+
+    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
+    return CachedEmbedder(lambda: make_embedder(settings), source.model_id, OUT / "embeddings.sqlite3")
+
+
+def pipeline_over(passages, embedder, settings) -> Pipeline:
+    """The product's pipeline, with its settings, over a throwaway index of ``passages``."""
+    index, _ = build_index(eval_index_dir(settings.cache_dir, passages), passages, embedder,
+                           exact_limit=settings.exact_search_limit)
+    return Pipeline(index, lambda t: embedder.embed_queries([t])[0], candidates=settings.candidates,
+                    threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+
+
+def prepared(passages, questions, embedder, settings, kind_override=None):
+    """Per question: its plan and vector, so a grid search re-ranks without the model."""
+    pipeline = pipeline_over(passages, embedder, settings)
+    plans = [pipeline.planner.plan(q.text, kind_override or (Kind(q.kind) if q.kind in Kind._value2member_map_
+                                                             else None)) for q in questions]
+    vectors = embedder.embed_queries([p.dense_text for p in plans])
+    return pipeline, list(zip(questions, plans, vectors))
+
+
+def with_kind(questions, kind: str) -> list:
+    return [dataclasses.replace(q, kind=kind) for q in questions]

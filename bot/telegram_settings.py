@@ -1,0 +1,32 @@
+"""The Telegram front end's settings: the ``[telegram]`` section of the config file and
+BUSAN_BOT_TELEGRAM_* variables. The token is never a setting: TELEGRAM_BOT_TOKEN only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from retrieval.settings import SectionSettings, anchor
+
+
+class TelegramSettings(SectionSettings):
+    model_config = SettingsConfigDict(env_prefix="BUSAN_BOT_TELEGRAM_", frozen=True, extra="forbid")
+    toml_section: ClassVar[str] = "telegram"
+
+    # TELEGRAM_API_URL in the environment overrides api_url.
+    api_url: str = "https://api.telegram.org"
+    rate_limit: int = Field(10, ge=1, description="questions per user per minute")
+    admins: tuple[int, ...] = ()
+    feedback_db: Path = Path("index/feedback.sqlite3")
+    workers: int = Field(2, ge=1, le=32)
+    # Updates handled at once. Retrieval is bounded by `workers` anyway; this only lets
+    # cheap replies (help, rate-limit notices) overtake a queue of questions. Set by hand.
+    concurrent_updates: int = Field(64, ge=1, le=1024)
+
+    @field_validator("feedback_db")
+    @classmethod
+    def _anchor(cls, value: Path) -> Path:
+        return anchor(value)

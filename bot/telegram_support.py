@@ -1,0 +1,165 @@
+"""The Telegram front end's parts that are not handlers: the token's safety, rate limits,
+feedback storage, recent answers (for the buttons) and riding out Bot API faults."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from collections import OrderedDict, defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from retrieval.answer import Cursor
+from retrieval.errors import ConfigError
+
+from .telegram_render import plain_text
+
+log = logging.getLogger(__name__)
+
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+MAX_ATTEMPTS = 6
+
+
+def read_token() -> str:
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
+    if not TOKEN_RE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed (expected digits, a colon and 30+ letters)")
+    return token
+
+
+class TokenFilter(logging.Filter):
+    """Masks the bot token in every log line (URLs of the Bot API contain it)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = ()
+        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
+            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
+        return True
+
+
+class RateLimiter:
+    """At most ``limit`` questions per user in any ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock=time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self.seen: dict[int, deque] = defaultdict(deque)
+
+    def check(self, user_id: int) -> float:
+        """0 if the user may ask now, else the seconds to wait."""
+        now = self.clock()
+        q = self.seen[user_id]
+        while q and now - q[0] >= self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            return self.window - (now - q[0])
+        q.append(now)
+        return 0.0
+
+
+class FeedbackStore:
+    """Questions and 👍/👎 votes in SQLite; user ids only as keyed hashes."""
+
+    def __init__(self, path: Path, key: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.key = key.encode()
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        with self.db:
+            self.db.execute("CREATE TABLE IF NOT EXISTS feedback (time REAL, question TEXT, passage_ids TEXT, "
+                            "user_hash TEXT, vote INTEGER)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)")
+
+    def user_hash(self, user_id: int) -> str:
+        return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+    def question(self, user_id: int, answered: bool) -> None:
+        with self.lock, self.db:
+            self.db.execute("INSERT INTO questions VALUES (?, ?, ?)", (time.time(), self.user_hash(user_id), int(answered)))
+
+    def vote(self, user_id: int, question: str, passage_ids: list[str], vote: int) -> None:
+        with self.lock, self.db:
+            self.db.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
+                            (time.time(), question, ",".join(passage_ids), self.user_hash(user_id), vote))
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            asked, answered = self.db.execute("SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
+            up, down = self.db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback").fetchone()
+        return {"questions": asked, "answered": answered, "up": up, "down": down}
+
+
+@dataclass
+class Asked:
+    """An answer still on screen: what its buttons act on."""
+
+    question: str
+    lang: str
+    cursor: Cursor | None  # where "more" goes on from
+    passage_ids: list[str]
+
+
+class Recent(OrderedDict):
+    """Recent questions by short id, bounded so memory stays flat."""
+
+    def __init__(self, size: int = 5000):
+        super().__init__()
+        self.size = size
+
+    def add(self, asked: Asked) -> str:
+        key = uuid.uuid4().hex[:10]
+        self[key] = asked
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return key
+
+
+def _seconds(retry_after) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)
+
+
+async def deliver(call, *args, **kwargs):
+    """Call the Bot API, riding out Telegram-side trouble instead of losing the reply.
+
+    429: wait ``retry_after`` and retry. 5xx and network errors: retry with backoff.
+    "Can't parse entities": resend as plain text.
+    """
+    delay = 0.5
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            log.warning("Telegram asked to slow down; retrying in %.1f s", wait)
+            await asyncio.sleep(wait)
+        except BadRequest as exc:
+            if "can't parse entities" in str(exc).lower() and kwargs.get("parse_mode"):
+                log.warning("Telegram could not parse our HTML (%s); sending plain text", exc)
+                kwargs = dict(kwargs, parse_mode=None, text=plain_text(kwargs["text"]))
+                continue
+            raise
+        except NetworkError as exc:  # includes timeouts and 5xx
+            if attempt == MAX_ATTEMPTS:
+                raise
+            log.warning("Bot API call failed (%s); retry %d in %.1f s", exc, attempt, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 8.0)
+    raise NetworkError("Bot API kept failing")

@@ -1,0 +1,130 @@
+"""The one object front ends talk to: settings in; ask, more, sources, info, reload out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from .answer import Answer, Cursor
+from .corpus import corpus_passages, load_corpus
+from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
+from .errors import IndexError_
+from .passage import Article
+from .pipeline import Pipeline
+from .query import QueryPlan
+from .settings import Settings
+from .store import BuildReport, Index, IndexStore, open_store
+from .store.manifest import Manifest
+
+log = logging.getLogger(__name__)
+Notify = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
+    return SentenceTransformerEmbedder(source, batch_size=settings.batch_size)
+
+
+def make_pipeline(settings: Settings, index: Index, embedder: Embedder) -> Pipeline:
+    return Pipeline(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
+                    threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+
+
+@dataclass(frozen=True)
+class Info:
+    model: ModelSource
+    index: Manifest | None  # None: no usable index (``problem`` says why)
+    location: str
+    problem: str = ""
+
+
+def info(settings: Settings) -> Info:
+    """What `info` shows, without building anything: the model in use and the current index."""
+    source = resolve_model(settings.model, settings.model_cache_dir, settings.allow_download)
+    try:
+        index = open_store(settings).open()
+    except IndexError_ as exc:
+        return Info(source, None, "", str(exc))
+    return Info(source, index.manifest, index.location)
+
+
+def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder, *, rebuild: bool = False,
+                 progress: bool = False, notify: Notify = _quiet,
+                 store: IndexStore | None = None) -> tuple[Index, BuildReport | None]:
+    """Open the index, rebuilding it (with a message) when missing, stale or damaged.
+
+    Whether it is current is read from the manifest first, so an unchanged corpus loads
+    once and a changed one is not loaded whole only to be rebuilt.
+    """
+    store = store or open_store(settings)
+    passages = corpus_passages(articles)
+    previous = None
+    if not rebuild:
+        if store.up_to_date(passages, embedder.model_id):
+            try:
+                return store.open(), None
+            except IndexError_ as exc:
+                notify(f"{exc}; rebuilding it.")
+        else:
+            try:
+                previous = store.open()  # its vectors are reused for unchanged paragraphs
+                notify("The articles or the model changed since the last index: updating it.")
+            except IndexError_ as exc:
+                if "no index" in str(exc):
+                    notify(f"Building the index of {len(passages)} paragraphs (first run).")
+                else:
+                    notify(f"{exc}; rebuilding it.")
+    return store.build(passages, embedder, previous=previous, reuse=not rebuild, progress=progress,
+                       on_wait=lambda: notify("Another busan-bot is indexing; waiting for it to finish."))
+
+
+class Engine:
+    """Answers questions from the articles of ``settings.seeds_dir``."""
+
+    def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
+                 pipeline: Pipeline | None = None, report: BuildReport | None = None):
+        self.settings = settings
+        self.articles = articles
+        self.embedder = embedder
+        self.index = index
+        self.pipeline = pipeline or make_pipeline(settings, index, embedder)
+        self.report = report
+
+    def plan(self, question: str) -> QueryPlan:
+        """Validate and read a question without answering it (``QuestionError`` if it cannot be asked)."""
+        return self.pipeline.planner.plan(question)
+
+    def ask(self, question: str | QueryPlan, k: int | None = None) -> Answer:
+        return self.pipeline.answer(question, k or self.settings.top_k)
+
+    def more(self, cursor: Cursor, k: int | None = None) -> Answer:
+        """Further passages of an earlier answer, from the index that answered it."""
+        return (cursor.pipeline or self.pipeline).more(cursor, k or self.settings.top_k)
+
+    def sources(self) -> list[Article]:
+        return list(self.articles)
+
+    def info(self) -> Info:
+        source = resolve_model(self.settings.model, self.settings.model_cache_dir, self.settings.allow_download)
+        return Info(source, self.index.manifest, self.index.location)
+
+    def reload(self, notify: Notify = _quiet) -> "Engine":
+        """A new engine over the articles as they are now, sharing this one's loaded model."""
+        return open_engine(self.settings, embedder=self.embedder, notify=notify)
+
+    def warm_up(self) -> None:
+        """Load the model now (it is lazy), so a server's first user does not wait for it."""
+        self.embedder.embed_queries(["warm-up"])
+
+
+def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
+                progress: bool = False, notify: Notify = _quiet) -> Engine:
+    articles = load_corpus(settings.seeds_dir)
+    embedder = embedder or make_embedder(settings)
+    index, report = ensure_index(settings, articles, embedder, rebuild=rebuild, progress=progress, notify=notify)
+    return Engine(settings, articles, embedder, index, report=report)

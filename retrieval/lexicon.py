@@ -1,0 +1,19 @@
+"""The project's word lists, read once from ``data/lexicon.toml`` (one file, one reader)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+_DATA = tomllib.loads((Path(__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+
+
+def _words(section: str, key: str) -> list[str]:
+    return _DATA[section][key].split()
+
+
+QUESTION_WORDS_VI = tuple(_words("question_words", "vi"))
+QUESTION_WORDS_EN = tuple(_words("question_words", "en"))
+COMMON_VI = tuple(_words("restoration", "common_vi"))
+ENGLISH = frozenset(_words("language", "english"))
+VIETNAMESE_PLAIN = frozenset(_words("language", "vietnamese_plain"))

@@ -1,0 +1,157 @@
+"""One question's path: plan -> candidates -> signals -> fuse -> decide -> highlight, each once.
+
+The pipeline reads the stores only through their interfaces (``store/base.py``), so tests
+hand it in-memory fakes and a new backend changes nothing here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from .answer import Answer, AnswerPassage, Cursor, no_answer_message
+from .errors import InputError
+from .fusion import Calibration, Evidence, Weights, fuse, z_score
+from .highlight import Sentences, best_sentence, lexical_scores, share
+from .query import Planner, QueryPlan, idf_policy
+from .store.base import Index
+from .text import Kind
+from .timing import NO_STAGES
+from .tuned import CALIBRATION, WEIGHTS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One question's candidate passages with every signal fusion weighs, before fusion."""
+
+    rows: list[int]
+    dense_z: list[float]  # passage similarity, in corpus standard deviations
+    lexical: list[float]  # BM25 as a share of what a full match would score
+    sentence_z: list[float]  # closest sentence's similarity, on the same scale as dense_z
+    sentence_share: list[float]  # best sentence's IDF-weighted share of the question's words
+    sentence_sims: list[list[float]] = field(repr=False)  # per candidate, similarity to each sentence
+
+    def fused(self, weights: Weights) -> list[float]:
+        signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share)
+        return [fuse(d, l, weights, s, w) for d, l, s, w in signals]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A ranking before presentation (what `eval` scores); the highlight reads it, "more" pages it."""
+
+    plan: QueryPlan
+    rows: tuple[int, ...]
+    scores: tuple[float, ...]
+    evidence: Evidence | None
+    sentence_sims: dict[int, list[float]] = field(repr=False)  # candidate row -> similarity per sentence
+
+
+class Pipeline:
+    """Answers questions over one index; ``embed_query`` maps a text to its vector."""
+
+    def __init__(self, index: Index, embed_query: Callable[[str], object], *, candidates: int = 50,
+                 weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
+                 threshold: float = 0.5, max_chars: int = 1000):
+        self.index = index
+        self.embed_query = embed_query
+        self.candidates_per_retriever = candidates
+        self.weights = dict(weights or WEIGHTS)
+        self.calibration = dict(calibration or CALIBRATION)
+        self.threshold = threshold
+        self.planner = Planner(index.accents, idf_policy(index.lexical.idf, len(index)), max_chars)
+        # Splitting and folding a candidate's sentences costs more than scoring them, and popular
+        # passages come back question after question.
+        self.sentences = lru_cache(maxsize=4096)(lambda row: Sentences.of(index.passages[row].text))
+
+    def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
+        """The best ``k`` passages, each with its best sentence, and whether they answer.
+        ``question`` may come planned already (a front end that needed its language first)."""
+        if k < 1:
+            raise InputError("k must be at least 1")
+        with stages("normalise"):
+            plan = question if isinstance(question, QueryPlan) else self.planner.plan(question)
+        with stages("embed"):
+            vector = self.embed_query(plan.dense_text)
+        ranking = self.rank(plan, vector, stages)
+        with stages("fuse"):
+            confidence = self.confidence(ranking)
+        answered = confidence >= self.threshold
+        with stages("format"):
+            passages = self.page(ranking, 0, k)
+        log.debug("answer kind=%s confidence=%.3f answered=%s", plan.kind.value, confidence, answered)
+        cursor = Cursor(ranking, len(passages) if answered else 0, self)
+        return Answer(plan.question, answered, passages, confidence, plan.kind,
+                      "" if answered else no_answer_message(plan.kind), cursor)
+
+    def more(self, cursor: Cursor, k: int = 3) -> Answer:
+        """The next ``k`` passages of an earlier answer's ranking: shown, since the user asked."""
+        ranking: Ranking = cursor.ranking
+        passages = self.page(ranking, cursor.shown, k)
+        plan = ranking.plan
+        return Answer(plan.question, True, passages, self.confidence(ranking), plan.kind, "",
+                      Cursor(ranking, cursor.shown + len(passages), self))
+
+    def rank(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Ranking:
+        found = self.candidates(plan, vector, stages)
+        if not found.rows:
+            return Ranking(plan, (), (), None, {})
+        with stages("fuse"):
+            fused = found.fused(self.weights[plan.kind])
+            order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
+            rows = tuple(found.rows[i] for i in order)
+            scores = tuple(fused[i] for i in order)
+            evidence = Evidence(
+                dense_z=found.dense_z[order[0]],
+                # Measured on what the lexical side saw: for English, names and glossary words.
+                coverage=share(plan.terms, frozenset().union(*self.sentences(rows[0]).words)),
+                margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+                sentence_z=found.sentence_z[order[0]],
+            )
+        return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
+
+    def candidates(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Candidates:
+        """The union of both retrievers' top passages, each with every signal fusion weighs."""
+        index, n = self.index, self.candidates_per_retriever
+        if not len(index):
+            return Candidates([], [], [], [], [], [])
+        with stages("dense"):
+            dense_hits = index.dense.search(vector, n)
+        with stages("lexical"):
+            lexical_query = index.lexical.query(plan.lexical_text)
+            lexical_hits = lexical_query.top(n)
+            rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
+            ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
+            lexical = [score / ceiling for score in lexical_query.at(rows)]
+            shares = [max(share(plan.terms, words) for words in self.sentences(r).words) for r in rows]
+        with stages("dense"):
+            mean, spread = index.dense.stats(vector)
+            dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]
+            sims = index.dense.sentence_scores(vector, rows)
+            sentence = [z_score(max(s), mean, spread) for s in sims]
+        return Candidates(rows, dense, lexical, sentence, shares, sims)
+
+    def confidence(self, ranking: Ranking) -> float:
+        if ranking.evidence is None:
+            return 0.0
+        return self.calibration[ranking.plan.kind].confidence(ranking.evidence)
+
+    def page(self, ranking: Ranking, offset: int, k: int) -> tuple[AnswerPassage, ...]:
+        chosen = list(zip(ranking.rows, ranking.scores))[offset : offset + k]
+        return tuple(AnswerPassage(self.index.passages[row], score, self.highlight(ranking, row))
+                     for row, score in chosen)
+
+    def sentence_evidence(self, ranking: Ranking, row: int) -> tuple[Sentences, list[float], list[float] | None]:
+        """Passage ``row``'s sentences with what the highlight judges them by: shared words
+        with the plan's match, and the question's similarity to each."""
+        sentences = self.sentences(row)
+        return sentences, lexical_scores(ranking.plan.match, sentences), ranking.sentence_sims.get(row)
+
+    def highlight(self, ranking: Ranking, row: int) -> str:
+        """The sentence of passage ``row`` that answers the ranked question."""
+        return best_sentence(self.index.passages[row].text, ranking.plan.match, self.sentences(row),
+                             ranking.sentence_sims.get(row))

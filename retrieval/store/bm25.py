@@ -1,0 +1,111 @@
+"""The lexical index: BM25 over accent-folded syllables and bigrams, as a sparse matrix."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..text import lexical_terms
+from ..tuned import BM25_B as B, BM25_K1 as K1
+
+
+
+class Bm25:
+    """Passages x terms, one BM25 weight per cell (scipy CSC)."""
+
+    def __init__(self, terms: list[str], weights, idf: np.ndarray):
+        self.terms = terms
+        self.term_ids = {t: i for i, t in enumerate(terms)}
+        self.weights = weights
+        self.idf_values = idf
+
+    def __len__(self) -> int:
+        return self.weights.shape[0]
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> "Bm25":
+        from scipy import sparse
+
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__  # a new term gets the next id
+        cols: list[int] = []
+        tfs: list[int] = []
+        per_row = np.zeros(len(texts), dtype=np.int64)
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for row, text in enumerate(texts):  # map() keeps the per-term work in C
+            counts = Counter(lexical_terms(text))
+            lengths[row] = sum(counts.values())
+            per_row[row] = len(counts)
+            cols.extend(map(vocab.__getitem__, counts))
+            tfs.extend(counts.values())
+        n = len(texts)
+        rows = np.repeat(np.arange(n), per_row)
+        tf = sparse.csr_matrix((np.array(tfs, dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))
+        tf = tf.tocoo()
+        data = tf.data * (K1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
+        weights = sparse.csc_matrix((data.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+        return cls(sorted(vocab, key=vocab.get), weights, idf)
+
+    def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(t for t in lexical_terms(text) if t in self.term_ids)
+        ids = np.array([self.term_ids[t] for t in counts], dtype=np.int64)
+        return ids, np.array(list(counts.values()), dtype=np.float32)
+
+    def query(self, text: str) -> "ScoredQuery":
+        ids, qtf = self._query_vector(text)
+        if not len(ids):
+            return ScoredQuery(np.zeros(self.weights.shape[0], dtype=np.float32))
+        return ScoredQuery(np.asarray(self.weights[:, ids] @ qtf).ravel())
+
+    def max_score(self, text: str) -> float:
+        ids, qtf = self._query_vector(text)
+        return float((self.idf_values[ids] * qtf).sum() * (K1 + 1) / (1 + K1)) if len(ids) else 0.0
+
+    def idf(self, term: str) -> float:
+        i = self.term_ids.get(term)
+        return float(self.idf_values[i]) if i is not None else 0.0
+
+    def save(self, folder: Path) -> None:
+        w = self.weights
+        np.savez(folder / "lexical.npz", data=w.data, indices=w.indices, indptr=w.indptr,
+                 shape=np.array(w.shape), idf=self.idf_values)
+        (folder / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path) -> "Bm25":
+        from scipy import sparse
+
+        with np.load(folder / "lexical.npz", allow_pickle=False) as z:
+            weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            idf = z["idf"]
+        terms = json.loads((folder / "terms.json").read_text())
+        if len(terms) != weights.shape[1]:
+            raise ValueError("term list and weights disagree")
+        return cls(terms, weights, idf)
+
+
+class ScoredQuery:
+    """One question's BM25 scores: its top passages, and the score of any passage."""
+
+    def __init__(self, scores: np.ndarray):
+        self.scores = scores
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        scores = self.scores
+        k = min(k, len(scores))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
+
+    def at(self, rows: Sequence[int]) -> list[float]:
+        return [float(self.scores[r]) for r in rows]

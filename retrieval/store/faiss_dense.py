@@ -1,0 +1,133 @@
+"""The dense index: FAISS over the passage vectors, exact below a size, IVF-SQ8 above it.
+
+Candidates are always re-scored exactly from the memory-mapped ``vectors.npy``, so
+quantisation only decides which passages become candidates, never their scores.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..tuned import ANN
+from .vectors import DenseStats, SentenceVectors
+
+
+
+def faiss_module():
+    """FAISS, set to one thread: one question is one single-vector search, and OpenMP
+    threads only spin against each other (and the model) on a small machine. Builds ask for
+    all cores explicitly."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+@contextmanager
+def _all_cores(faiss):
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(1)
+
+
+def ivf_lists(n: int) -> int:
+    return max(1, min(int(ANN.lists_per_sqrt * math.sqrt(n)), n // ANN.train_per_list))
+
+
+def build_faiss(vectors: np.ndarray, exact_limit: int):
+    """Exact inner-product search up to ``exact_limit`` vectors, IVF-SQ8 above it (see tuned.json, "ann")."""
+    faiss = faiss_module()
+    n, dim = vectors.shape
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if n <= exact_limit:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        lists = ivf_lists(n)
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, lists, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = ANN.train_rounds
+        index.cp.min_points_per_centroid = ANN.train_per_list
+        sample = vectors[np.random.default_rng(0).choice(n, min(n, lists * ANN.train_per_list), replace=False)]
+        with _all_cores(faiss):
+            index.train(sample)
+        index.nprobe = min(ANN.nprobe, lists)
+    if n:
+        with _all_cores(faiss):
+            index.add(vectors)
+    return index
+
+
+def search_kind(index) -> str:
+    nprobe = getattr(index, "nprobe", None)
+    return "exact" if nprobe is None else f"ivf{index.nlist}-sq8 nprobe={nprobe}"
+
+
+class FaissDense:
+    """Implements ``DenseIndex`` over one generation folder's files."""
+
+    def __init__(self, faiss_index, vectors: np.ndarray, sentences: SentenceVectors, stats: DenseStats):
+        self.faiss_index = faiss_index
+        self.vectors = vectors
+        self.sentences = sentences
+        self.dense_stats = stats
+        self.dim = int(vectors.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    @staticmethod
+    def write(folder: Path, vectors: np.ndarray, sentences: SentenceVectors, exact_limit: int) -> str:
+        """Write every dense file of a generation; returns how it searches."""
+        np.save(folder / "vectors.npy", vectors, allow_pickle=False)
+        sentences.save(folder)
+        DenseStats.of(vectors).save(folder)
+        index = build_faiss(vectors, exact_limit)
+        faiss_module().write_index(index, str(folder / "dense.faiss"))
+        return search_kind(index)
+
+    @classmethod
+    def load(cls, folder: Path) -> "FaissDense":
+        faiss = faiss_module()
+        return cls(faiss.read_index(str(folder / "dense.faiss")),
+                   np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False),
+                   SentenceVectors.load(folder), DenseStats.load(folder))
+
+    def agrees_with(self, passages: int, dim: int) -> bool:
+        return (self.faiss_index.ntotal == len(self) == passages and (not passages or self.dim == dim)
+                and self.sentences.agrees_with(passages, dim))
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, len(self))
+        if k <= 0:
+            return []
+        scores, rows = self.faiss_index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def scores(self, query: np.ndarray, rows: Sequence[int]) -> list[float]:
+        if not len(rows):
+            return []
+        return [float(s) for s in self.vectors[np.asarray(rows)] @ np.asarray(query, dtype=np.float32)]
+
+    def sentence_scores(self, query: np.ndarray, rows: Sequence[int]) -> list[list[float]]:
+        query = np.asarray(query, dtype=np.float32)
+        return [[float(s) for s in block] for block in self.sentences.scores(query, rows)]
+
+    def stats(self, query: np.ndarray) -> tuple[float, float]:
+        return self.dense_stats.of_query(query)
+
+    def vector(self, row: int) -> np.ndarray:
+        return self.vectors[row]
+
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        return self.sentences.block(row)
+
+    def describe(self) -> str:
+        return search_kind(self.faiss_index)

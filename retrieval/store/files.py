@@ -1,0 +1,178 @@
+"""The default backend: each generation a folder of files (SQLite passages, FAISS, BM25).
+
+Layout of ``index_dir``::
+
+    current -> gen-<time>-<rand>/   symlink, swapped atomically after a build
+    gen-.../manifest.json            format version, model id, dimension, corpus hash
+    gen-.../passages.sqlite3         passage metadata and text           (sqlite_passages.py)
+    gen-.../vectors.npy              float32 L2-normalised embeddings     (faiss_dense.py)
+    gen-.../sentences.npy            float16 embeddings of each passage's sentences, in order
+    gen-.../sentence_rows.npy        passage row r's sentences are rows [r] to [r+1] of the above
+    gen-.../dense.faiss              inner-product FAISS index over the same rows
+    gen-.../stats.npz                mean and covariance of the vectors (similarity z-scores)
+    gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list (bm25.py)
+    gen-.../accents.json             folded -> accented word forms seen in the corpus (restore.py)
+    .lock                            held while building
+
+A build writes a new generation next to the old one and only then repoints ``current``;
+a process killed mid-build leaves the previous index in use.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Sequence
+
+from filelock import FileLock, Timeout
+
+from ..errors import IndexError_
+from ..passage import Passage
+from ..restore import accent_table
+from .base import BuildReport, Index
+from .bm25 import Bm25
+from .builder import embed_incrementally
+from .faiss_dense import FaissDense
+from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, up_to_date
+from .sqlite_passages import SqlitePassages
+
+log = logging.getLogger(__name__)
+_LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, sqlite3.Error, RuntimeError)
+
+
+class FileStore:
+    """Implements ``IndexStore`` on a local folder."""
+
+    def __init__(self, index_dir: Path, *, lock_timeout: float = 30.0, exact_limit: int = 5_000):
+        self.index_dir = Path(index_dir)
+        self.lock_timeout = lock_timeout
+        self.exact_limit = exact_limit
+
+    def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
+        return up_to_date(self.index_dir, passages, model_id)
+
+    def open(self) -> Index:
+        current = self.index_dir / CURRENT
+        if not current.exists():
+            raise IndexError_(f"no index in {self.index_dir} yet")
+        return load_generation(current.resolve())
+
+    def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
+              progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.index_dir / ".lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            try:
+                lock.acquire(timeout=self.lock_timeout)
+            except Timeout:
+                raise IndexError_(
+                    f"another busan-bot is building the index in {self.index_dir}; waited {self.lock_timeout:.0f} s. "
+                    "Try again when it has finished."
+                ) from None
+        try:
+            return self._build_locked(list(passages), embedder, previous, reuse, progress)
+        finally:
+            lock.release()
+
+    def _build_locked(self, passages, embedder, previous, reuse, progress):
+        start = time.perf_counter()
+        if previous is None and reuse:
+            try:
+                previous = self.open()
+            except IndexError_:
+                previous = None
+        reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
+        matrix, sentence_vectors, embedded = embed_incrementally(passages, embedder, previous if reuse else None,
+                                                                 progress)
+        folder = self.index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        tmp = self.index_dir / f".building-{folder.name}"
+        tmp.mkdir()
+        try:
+            texts = [p.text for p in passages]
+            search = FaissDense.write(tmp, matrix, sentence_vectors, self.exact_limit)
+            Bm25.build(texts).save(tmp)
+            (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
+            SqlitePassages.write(tmp, passages)
+            manifest = Manifest(FORMAT_VERSION, embedder.model_id, matrix.shape[1], len(passages),
+                                corpus_hash(passages), time.time(), search)
+            # The manifest goes last: a generation without one is never trusted.
+            (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
+            _fsync_dir(tmp)
+            os.replace(tmp, folder)
+            _point_current(self.index_dir, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _remove_old_generations(self.index_dir, keep=folder)
+        loaded = load_generation(folder)
+        return loaded, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
+
+
+def load_generation(folder: Path) -> Index:
+    """Load one generation, checking that its parts agree; any fault is IndexError_."""
+    try:
+        manifest = Manifest.read(folder)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
+    if manifest.format != FORMAT_VERSION:
+        raise IndexError_(f"index at {folder} was built by another version of busan-bot "
+                          f"(format {manifest.format}, this one reads {FORMAT_VERSION})")
+    try:
+        passages = SqlitePassages.load(folder)
+        dense = FaissDense.load(folder)
+        lexical = Bm25.load(folder)
+        accents = json.loads((folder / "accents.json").read_text())
+    except _LOAD_ERRORS as exc:
+        raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
+    if len({len(passages), len(lexical), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim):
+        raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
+    if corpus_hash(passages) != manifest.corpus_hash:
+        raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
+    index = Index(passages, dense, lexical, accents, manifest, str(folder))
+    # The index is read-only and holds hundreds of thousands of small objects (passages, the
+    # accent table, the term ids): keep them out of the cyclic GC's full passes, which
+    # otherwise stall a question now and then for tens of milliseconds.
+    gc.freeze()
+    return index
+
+
+def _fsync_dir(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def _point_current(index_dir: Path, folder: Path) -> None:
+    link = index_dir / f".current-{uuid.uuid4().hex[:6]}"
+    os.symlink(folder.name, link)
+    os.replace(link, index_dir / CURRENT)
+
+
+def _remove_old_generations(index_dir: Path, keep: Path) -> None:
+    for path in index_dir.iterdir():
+        stale_build = path.name.startswith(".building-")
+        if (path.name.startswith("gen-") and path != keep) or stale_build:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def build_index(index_dir: Path, passages: Sequence[Passage], embedder, *, previous: Index | None = None,
+                reuse: bool = True, lock_timeout: float = 30.0, exact_limit: int = 5_000, progress: bool = False,
+                on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+    """Build (or update) the file index in ``index_dir``: for evaluation, benchmarks and tests."""
+    store = FileStore(index_dir, lock_timeout=lock_timeout, exact_limit=exact_limit)
+    return store.build(passages, embedder, previous=previous, reuse=reuse, progress=progress, on_wait=on_wait)
+
+
+def open_index(index_dir: Path) -> Index:
+    return FileStore(index_dir).open()

@@ -1,0 +1,89 @@
+"""Numpy parts of the dense side: corpus similarity statistics and per-sentence vectors."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+class DenseStats:
+    """Mean vector and covariance of the passage vectors, computed once at build time.
+
+    The mean and spread of a query's similarity over all n passages are then exact and
+    cost O(dim^2) per question instead of a pass over n vectors:
+    mean = q.mu, variance = q' Sigma q.
+    """
+
+    def __init__(self, mean: np.ndarray, cov: np.ndarray):
+        self.mean = mean
+        self.cov = cov
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, chunk: int = 65_536) -> "DenseStats":
+        n, dim = vectors.shape
+        if not n:
+            return cls(np.zeros(dim), np.zeros((dim, dim)))
+        mean = np.zeros(dim)
+        for start in range(0, n, chunk):
+            mean += vectors[start : start + chunk].sum(axis=0, dtype=np.float64)
+        mean /= n
+        cov = np.zeros((dim, dim))
+        for start in range(0, n, chunk):
+            centred = vectors[start : start + chunk].astype(np.float64) - mean
+            cov += centred.T @ centred
+        return cls(mean, cov / n)
+
+    def of_query(self, query: np.ndarray) -> tuple[float, float]:
+        q = np.asarray(query, dtype=np.float64)
+        return float(q @ self.mean), math.sqrt(max(float(q @ self.cov @ q), 0.0)) + 1e-6
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / "stats.npz", mean=self.mean, cov=self.cov)
+
+    @classmethod
+    def load(cls, folder: Path) -> "DenseStats":
+        with np.load(folder / "stats.npz", allow_pickle=False) as z:
+            return cls(z["mean"], z["cov"])
+
+
+class SentenceVectors:
+    """The vectors of every passage's sentences, stored float16 (they only rank sentences
+    and candidates, so half precision costs nothing measurable and halves the disk).
+
+    A passage of one sentence stores its passage vector: nothing more to embed.
+    """
+
+    def __init__(self, vectors: np.ndarray, starts: np.ndarray):
+        self.vectors = vectors  # (sentences, dim) float16
+        self.starts = starts  # (passages + 1,) int64
+
+    @classmethod
+    def assemble(cls, blocks: Sequence[np.ndarray], dim: int) -> "SentenceVectors":
+        starts = np.zeros(len(blocks) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in blocks], out=starts[1:])
+        vectors = np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
+        return cls(vectors, starts)
+
+    def block(self, row: int) -> np.ndarray:
+        return np.asarray(self.vectors[self.starts[row] : self.starts[row + 1]], dtype=np.float32)
+
+    def scores(self, query: np.ndarray, rows: Sequence[int]) -> list[np.ndarray]:
+        return [self.block(r) @ query for r in rows]
+
+    def agrees_with(self, passages: int, dim: int) -> bool:
+        """Every passage has at least one sentence vector, of the passages' dimension."""
+        starts = self.starts
+        return (len(starts) == passages + 1 and int(starts[0]) == 0 and int(starts[-1]) == len(self.vectors)
+                and bool(np.all(np.diff(starts) >= 1)) and (not passages or self.vectors.shape[1] == dim))
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "sentences.npy", self.vectors, allow_pickle=False)
+        np.save(folder / "sentence_rows.npy", self.starts, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "SentenceVectors":
+        return cls(np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False),
+                   np.load(folder / "sentence_rows.npy", allow_pickle=False))

@@ -1,0 +1,71 @@
+"""Every tuned number of retrieval, read once from ``data/tuned.json``.
+
+The file records where each number came from and which script regenerates it; fitting
+scripts rewrite their section through ``write_section`` instead of code being edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .fusion import Calibration, Weights
+from .text import Kind
+
+PATH = Path(__file__).parent / "data" / "tuned.json"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    dense_weight: float  # each unit of cosine behind the closest sentence costs this many best lexical matches
+    bigram_weight: float  # a shared word pair, against one IDF unit of a shared word
+    number_bonus: float  # a sentence with a figure, when the question asks for one
+
+
+@dataclass(frozen=True)
+class Restoration:
+    pair_weight: float  # a word pair's corpus count against a single word's
+    common_word_count: float  # what a common word absent from the corpus counts as
+
+
+@dataclass(frozen=True)
+class Ann:
+    nprobe: int
+    lists_per_sqrt: int
+    train_per_list: int
+    train_rounds: int
+
+
+def _numbers(section: dict) -> dict:
+    return {k: v for k, v in section.items() if k not in ("source", "regenerate")}
+
+
+def _load(path: Path = PATH) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+_DATA = _load()
+WEIGHTS: dict[Kind, Weights] = {Kind(k): Weights(**v) for k, v in _DATA["fusion_weights"]["by_kind"].items()}
+CALIBRATION: dict[Kind, Calibration] = {Kind(k): Calibration(**v) for k, v in _DATA["calibration"]["by_kind"].items()}
+HIGHLIGHT = Highlight(**_numbers(_DATA["highlight"]))
+RESTORATION = Restoration(**_numbers(_DATA["restoration"]))
+BM25_K1, BM25_B = _DATA["bm25"]["k1"], _DATA["bm25"]["b"]
+ANN = Ann(**_numbers(_DATA["ann"]))
+
+
+def by_kind(values: dict[Kind, Weights | Calibration]) -> dict[str, dict]:
+    return {kind.value: asdict(v) for kind, v in values.items()}
+
+
+def write_section(name: str, values: dict, path: Path = PATH) -> None:
+    """Replace the numbers of one section, keeping its source notes; written atomically."""
+    data = _load(path)
+    data[name] = {**{k: v for k, v in data[name].items() if k in ("source", "regenerate")}, **values}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    os.replace(tmp, path)

@@ -1,0 +1,175 @@
+"""The contract every store backend passes: one suite per interface of retrieval/store/base.py.
+
+A new backend subclasses each suite with a fixture that builds its store from the given
+data (as haystack's DocumentStoreBaseTests are used). The in-memory fakes that the pipeline
+tests use pass the same suites, so those tests exercise behaviour the real stores share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import MemoryPassages, NumpyDense, OverlapLexical
+
+from retrieval.passage import Passage
+from retrieval.store.base import DenseIndex, LexicalIndex, PassageStore
+from retrieval.store.bm25 import Bm25
+from retrieval.store.faiss_dense import FaissDense
+from retrieval.store.sqlite_passages import SqlitePassages
+from retrieval.store.vectors import SentenceVectors
+
+TEXTS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Hai thành phố hợp tác về cảng biển, logistics và du lịch.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon.",
+    "Lễ đón tại sân bay quốc tế Gimhae.",
+    "Thư viện Busan mở cửa tại Thành phố Hồ Chí Minh.",
+]
+PASSAGES = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(TEXTS)]
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=-1, keepdims=True)).astype(np.float32)
+
+
+RNG = np.random.default_rng(7)
+VECTORS = unit(RNG.standard_normal((len(TEXTS), 16)))
+# passage i has i % 3 + 1 sentences, each near the passage's vector
+BLOCKS = [unit(VECTORS[i] + 0.3 * RNG.standard_normal((i % 3 + 1, 16))) for i in range(len(TEXTS))]
+QUERY = unit(VECTORS[2] + 0.1 * RNG.standard_normal(16))
+
+
+class PassageStoreContract:
+    @pytest.fixture()
+    def store(self, tmp_path) -> PassageStore:
+        raise NotImplementedError
+
+    def test_is_a_passage_store(self, store):
+        assert isinstance(store, PassageStore)
+
+    def test_rows_give_back_the_passages_in_order(self, store):
+        assert len(store) == len(PASSAGES)
+        assert [store[i] for i in range(len(store))] == PASSAGES
+
+    def test_a_text_finds_its_row_and_an_unknown_text_none(self, store):
+        assert all(store.row_for_text(p.text) == i for i, p in enumerate(PASSAGES))
+        assert store.row_for_text("Một đoạn không có trong kho.") is None
+
+
+class DenseIndexContract:
+    @pytest.fixture()
+    def dense(self, tmp_path) -> DenseIndex:
+        raise NotImplementedError
+
+    def test_is_a_dense_index(self, dense):
+        assert isinstance(dense, DenseIndex) and dense.dim == VECTORS.shape[1]
+
+    def test_search_gives_the_closest_rows_best_first(self, dense):
+        hits = dense.search(QUERY, 3)
+        truth = np.argsort(-(VECTORS @ QUERY))[:3]
+        assert [r for r, _ in hits] == truth.tolist()
+        # an approximate index may quantise what search reports; ``scores`` is exact
+        assert [s for _, s in hits] == pytest.approx((VECTORS @ QUERY)[truth].tolist(), abs=0.01)
+
+    def test_search_for_more_than_there_is_gives_everything(self, dense):
+        assert sorted(r for r, _ in dense.search(QUERY, 50)) == list(range(len(TEXTS)))
+
+    def test_scores_are_the_inner_products(self, dense):
+        assert dense.scores(QUERY, [4, 0]) == pytest.approx([float(VECTORS[4] @ QUERY), float(VECTORS[0] @ QUERY)],
+                                                            abs=1e-5)
+        assert dense.scores(QUERY, []) == []
+
+    def test_sentence_scores_per_row_in_sentence_order(self, dense):
+        got = dense.sentence_scores(QUERY, [1, 2])
+        # sentence vectors may be stored at half precision
+        assert got[0] == pytest.approx((BLOCKS[1] @ QUERY).tolist(), abs=2e-3)
+        assert got[1] == pytest.approx((BLOCKS[2] @ QUERY).tolist(), abs=2e-3)
+
+    def test_stats_are_the_mean_and_spread_over_every_passage(self, dense):
+        mean, spread = dense.stats(QUERY)
+        sims = VECTORS.astype(np.float64) @ QUERY
+        assert mean == pytest.approx(sims.mean(), abs=1e-4) and spread == pytest.approx(sims.std(), abs=1e-4)
+
+    def test_stored_vectors_come_back_for_reuse(self, dense):
+        assert np.allclose(dense.vector(3), VECTORS[3], atol=1e-6)
+        assert np.allclose(dense.sentence_vectors(2), BLOCKS[2], atol=2e-3)
+
+    def test_describes_how_it_searches(self, dense):
+        assert isinstance(dense.describe(), str) and dense.describe()
+
+
+class LexicalIndexContract:
+    @pytest.fixture()
+    def lexical(self, tmp_path) -> LexicalIndex:
+        raise NotImplementedError
+
+    def test_is_a_lexical_index(self, lexical):
+        assert isinstance(lexical, LexicalIndex)
+
+    @pytest.mark.parametrize("text, row", [("sân bay Gimhae", 3), ("san bay gimhae", 3), ("Tô Lâm", 2),
+                                           ("thu vien", 4), ("cảng biển logistics", 1)])
+    def test_the_passage_with_the_words_comes_first_with_or_without_diacritics(self, lexical, text, row):
+        assert lexical.query(text).top(3)[0][0] == row
+
+    def test_unknown_words_find_nothing(self, lexical):
+        assert lexical.query("bánh mì pizza").top(5) == []
+        assert lexical.max_score("bánh mì pizza") == 0.0
+
+    def test_top_is_best_first_and_agrees_with_at(self, lexical):
+        query = lexical.query("Busan Thành phố Hồ Chí Minh")
+        top = query.top(5)
+        assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
+        assert all(s > 0 for _, s in top)
+        assert query.at([r for r, _ in top]) == pytest.approx([s for _, s in top])
+
+    def test_max_score_is_positive_for_known_words(self, lexical):
+        assert lexical.max_score("Gimhae") > 0
+
+    def test_rare_words_weigh_more_and_unseen_words_nothing(self, lexical):
+        assert lexical.idf("gimhae") > lexical.idf("busan") > 0
+        assert lexical.idf("pizza") == 0.0
+
+
+# ----------------------------------------------------------------------------- the real stores
+
+
+class TestSqlitePassages(PassageStoreContract):
+    @pytest.fixture()
+    def store(self, tmp_path):
+        SqlitePassages.write(tmp_path, PASSAGES)
+        return SqlitePassages.load(tmp_path)
+
+
+class TestFaissDense(DenseIndexContract):
+    @pytest.fixture(params=[100, 0], ids=["exact", "ivf"])
+    def dense(self, tmp_path, request):
+        FaissDense.write(tmp_path, VECTORS, SentenceVectors.assemble(BLOCKS, VECTORS.shape[1]), request.param)
+        return FaissDense.load(tmp_path)
+
+
+class TestBm25(LexicalIndexContract):
+    @pytest.fixture()
+    def lexical(self, tmp_path):
+        Bm25.build(TEXTS).save(tmp_path)
+        return Bm25.load(tmp_path)
+
+
+# ----------------------------------------------------------------------------- the fakes
+
+
+class TestMemoryPassages(PassageStoreContract):
+    @pytest.fixture()
+    def store(self, tmp_path):
+        return MemoryPassages(PASSAGES)
+
+
+class TestNumpyDense(DenseIndexContract):
+    @pytest.fixture()
+    def dense(self, tmp_path):
+        return NumpyDense(VECTORS, BLOCKS)
+
+
+class TestOverlapLexical(LexicalIndexContract):
+    @pytest.fixture()
+    def lexical(self, tmp_path):
+        return OverlapLexical(TEXTS)
