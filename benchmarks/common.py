@@ -8,10 +8,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-from retrieval.evaluate import eval_index_dir, read_questions, strip_questions
+from retrieval.evaluate import eval_index_dir, read_questions, strip_questions, throwaway_index
 from retrieval.pipeline import Pipeline
 from retrieval.settings import ROOT, load_settings
-from retrieval.store.files import build_index
 from retrieval.text import Kind
 
 from .embedding_cache import CachedEmbedder
@@ -55,10 +54,8 @@ def cached_embedder(settings):
 
 def pipeline_over(passages, embedder, settings) -> Pipeline:
     """The product's pipeline, with its settings, over a throwaway index of ``passages``."""
-    index, _ = build_index(eval_index_dir(settings.cache_dir, passages), passages, embedder,
-                           exact_limit=settings.exact_search_limit)
-    return Pipeline(index, lambda t: embedder.embed_queries([t])[0], candidates=settings.candidates,
-                    threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+    index = throwaway_index(passages, embedder, eval_index_dir(settings.cache_dir, passages), settings)
+    return Pipeline.from_settings(index, embedder, settings)
 
 
 def prepared(passages, questions, embedder, settings, kind_override=None):

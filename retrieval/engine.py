@@ -30,11 +30,6 @@ def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(source, batch_size=settings.batch_size)
 
 
-def make_pipeline(settings: Settings, index: Index, embedder: Embedder) -> Pipeline:
-    return Pipeline(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
-                    threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
-
-
 @dataclass(frozen=True)
 class Info:
     model: ModelSource
@@ -92,7 +87,7 @@ class Engine:
         self.articles = articles
         self.embedder = embedder
         self.index = index
-        self.pipeline = pipeline or make_pipeline(settings, index, embedder)
+        self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings)
         self.report = report
 
     def plan(self, question: str) -> QueryPlan:

@@ -15,7 +15,7 @@ from .embedder import Embedder
 from .errors import InputError
 from .passage import Passage
 from .pipeline import Pipeline
-from .store.files import build_index
+from .store import open_store
 from .text import Kind, fold
 
 log = logging.getLogger(__name__)
@@ -127,13 +127,19 @@ def eval_index_dir(cache_dir: Path, passages: list[Passage]) -> Path:
     return cache_dir / "eval" / digest
 
 
+def throwaway_index(passages: list[Passage], embedder: Embedder, index_dir: Path, settings, progress: bool = False):
+    """An index of ``passages`` in the configured backend, kept apart from the product's own."""
+    store = open_store(settings.model_copy(update={"index_dir": index_dir}))
+    index, _ = store.build(passages, embedder, progress=progress)
+    return index
+
+
 def evaluate(passages: list[Passage], questions: list[Question], embedder: Embedder, index_dir: Path,
              settings, progress: bool = False, extra_k: int = 5) -> Report:
     """Every question through the product's own pipeline (its settings too), embedded in one batch."""
-    index, _ = build_index(index_dir, passages, embedder, progress=progress,
-                           exact_limit=settings.exact_search_limit)
-    pipeline = Pipeline(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
-                        threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+    pipeline = Pipeline.from_settings(throwaway_index(passages, embedder, index_dir, settings, progress),
+                                      embedder, settings)
+    index = pipeline.index
     plans = [pipeline.planner.plan(q.text, Kind(q.kind) if q.kind in Kind._value2member_map_ else None)
              for q in questions]
     vectors = embedder.embed_queries([p.dense_text for p in plans])  # one batch: far faster than one by one

@@ -68,6 +68,12 @@ class Pipeline:
         # passages come back question after question.
         self.sentences = lru_cache(maxsize=4096)(lambda row: Sentences.of(index.passages[row].text))
 
+    @classmethod
+    def from_settings(cls, index: Index, embedder, settings) -> "Pipeline":
+        """The pipeline as the product runs it: every front end, `eval` and the benchmarks."""
+        return cls(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
+                   threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+
     def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages, each with its best sentence, and whether they answer.
         ``question`` may come planned already (a front end that needed its language first)."""

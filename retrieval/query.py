@@ -8,7 +8,7 @@ from typing import Callable
 
 from .errors import QuestionError
 from .glossary import translate_terms, vietnamese_synonyms
-from .highlight import Match, weighted_terms
+from .highlight import Match
 from .restore import AccentTable, restore_diacritics
 from .text import Kind, clean_space, expand_abbreviations, lang_of, names_and_numbers, nfc, question_kind
 
@@ -20,8 +20,13 @@ class QueryPlan:
     dense_text: str  # what the embedding model reads: abbreviations written out, diacritics restored
     lexical_text: str  # what BM25 reads: folded Vietnamese in the articles' phrasing, or an English
     #                    question's names, numbers and glossary translations
-    terms: dict[str, float]  # the lexical text's content words with their IDF (coverage, sentence words)
-    match: Match  # what the highlight matches sentences against; it also says whether a number is asked for
+    match: Match  # the lexical text's content words (with IDF) and word pairs, and whether a number
+    #               is asked for: what fusion's sentence-words signal, the coverage evidence and the
+    #               highlight all judge sentences by, so the three cannot disagree
+
+    @property
+    def terms(self) -> dict[str, float]:
+        return self.match.terms
 
     @property
     def lang(self) -> str:
@@ -76,8 +81,4 @@ class Planner:
         if kind is Kind.VI_PLAIN:
             dense_text = restore_diacritics(dense_text, self.accents)
         lexical = lexical_text(question, kind)
-        # English and Korean words never occur in the Vietnamese passages: their highlight
-        # matches what the lexical side saw (names, numbers, glossary translations) instead.
-        match_text = lexical if kind in (Kind.EN, Kind.KO) else question
-        return QueryPlan(question, kind, dense_text, lexical, weighted_terms(lexical, self.idf),
-                         Match.of(match_text, question, self.idf))
+        return QueryPlan(question, kind, dense_text, lexical, Match.of(lexical, question, self.idf))
