@@ -150,7 +150,7 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
         ranking = pipeline.rank(plan, vector)
         ids = [index.passages[r].id for r in ranking.rows]
         label = q.kind or plan.kind.value
-        bucket = label if q.gold else "off_topic"
+        bucket = label if q.gold else ("near_domain" if q.kind == "near" else "off_topic")
         refusals[bucket][0] += pipeline.confidence(ranking) < pipeline.threshold
         refusals[bucket][1] += 1
         if not q.gold:

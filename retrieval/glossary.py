@@ -54,9 +54,17 @@ _PHRASES = sorted(GLOSSARY, key=len, reverse=True)
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b")
 
 
-def translate_terms(question: str) -> str:
-    """The Vietnamese glossary words for the English words and phrases in ``question``."""
-    return " ".join(GLOSSARY[m.group(1)] for m in _PATTERN.finditer(question.lower()))
+def translate_terms(question: str, english_only: bool = False) -> str:
+    """The Vietnamese glossary words for the English words and phrases in ``question``.
+
+    ``english_only``: for a Vietnamese question with English words in it ("Busan mayor là ai"),
+    only phrases none of whose words could be a Vietnamese syllable ("met" could be "mệt")."""
+    from .text import could_be_vietnamese
+
+    found = [m.group(1) for m in _PATTERN.finditer(question.lower())]
+    if english_only:
+        found = [p for p in found if not any(could_be_vietnamese(w) for w in p.split())]
+    return " ".join(GLOSSARY[p] for p in found)
 
 
 # Vietnamese ways of asking that news text words differently (accent-folded on both sides).
@@ -67,6 +75,7 @@ VI_SYNONYMS = {
     "chi em": "huu nghi",
     "ky ket": "thoa thuan",
     "hop tac song phuong": "hop tac",
+    "sai gon": "thanh pho ho chi minh",
 }
 _VI_PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(VI_SYNONYMS, key=len, reverse=True)) + r")\b")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -15,5 +16,6 @@ def _words(section: str, key: str) -> list[str]:
 QUESTION_WORDS_VI = tuple(_words("question_words", "vi"))
 QUESTION_WORDS_EN = tuple(_words("question_words", "en"))
 COMMON_VI = tuple(_words("restoration", "common_vi"))
+COMMON_PHRASES = tuple(p.strip() for p in re.split(r"[|\n]", _DATA["restoration"]["common_pairs"]) if p.strip())
 ENGLISH = frozenset(_words("language", "english"))
 VIETNAMESE_PLAIN = frozenset(_words("language", "vietnamese_plain"))

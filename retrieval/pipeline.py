@@ -56,13 +56,14 @@ class Pipeline:
 
     def __init__(self, index: Index, embed_query: Callable[[str], object], *, candidates: int = 50,
                  weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
-                 threshold: float = 0.5, max_chars: int = 1000):
+                 threshold: float = 0.5, uncertain_threshold: float = 0.5, max_chars: int = 1000):
         self.index = index
         self.embed_query = embed_query
         self.candidates_per_retriever = candidates
         self.weights = dict(weights or WEIGHTS)
         self.calibration = dict(calibration or CALIBRATION)
         self.threshold = threshold
+        self.uncertain_threshold = min(uncertain_threshold, threshold)
         self.planner = Planner(index.accents, idf_policy(index.lexical.idf, len(index)), max_chars)
         # Splitting and folding a candidate's sentences costs more than scoring them, and popular
         # passages come back question after question.
@@ -72,7 +73,8 @@ class Pipeline:
     def from_settings(cls, index: Index, embedder, settings) -> "Pipeline":
         """The pipeline as the product runs it: every front end, `eval` and the benchmarks."""
         return cls(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
-                   threshold=settings.answer_threshold, max_chars=settings.max_question_chars)
+                   threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
+                   max_chars=settings.max_question_chars)
 
     def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages, each with its best sentence, and whether they answer.
@@ -140,6 +142,12 @@ class Pipeline:
             sims = index.dense.sentence_scores(vector, rows)
             sentence = [z_score(max(s), mean, spread) for s in sims]
         return Candidates(rows, dense, lexical, sentence, shares, sims)
+
+    def status(self, confidence: float) -> str:
+        """"answered" (confident), "uncertain" (shown with a caveat) or "no_answer"."""
+        if confidence >= self.threshold:
+            return "answered"
+        return "uncertain" if confidence >= self.uncertain_threshold else "no_answer"
 
     def confidence(self, ranking: Ranking) -> float:
         if ranking.evidence is None:

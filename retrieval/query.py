@@ -3,23 +3,45 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from .errors import QuestionError
-from .glossary import translate_terms, vietnamese_synonyms
+from .glossary import GLOSSARY, translate_terms, vietnamese_synonyms
 from .highlight import Match
-from .restore import AccentTable, restore_diacritics
-from .text import Kind, clean_space, expand_abbreviations, lang_of, names_and_numbers, nfc, question_kind
+from .lexicon import COMMON_VI, ENGLISH
+from .normalise import as_typed, written_out
+from .restore import AccentTable, candidate_forms, plain_share, restore_diacritics
+from .spelling import correction
+from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers, question_kind
+
+# A Vietnamese question whose words that could carry diacritics lack them this often was typed
+# half without them: restore those (see restore.plain_share for the measured shares).
+MIXED_PLAIN_SHARE = 0.3
+_WORD = re.compile(r"[^\W\d_]+")
+GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    question: str  # as asked, Unicode-normalised and with its spaces cleaned
-    kind: Kind  # Vietnamese with or without diacritics, English, Korean, other
-    dense_text: str  # what the embedding model reads: abbreviations written out, diacritics restored
-    lexical_text: str  # what BM25 reads: folded Vietnamese in the articles' phrasing, or an English
-    #                    question's names, numbers and glossary translations
+    question: str  # as asked, cleaned of invisible characters, emoji and stray numbering
+    kind: Kind  # how it was typed: Vietnamese with or without diacritics, English, Korean, other
+    read_as: str  # the question written out: shorthand and abbreviations expanded, typos mended
+    dense_text: str  # what the embedding model reads: read_as with diacritics restored where missing
+    lexical_text: str  # what BM25 reads: folded Vietnamese in the articles' phrasing (plus the
+    #                    glossary's words for English words in it), or an English question's
+    #                    names, numbers and glossary translations
     match: Match  # the lexical text's content words (with IDF) and word pairs, and whether a number
     #               is asked for: what fusion's sentence-words signal, the coverage evidence and the
     #               highlight all judge sentences by, so the three cannot disagree
@@ -45,10 +67,9 @@ def idf_policy(idf: Callable[[str], float], passages: int) -> Callable[[str], fl
 
 
 def validate_question(text: str, max_chars: int = 1000) -> str:
-    """The question cleaned (NFC, single spaces); ``QuestionError`` when empty or too long.
-
-    Front ends may call it before anything slow (the CLI, before loading the model)."""
-    question = clean_space(nfc(text or ""))
+    """The question as typed, cleaned (``normalise.as_typed``); ``QuestionError`` when it is
+    empty or too long. Front ends may call it before anything slow (the CLI, before the model)."""
+    question = as_typed(text)
     if not question:
         raise QuestionError("the question is empty", "empty")
     if len(question) > max_chars:
@@ -62,7 +83,8 @@ def lexical_text(question: str, kind: Kind) -> str:
         return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
     if kind is Kind.KO:
         return names_and_numbers(question)
-    return vietnamese_synonyms(question)
+    english = translate_terms(question, english_only=True)  # "Busan mayor là ai": "mayor" -> "thị trưởng"
+    return vietnamese_synonyms(f"{question} {english}" if english else question)
 
 
 class Planner:
@@ -72,13 +94,39 @@ class Planner:
         self.accents = accents
         self.idf = idf
         self.max_chars = max_chars
+        # Words a typo may be mended into; words also known elsewhere are never "mended".
+        self.vocabulary = frozenset(k for k in accents if " " not in k) | {fold(w) for w in COMMON_VI}
+        self.known = self.vocabulary | ENGLISH | GLOSSARY_WORDS
 
     def plan(self, question: str, kind: Kind | None = None) -> QueryPlan:
         """``kind`` overrides detection (evaluation sets label their questions)."""
-        question = validate_question(question, self.max_chars)
-        kind = kind or question_kind(question)
-        dense_text = expand_abbreviations(question)
-        if kind is Kind.VI_PLAIN:
-            dense_text = restore_diacritics(dense_text, self.accents)
-        lexical = lexical_text(question, kind)
-        return QueryPlan(question, kind, dense_text, lexical, Match.of(lexical, question, self.idf))
+        typed = validate_question(question, self.max_chars)
+        kind = kind or question_kind(typed)
+        vietnamese = kind in (Kind.VI, Kind.VI_PLAIN)
+        text = written_out(typed, shorthand=kind not in (Kind.EN, Kind.KO))
+        if vietnamese:
+            text = self.mend_typos(text)
+        dense_text = text
+        if kind is Kind.VI_PLAIN or (kind is Kind.VI and plain_share(text, self.accents) > MIXED_PLAIN_SHARE):
+            dense_text = restore_diacritics(text, self.accents)
+        lexical = lexical_text(text, kind)
+        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf))
+
+    def mend_typos(self, text: str) -> str:
+        """Each unknown word that is one edit from exactly one corpus word becomes that word
+        (in its commonest accented form when the typist used diacritics)."""
+        def mend(m: re.Match) -> str:
+            word = m.group(0)
+            key = fold_word(word.lower())
+            if key in self.known:
+                return word
+            found = correction(key, self.vocabulary)
+            if found is None:
+                return word
+            if has_vietnamese_marks(word):  # keep the typist's marks: the accented form nearest to it
+                forms = candidate_forms(found, self.accents)
+                if forms:
+                    return min(forms, key=lambda f: (_distance(f, word.lower()), -forms[f]))
+            return found
+
+        return _WORD.sub(mend, text)

@@ -84,6 +84,7 @@ class Settings(SectionSettings):
     top_k: int = Field(3, ge=1, le=20)
     candidates: int = Field(50, ge=5, le=1000)
     answer_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    uncertain_threshold: float = Field(0.5, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10, le=100_000)
     lock_timeout: float = Field(30.0, ge=0.0)
     exact_search_limit: int = Field(5_000, ge=1)

@@ -65,13 +65,29 @@ def question_kind(text: str) -> Kind:
     tokens = [fold(w) for w in words(text) if not w.isdigit()]
     if not tokens:
         return Kind.OTHER
-    english = sum(t in ENGLISH for t in tokens)
-    vietnamese = sum(t in VIETNAMESE_PLAIN for t in tokens)
+    english, vietnamese = _language_votes(tokens)
     if vietnamese > english:
         return Kind.VI_PLAIN
     if english:
         return Kind.EN
     return Kind.VI_PLAIN if all(_looks_like_vi_syllable(t) for t in tokens) else Kind.OTHER
+
+
+def _language_votes(tokens: list[str]) -> tuple[int, int]:
+    """Votes of a plain-letters question's words, each decided on its own: a common Vietnamese
+    word or a common English word counts one (a word of both lists nothing); any other word
+    shaped like a Vietnamese syllable half a vote for Vietnamese; names and the rest nothing."""
+    english = vietnamese = 0.0
+    for t in tokens:
+        if t in VIETNAMESE_PLAIN and t in ENGLISH:  # "do" (English "do", Vietnamese "do"/"đó")
+            continue
+        if t in VIETNAMESE_PLAIN:
+            vietnamese += 1
+        elif t in ENGLISH:
+            english += 1
+        elif _looks_like_vi_syllable(t):  # "tham", but also English "day": half a vote
+            vietnamese += 0.5
+    return english, vietnamese
 
 
 _VI_SYLLABLE = re.compile(
@@ -83,6 +99,11 @@ _VI_SYLLABLE = re.compile(
 
 def _looks_like_vi_syllable(token: str) -> bool:
     return bool(_VI_SYLLABLE.match(token))
+
+
+def could_be_vietnamese(word: str) -> bool:
+    """Whether a word, folded, has the shape of a Vietnamese syllable ("met" yes, "mayor" no)."""
+    return _looks_like_vi_syllable(fold(word))
 
 
 _NAME_OR_NUMBER = re.compile(r"\b(?:\d[\w.,-]*|[A-ZÀ-Ỹ][\w'-]*)", re.UNICODE)

@@ -29,6 +29,7 @@ class Highlight:
 class Restoration:
     pair_weight: float  # a word pair's corpus count against a single word's
     common_word_count: float  # what a common word absent from the corpus counts as
+    common_pair_count: float  # what a common question phrase ("năm nào") absent from the corpus counts as
 
 
 @dataclass(frozen=True)
