@@ -1,9 +1,12 @@
 """Fit the answer / no-answer calibration (a logistic model per kind of question).
 
-Positives: questions whose corpus holds the answer (first half of XQuAD on its own passages,
-the seed "dev" questions on the seed articles). Negatives: questions asked of a corpus that
-cannot answer them (XQuAD's first-half questions against the seed articles, and the seed
-off-topic "dev" questions). With --write the fitted numbers replace those in
+Positives: questions whose corpus holds the answer (first half of XQuAD on its own passages, as
+asked and rewritten the ways people chat (benchmarks/chat_style.py), and the seed "dev"
+questions on the seed articles, chat-style ones included). Negatives: questions asked of a
+corpus that cannot answer them (XQuAD's first-half questions and their rewrites against the
+seed articles), the seed off-topic "dev" questions and the near-domain ones (about Busan and
+Ho Chi Minh City, not answered by the articles). Then the two thresholds: "answered" at 0.5,
+"uncertain" the highest that leaves at most 1.5% of the answerable tuning questions unanswered. With --write the fitted numbers replace those in
 retrieval/data/tuned.json; the held-out figures (second half, seed "test" questions) are printed.
 
     python -m benchmarks.calibrate [--write]
@@ -20,11 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import half_filter, read_passages
+from retrieval.evaluate import half_filter, read_passages, read_questions
 from retrieval.fusion import Calibration
 from retrieval.text import Kind
 from retrieval.tuned import CALIBRATION, by_kind, write_section
 
+from .chat_style import rewrite
 from .common import OUT, prepared, seed_questions, setup, with_kind, xquad_question_sets
 
 
@@ -32,7 +36,7 @@ def features(pipeline, items):
     rows = []
     for q, plan, vec in items:
         ev = pipeline.rank(plan, vec).evidence
-        rows.append((plan.kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z]))
+        rows.append((plan.kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z, ev.missing_names, ev.wrong_type]))
     return rows
 
 
@@ -40,20 +44,45 @@ def collect(half, embedder, settings, xquad: Path):
     passages = read_passages(xquad / "passages.jsonl")
     seeds = corpus_passages(load_corpus(settings.seeds_dir))
     data = []  # (kind, features, label, source)
-    for name, questions in xquad_question_sets(xquad).items():
+    sets = {name: with_kind(qs, name) for name, qs in xquad_question_sets(xquad).items()}
+    vietnamese = read_questions(xquad / "questions.jsonl")
+    sets.update({f"chat-{name}": rewrite(vietnamese, name, seed=11)[::2] for name in CHAT_REWRITES})
+    for name, questions in sets.items():
         ps, qs = half_filter(passages, questions, half)
-        qs = with_kind(qs, name)[::2]  # every other: plenty, and faster
+        qs = qs[::2]  # every other: plenty, and faster
+        source = "chat" if name.startswith("chat") else "xquad"
         searcher, items = prepared(ps, qs, embedder, settings)
-        data += [(k, f, 1, "xquad") for k, f in features(searcher, items)]
+        data += [(k, f, 1, source) for k, f in features(searcher, items)]
         searcher, items = prepared(seeds, [dataclasses.replace(q, gold=()) for q in qs], embedder, settings)
-        data += [(k, f, 0, "xquad-vs-seeds") for k, f in features(searcher, items)]
+        data += [(k, f, 0, f"{source}-vs-seeds") for k, f in features(searcher, items)]
     seed_q = seed_questions("dev" if half == "first" else "test")
     searcher, items = prepared(seeds, seed_q, embedder, settings)
-    data += [(k, f, int(bool(q.gold)), "seeds") for (k, f), (q, _, _) in zip(features(searcher, items), items)]
+    data += [(k, f, int(bool(q.gold)), "seeds-near" if q.kind == "near" else "seeds")
+             for (k, f), (q, _, _) in zip(features(searcher, items), items)]
     return data
 
 
+CHAT_REWRITES = ("mixed", "abbrev", "typos", "keywords")
+
+
 SEED_WEIGHT = 40.0
+
+
+# Evidence that can only count against an answer: a fit that gives it a positive weight has
+# learnt a coincidence of the tuning data, so it is left out and the rest fitted again.
+NEGATIVE_ONLY = (4, 5)  # missing_names, wrong_type (columns of features())
+
+
+def _fit_signed(model, X, y, w):
+    dropped: set[int] = set()
+    while True:
+        keep = [i for i in range(X.shape[1]) if i not in dropped]
+        m = model(C=1.0).fit(X[:, keep], y, sample_weight=w)
+        coef = dict(zip(keep, map(float, m.coef_[0])))
+        wrong = [i for i in NEGATIVE_ONLY if coef.get(i, 0.0) > 0]
+        if not wrong:
+            return (float(m.intercept_[0]), *[coef.get(i, 0.0) for i in range(X.shape[1])])
+        dropped.update(wrong)
 
 
 def fit(data):
@@ -62,7 +91,7 @@ def fit(data):
     by_kind = defaultdict(list)
     for kind, f, label, source in data:
         # The seed questions are the product's real use; XQuAD only adds volume.
-        by_kind[kind].append((f, label, SEED_WEIGHT if source == "seeds" else 1.0))
+        by_kind[kind].append((f, label, SEED_WEIGHT if source.startswith("seeds") else 1.0))
     models = {}
     for kind, rows in by_kind.items():
         X = np.array([r[0] for r in rows])
@@ -70,26 +99,46 @@ def fit(data):
         w = np.array([r[2] for r in rows])
         if len(set(y)) < 2:
             continue
-        m = LogisticRegression(C=1.0).fit(X, y, sample_weight=w)
-        models[kind] = (float(m.intercept_[0]), *map(float, m.coef_[0]))
-        print(f"{kind.value:<9} bias={models[kind][0]:.3f} dense={models[kind][1]:.3f} "
-              f"coverage={models[kind][2]:.3f} margin={models[kind][3]:.3f} sentence={models[kind][4]:.3f}")
+        models[kind] = _fit_signed(LogisticRegression, X, y, w)
+        print(f"{kind.value:<9} " + " ".join(f"{n}={v:.3f}" for n, v in zip(FIELDS, models[kind])))
     return models
 
 
-def report(data, models, threshold=0.5):
-    stats = defaultdict(lambda: [0, 0])
+FIELDS = ("bias", "dense", "coverage", "margin", "sentence", "missing_names", "wrong_type")
+
+
+def confidences(data, models):
+    out = []
     for kind, f, label, source in data:
-        m = models.get(kind)
-        if m is None:
-            continue
-        z = m[0] + np.dot(m[1:], f)
-        p = 1 / (1 + np.exp(-z))
+        m = models.get(kind) or tuple(getattr(CALIBRATION[kind], n) for n in FIELDS)
+        out.append((1 / (1 + np.exp(-(m[0] + np.dot(m[1:], f)))), label, source))
+    return out
+
+
+def uncertain_threshold(data, models, budget: float = 0.015) -> float:
+    """The highest threshold under which at most ``budget`` of the answerable questions fall."""
+    scores = sorted(c for c, label, _ in confidences(data, models) if label)
+    return round(float(scores[int(budget * len(scores))]), 3) if scores else 0.5
+
+
+def answer_threshold(data, models, budget: float = 0.15) -> float:
+    """The lowest threshold (0.5 at least) at which at most ``budget`` of the near-domain
+    questions (about Busan and HCMC, not answered by the articles) count as answered."""
+    near = sorted((c for c, label, source in confidences(data, models) if source == "seeds-near"), reverse=True)
+    if not near:
+        return 0.5
+    return round(max(0.5, float(near[int(budget * len(near))]) + 1e-3), 3)
+
+
+def report(data, models, threshold=0.5, uncertain=0.5):
+    stats = defaultdict(lambda: [0, 0, 0])
+    for p, label, source in confidences(data, models):
         key = (source, label)
-        stats[key][0] += p < threshold
-        stats[key][1] += 1
-    for (source, label), (refused, n) in sorted(stats.items()):
-        print(f"  {source:<15} {'answerable' if label else 'off-topic ':<11} refused {refused}/{n} = {refused / n:.3f}")
+        stats[key][0 if p >= threshold else 1 if p >= uncertain else 2] += 1
+    for (source, label), (answered, unsure, refused) in sorted(stats.items()):
+        n = answered + unsure + refused
+        print(f"  {source:<20} {'answerable' if label else 'unanswerable':<13} answered {answered / n:.3f}  "
+              f"uncertain {unsure / n:.3f}  no_answer {refused / n:.3f}  (n={n})")
 
 
 def main(argv=None):
@@ -101,16 +150,21 @@ def main(argv=None):
         {"train": [(k.value, f, y, src) for k, f, y, src in train],
          "held": [(k.value, f, y, src) for k, f, y, src in held]}))
     models = fit(train)
+    uncertain = uncertain_threshold(train, models)
+    answer = answer_threshold(train, models)
+    print(f"uncertain threshold (at most 1.5% of answerable tuning questions below): {uncertain}")
+    print(f"answer threshold (at most 15% of near-domain tuning questions above): {answer}")
     print("train (first half, seed dev):")
-    report(train, models)
+    report(train, models, answer, uncertain)
     print("held out (second half, seed test):")
-    report(held, models)
+    report(held, models, answer, uncertain)
     if args.write:
         fitted = dict(CALIBRATION)  # Korean keeps its hand-set model: it has no negatives to fit on
         fitted.update({kind: Calibration(*m) for kind, m in models.items()})
         fitted[Kind.OTHER] = fitted[Kind.EN]
-        write_section("calibration", {"by_kind": by_kind(fitted)})
-        print("wrote the calibration into retrieval/data/tuned.json")
+        write_section("calibration", {"by_kind": by_kind(fitted), "answer_threshold": answer,
+                                      "uncertain_threshold": min(uncertain, answer)})
+        print("wrote the calibration and thresholds into retrieval/data/tuned.json")
     return 0
 
 

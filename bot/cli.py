@@ -189,9 +189,12 @@ def cmd_info(args, settings) -> int:
         if m.model_id != source.model_id:
             print("             built with another model: the next command will rebuild it")
     print(f"seeds:       {settings.seeds_dir}")
-    print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} "
-          f"answer_threshold={settings.answer_threshold} allow_download={settings.allow_download} "
-          f"store={settings.store}")
+    from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLD
+
+    answer = ANSWER_THRESHOLD if settings.answer_threshold is None else settings.answer_threshold
+    uncertain = UNCERTAIN_THRESHOLD if settings.uncertain_threshold is None else settings.uncertain_threshold
+    print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} answer_threshold={answer} "
+          f"uncertain_threshold={uncertain} allow_download={settings.allow_download} store={settings.store}")
     return EXIT_OK
 
 

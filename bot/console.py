@@ -35,8 +35,9 @@ class Printer:
         print(text, file=self.out, flush=True)
 
     def answer(self, answer: Answer, first_number: int = 1) -> None:
-        if not answer.answered:
+        if answer.message:  # the no-answer line, or the caveat of an uncertain answer
             self.line(self._c("33", answer.message))
+        if not answer.answered:
             return
         self.passages(answer, first_number)
         if not answer.passages:

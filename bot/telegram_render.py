@@ -83,7 +83,8 @@ def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
     if not shown:
         return escape(answer.message or t(lang, "no_more"))
     best, rest = shown[0], shown[1:3]
-    parts = [_quote(best, QUOTE_WIDTH), _cite(best, lang)]
+    parts = [f"<i>{escape(answer.message)}</i>"] if answer.message else []  # an uncertain answer's caveat
+    parts += [_quote(best, QUOTE_WIDTH), _cite(best, lang)]
     if rest:
         lines = [f"{first + i + 1}. {escape(_short(ap.highlight))} — {_cite(ap, lang)}" for i, ap in enumerate(rest)]
         parts.append(f"\n<b>{t(lang, 'also')}:</b>\n" + "\n".join(lines))

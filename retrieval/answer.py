@@ -30,15 +30,23 @@ class Cursor:
     pipeline: object = field(default=None, compare=False, repr=False)  # the one that ranked (its index)
 
 
+ANSWERED, UNCERTAIN, NO_ANSWER = "answered", "uncertain", "no_answer"
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
-    answered: bool
+    status: str  # ANSWERED (confident), UNCERTAIN (shown with a caveat) or NO_ANSWER
     passages: tuple[AnswerPassage, ...]  # best first; the closest ones even when not answered
-    confidence: float
+    confidence: float  # 0-1, the answer/no-answer model's
     kind: Kind
-    message: str = ""
+    message: str = ""  # the caveat (uncertain) or the no-answer line, in the question's language
     cursor: Cursor | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def answered(self) -> bool:
+        """False only when the articles do not hold the answer: an uncertain answer is shown."""
+        return self.status != NO_ANSWER
 
     @property
     def lang(self) -> str:
@@ -52,6 +60,8 @@ class Answer:
         return {
             "question": self.question,
             "answered": self.answered,
+            "status": self.status,
+            "confidence": round(self.confidence, 4),
             "passages": [
                 {
                     "id": ap.passage.id, "article": ap.passage.article, "title": ap.passage.title,
@@ -63,12 +73,18 @@ class Answer:
         }
 
 
-NO_ANSWER = {
+NO_ANSWER_MESSAGES = {
     Kind.EN: "The articles do not seem to answer this. Try asking about Busan and Ho Chi Minh City's cooperation.",
     Kind.KO: "기사에서 답을 찾지 못했습니다. 부산과 호찌민시의 협력에 대해 물어보세요.",
 }
 NO_ANSWER_VI = "Các bài báo không có câu trả lời cho câu hỏi này. Hãy hỏi về hợp tác giữa Busan và TP.HCM."
 
 
-def no_answer_message(kind: Kind) -> str:
-    return NO_ANSWER.get(kind, NO_ANSWER_VI)
+CAVEAT = {"vi": "Có thể đoạn sau trả lời câu hỏi của bạn:", "en": "This may answer your question:"}
+
+
+def message_for(status: str, kind: Kind) -> str:
+    """What is said before the passages (uncertain) or instead of them (no answer)."""
+    if status == NO_ANSWER:
+        return NO_ANSWER_MESSAGES.get(kind, NO_ANSWER_VI)
+    return CAVEAT[lang_of(kind)] if status == UNCERTAIN else ""

@@ -105,17 +105,26 @@ def score_rankings(rankings: list[tuple[tuple[str, ...], list[str]]], ks=(1, 3, 
     return Scores(n, {k: hits[k] / n for k in ks}, mrr / n)
 
 
+STATUSES = ("answered", "uncertain", "no_answer")
+UNANSWERABLE = ("off_topic", "near_domain")  # buckets of questions with no gold passage
+
+
 @dataclass(frozen=True)
 class Report:
     overall: Scores
     by_kind: dict[str, Scores]
-    refusals: dict[str, tuple[int, int]]  # kind -> (refused, asked); "off_topic" for gold-less questions
+    # bucket -> status -> count; buckets: each kind of answerable question, and UNANSWERABLE's
+    statuses: dict[str, dict[str, int]]
     highlight: tuple[int, int]  # (highlight holds the answer, top passage right and answer known)
+
+    def answerable_statuses(self) -> dict[str, int]:
+        return {s: sum(v[s] for k, v in self.statuses.items() if k not in UNANSWERABLE) for s in STATUSES}
 
     def to_json(self) -> dict:
         data = self.overall.to_json()
         data["by_kind"] = {k: v.to_json() for k, v in self.by_kind.items()}
-        data["refused"] = {k: {"refused": r, "of": n} for k, (r, n) in self.refusals.items()}
+        data["refused"] = {k: {"refused": v["no_answer"], "of": sum(v.values())} for k, v in self.statuses.items()}
+        data["status"] = self.statuses
         hit, total = self.highlight
         data["highlight_has_answer"] = round(hit / total, 4) if total else None
         return data
@@ -144,15 +153,14 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
              for q in questions]
     vectors = embedder.embed_queries([p.dense_text for p in plans])  # one batch: far faster than one by one
     per_kind: dict[str, list] = defaultdict(list)
-    refusals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    statuses: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     highlight_hits = highlight_total = 0
     for q, plan, vector in zip(questions, plans, vectors):
         ranking = pipeline.rank(plan, vector)
         ids = [index.passages[r].id for r in ranking.rows]
         label = q.kind or plan.kind.value
         bucket = label if q.gold else ("near_domain" if q.kind == "near" else "off_topic")
-        refusals[bucket][0] += pipeline.confidence(ranking) < pipeline.threshold
-        refusals[bucket][1] += 1
+        statuses[bucket][pipeline.status(pipeline.confidence(ranking))] += 1
         if not q.gold:
             continue
         per_kind[label].append((q.gold, ids))
@@ -164,7 +172,7 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
     return Report(
         overall=score_rankings(everything, ks),
         by_kind={k: score_rankings(v, ks) for k, v in sorted(per_kind.items())},
-        refusals={k: (v[0], v[1]) for k, v in sorted(refusals.items())},
+        statuses={k: v for k, v in sorted(statuses.items())},
         highlight=(highlight_hits, highlight_total),
     )
 

@@ -47,6 +47,8 @@ class Evidence:
     coverage: float  # IDF-weighted share of the question's words found in the top passage
     margin: float  # fused score gap to the runner-up, in fused units
     sentence_z: float = 0.0  # top passage's closest sentence, in corpus standard deviations
+    missing_names: float = 0.0  # share of the question's names and figures ("Seoul", "2010") not in the passage
+    wrong_type: float = 0.0  # 1 when the question asks for a year, date or number and the passage has none
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,10 @@ class Calibration:
     coverage: float
     margin: float
     sentence: float = 0.0
+    missing_names: float = 0.0
+    wrong_type: float = 0.0
 
     def confidence(self, ev: Evidence) -> float:
         return logistic(self.bias + self.dense * ev.dense_z + self.coverage * ev.coverage + self.margin * ev.margin
-                        + self.sentence * ev.sentence_z)
+                        + self.sentence * ev.sentence_z + self.missing_names * ev.missing_names
+                        + self.wrong_type * ev.wrong_type)

@@ -35,6 +35,10 @@ def share(terms: dict[str, float], present: Set[str]) -> float:
     return sum(w for t, w in terms.items() if t in present) / total if total else 0.0
 
 
+def folded_words(text: str) -> frozenset[str]:
+    return frozenset(fold_word(w) for w in words(text))
+
+
 def asks_for_number(question: str) -> bool:
     """"How many", "when", "which year": a sentence holding a figure is likelier the answer."""
     return bool(_ASKS_NUMBER.search(" ".join(fold_word(w) for w in words(question))))
@@ -105,3 +109,34 @@ def best_sentence(passage: str, match: Match, sentences: Sentences, dense: Seque
     if len(sentences.texts) <= 1:
         return passage.strip()
     return sentences.texts[pick(lexical_scores(match, sentences), dense)]
+
+
+# ----------------------------------------------------------------------------- what is asked for
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_DATE = re.compile(r"\b\d{1,2}\s*[-/.]\s*\d{1,2}\b|\bngày\s+\d{1,2}\b|\btháng\s+\d{1,2}\b", re.IGNORECASE)
+_NUMBER_WORDS = frozenset("mot hai ba bon nam sau bay tam chin muoi tram nghin trieu ty one two three four five six "
+                          "seven eight nine ten hundred thousand million".split())
+# What a question asks for, by its folded wording; first match wins ("năm nào" before "nào").
+_ASKS = [
+    ("year", re.compile(r"\b(nam nao|nam may|tu nam|what year|which year|since when|since what year)\b")),
+    ("date", re.compile(r"\b(ngay nao|ngay may|hom nao|thang may|thang nao|what date|what day|which day|when)\b")),
+    ("number", re.compile(r"\b(bao nhieu|may|how many|how much|how old|what number)\b")),
+]
+
+
+def asks_for(question: str) -> str:
+    """"year", "date", "number" or "" (a name, a place, a reason...): what the answer must hold."""
+    folded = " ".join(fold_word(w) for w in words(question))
+    return next((kind for kind, pattern in _ASKS if pattern.search(folded)), "")
+
+
+def holds(kind: str, text: str) -> bool:
+    """Whether ``text`` holds the kind of thing asked for (always, when nothing in particular is)."""
+    if kind == "year":
+        return bool(_YEAR.search(text))
+    if kind == "date":
+        return bool(_DATE.search(text) or _YEAR.search(text))
+    if kind == "number":
+        return bool(_NUMBER.search(text)) or any(fold_word(w) in _NUMBER_WORDS for w in words(text))
+    return True

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from .answer import Answer, AnswerPassage, Cursor, no_answer_message
+from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import Calibration, Evidence, Weights, fuse, z_score
-from .highlight import Sentences, best_sentence, lexical_scores, share
+from .highlight import Sentences, best_sentence, folded_words, holds, lexical_scores, share
 from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
-from .text import Kind
+from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
-from .tuned import CALIBRATION, WEIGHTS
+from .tuned import ANSWER_THRESHOLD, CALIBRATION, UNCERTAIN_THRESHOLD, WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,16 @@ class Pipeline:
 
     def __init__(self, index: Index, embed_query: Callable[[str], object], *, candidates: int = 50,
                  weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
-                 threshold: float = 0.5, uncertain_threshold: float = 0.5, max_chars: int = 1000):
+                 threshold: float | None = None, uncertain_threshold: float | None = None,
+                 max_chars: int = 1000):
         self.index = index
         self.embed_query = embed_query
         self.candidates_per_retriever = candidates
         self.weights = dict(weights or WEIGHTS)
         self.calibration = dict(calibration or CALIBRATION)
-        self.threshold = threshold
-        self.uncertain_threshold = min(uncertain_threshold, threshold)
+        self.threshold = ANSWER_THRESHOLD if threshold is None else threshold
+        self.uncertain_threshold = min(UNCERTAIN_THRESHOLD if uncertain_threshold is None else uncertain_threshold,
+                                       self.threshold)
         self.planner = Planner(index.accents, idf_policy(index.lexical.idf, len(index)), max_chars)
         # Splitting and folding a candidate's sentences costs more than scoring them, and popular
         # passages come back question after question.
@@ -88,20 +90,19 @@ class Pipeline:
         ranking = self.rank(plan, vector, stages)
         with stages("fuse"):
             confidence = self.confidence(ranking)
-        answered = confidence >= self.threshold
+            status = self.status(confidence)
         with stages("format"):
             passages = self.page(ranking, 0, k)
-        log.debug("answer kind=%s confidence=%.3f answered=%s", plan.kind.value, confidence, answered)
-        cursor = Cursor(ranking, len(passages) if answered else 0, self)
-        return Answer(plan.question, answered, passages, confidence, plan.kind,
-                      "" if answered else no_answer_message(plan.kind), cursor)
+        log.debug("answer kind=%s read as %r confidence=%.3f %s", plan.kind.value, plan.read_as, confidence, status)
+        cursor = Cursor(ranking, len(passages) if status != NO_ANSWER else 0, self)
+        return Answer(plan.question, status, passages, confidence, plan.kind, message_for(status, plan.kind), cursor)
 
     def more(self, cursor: Cursor, k: int = 3) -> Answer:
         """The next ``k`` passages of an earlier answer's ranking: shown, since the user asked."""
         ranking: Ranking = cursor.ranking
         passages = self.page(ranking, cursor.shown, k)
         plan = ranking.plan
-        return Answer(plan.question, True, passages, self.confidence(ranking), plan.kind, "",
+        return Answer(plan.question, ANSWERED, passages, self.confidence(ranking), plan.kind, "",
                       Cursor(ranking, cursor.shown + len(passages), self))
 
     def rank(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Ranking:
@@ -119,8 +120,17 @@ class Pipeline:
                 coverage=share(plan.terms, frozenset().union(*self.sentences(rows[0]).words)),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
                 sentence_z=found.sentence_z[order[0]],
+                **self._answer_checks(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
+
+    def _answer_checks(self, plan: QueryPlan, row: int) -> dict[str, float]:
+        """Whether the top passage holds the question's names and figures, and the kind of
+        thing asked for: the evidence that tells "about Busan, but not this" from an answer."""
+        text = self.index.passages[row].text
+        present = folded_words(expand_abbreviations(text))
+        missing = sum(name not in present for name in plan.names) / len(plan.names) if plan.names else 0.0
+        return {"missing_names": missing, "wrong_type": 0.0 if holds(plan.asks, text) else 1.0}
 
     def candidates(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Candidates:
         """The union of both retrievers' top passages, each with every signal fusion weighs."""
@@ -146,8 +156,8 @@ class Pipeline:
     def status(self, confidence: float) -> str:
         """"answered" (confident), "uncertain" (shown with a caveat) or "no_answer"."""
         if confidence >= self.threshold:
-            return "answered"
-        return "uncertain" if confidence >= self.uncertain_threshold else "no_answer"
+            return ANSWERED
+        return UNCERTAIN if confidence >= self.uncertain_threshold else NO_ANSWER
 
     def confidence(self, ranking: Ranking) -> float:
         if ranking.evidence is None:

@@ -9,8 +9,8 @@ from typing import Callable
 
 from .errors import QuestionError
 from .glossary import GLOSSARY, translate_terms, vietnamese_synonyms
-from .highlight import Match
-from .lexicon import COMMON_VI, ENGLISH
+from .highlight import Match, asks_for
+from .lexicon import COMMON_VI, ENGLISH, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, written_out
 from .restore import AccentTable, candidate_forms, plain_share, restore_diacritics
 from .spelling import correction
@@ -20,6 +20,8 @@ from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_an
 # half without them: restore those (see restore.plain_share for the measured shares).
 MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
+_NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
+_COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
 
 
@@ -45,6 +47,8 @@ class QueryPlan:
     match: Match  # the lexical text's content words (with IDF) and word pairs, and whether a number
     #               is asked for: what fusion's sentence-words signal, the coverage evidence and the
     #               highlight all judge sentences by, so the three cannot disagree
+    names: tuple[str, ...] = ()  # the question's names and figures, folded ("seoul", "2010")
+    asks: str = ""  # what the answer must hold: "year", "date", "number" or "" (highlight.asks_for)
 
     @property
     def terms(self) -> dict[str, float]:
@@ -78,6 +82,16 @@ def validate_question(text: str, max_chars: int = 1000) -> str:
     return question
 
 
+def question_names(text: str) -> tuple[str, ...]:
+    """Folded names (capitalised words that are no common word, the first one too) and figures
+    of two digits or more: what the passage that answers must mention."""
+    found = []
+    for token in _NAME_OR_FIGURE.findall(text):
+        if (token.isdigit() and len(token) >= 2) or (token[0].isupper() and token.lower() not in _COMMON_WORDS):
+            found.append(fold_word(token.lower()))
+    return tuple(dict.fromkeys(found))
+
+
 def lexical_text(question: str, kind: Kind) -> str:
     if kind is Kind.EN:
         return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
@@ -109,8 +123,11 @@ class Planner:
         dense_text = text
         if kind is Kind.VI_PLAIN or (kind is Kind.VI and plain_share(text, self.accents) > MIXED_PLAIN_SHARE):
             dense_text = restore_diacritics(text, self.accents)
-        lexical = lexical_text(text, kind)
-        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf))
+        # An English or Korean question's own names and numbers are what BM25 and the highlight
+        # match ("HCMC" is written out for the lexical index by lexical_terms itself).
+        lexical = lexical_text(text if vietnamese else typed, kind)
+        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf),
+                         question_names(text), asks_for(text))
 
     def mend_typos(self, text: str) -> str:
         """Each unknown word that is one edit from exactly one corpus word becomes that word
@@ -118,7 +135,7 @@ class Planner:
         def mend(m: re.Match) -> str:
             word = m.group(0)
             key = fold_word(word.lower())
-            if key in self.known:
+            if key in self.known or sum(c.isupper() for c in word) > 1:  # known, or an acronym ("GDP")
                 return word
             found = correction(key, self.vocabulary)
             if found is None:

@@ -51,6 +51,9 @@ def _load(path: Path = PATH) -> dict:
 _DATA = _load()
 WEIGHTS: dict[Kind, Weights] = {Kind(k): Weights(**v) for k, v in _DATA["fusion_weights"]["by_kind"].items()}
 CALIBRATION: dict[Kind, Calibration] = {Kind(k): Calibration(**v) for k, v in _DATA["calibration"]["by_kind"].items()}
+# Confidence at or above ANSWER_THRESHOLD: answered; at or above UNCERTAIN_THRESHOLD: shown with a caveat.
+ANSWER_THRESHOLD = float(_DATA["calibration"]["answer_threshold"])
+UNCERTAIN_THRESHOLD = float(_DATA["calibration"]["uncertain_threshold"])
 HIGHLIGHT = Highlight(**_numbers(_DATA["highlight"]))
 RESTORATION = Restoration(**_numbers(_DATA["restoration"]))
 BM25_K1, BM25_B = _DATA["bm25"]["k1"], _DATA["bm25"]["b"]
@@ -58,7 +61,7 @@ ANN = Ann(**_numbers(_DATA["ann"]))
 
 
 def by_kind(values: dict[Kind, Weights | Calibration]) -> dict[str, dict]:
-    return {kind.value: asdict(v) for kind, v in values.items()}
+    return {kind.value: {k: round(x, 4) for k, x in asdict(v).items()} for kind, v in values.items()}
 
 
 def write_section(name: str, values: dict, path: Path = PATH) -> None:

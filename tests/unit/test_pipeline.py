@@ -68,8 +68,8 @@ def test_more_after_a_refusal_starts_with_the_first_passage(answerer):
 
 def test_json_contract(answerer):
     data = answerer.answer("san bay Gimhae", k=1).to_json()
+    assert list(data) == ["question", "answered", "status", "confidence", "passages"]
     if data["answered"]:
-        assert list(data) == ["question", "answered", "passages"]
         assert list(data["passages"][0]) == ["id", "article", "title", "source", "paragraph", "text", "highlight", "score"]
         assert isinstance(data["passages"][0]["paragraph"], int) and isinstance(data["passages"][0]["score"], float)
 
@@ -82,6 +82,21 @@ def test_low_confidence_says_no_answer(answerer):
     assert answer.passages  # the closest passages are still there for "more"
     english = answerer.answer("How do I bake bread?")
     assert "articles do not" in english.message
+
+
+@pytest.mark.parametrize("bias, status, answered, shown, caveat", [
+    (50, "answered", True, True, ""),
+    (0, "uncertain", True, True, "Có thể đoạn sau"),  # confidence 0.5 with thresholds 0.6 / 0.3
+    (-50, "no_answer", False, False, "Các bài báo không"),
+])
+def test_three_statuses(answerer, bias, status, answered, shown, caveat):
+    answerer.calibration = {k: Calibration(bias=bias, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.threshold, answerer.uncertain_threshold = 0.6, 0.3
+    answer = answerer.answer("Busan kết nghĩa năm nào?")
+    assert (answer.status, answer.answered, bool(answer.shown())) == (status, answered, shown)
+    assert answer.message.startswith(caveat) if caveat else answer.message == ""
+    data = answer.to_json()
+    assert (data["status"], data["answered"], bool(data["passages"])) == (status, answered, shown)
 
 
 def test_confident_answer(answerer):

@@ -1,0 +1,158 @@
+"""Chat-style input: normalisation, typos, half-accented questions, language per word (pure functions)."""
+
+import pytest
+
+from retrieval.highlight import asks_for, holds
+from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, normalise, strip_decoration
+from retrieval.query import Planner, question_names
+from retrieval.restore import accent_table, plain_share, restore_diacritics
+from retrieval.spelling import correction, edits
+from retrieval.text import Kind, question_kind
+
+CORPUS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon tại sân bay Gimhae.",
+    "Hai thành phố hợp tác về cảng biển, logistics, du lịch và đào tạo công chức.",
+]
+ACCENTS = accent_table(CORPUS)
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Busan kết\u200b nghĩa", "Busan kết nghĩa"),  # zero-width space inside a word
+    ("Bu\u00adsan", "Busan"),  # soft hyphen
+    ("Bu\x00san", "Busan"),  # NUL
+    ("\u202eBusan\u202c", "Busan"),  # bidi override
+    ("hoà bình, thuỷ lợi, khoẻ", "hòa bình, thủy lợi, khỏe"),  # tone on the first vowel, as the articles write
+    ("hoàn toàn, quý, Hoà", "hoàn toàn, quý, Hòa"),  # closed syllables and "qu" keep theirs
+    ("ＴＰ．ＨＣＭ", "TP.HCM"),  # full-width forms
+    ("ke\u0301t nghi\u0303a", "két nghĩa"),  # decomposed marks composed
+    ("Busan\nkết", "Busan kết"),
+    ("Bus\ud800an", "Busan"),  # a lone surrogate (undecodable byte) dropped
+])
+def test_clean_unicode(raw, clean):
+    assert " ".join(clean_unicode(raw).split()) == clean
+
+
+@pytest.mark.parametrize("raw, plain", [
+    ("Busan kết nghĩa năm nào? 2", "Busan kết nghĩa năm nào?"),
+    ("1. Busan kết nghĩa năm nào?", "Busan kết nghĩa năm nào?"),
+    ("- busan ket nghia", "busan ket nghia"),
+    ("busan ket nghia 😊🙏", "busan ket nghia"),
+    ("năm nào??? ", "năm nào?"),
+    ("năm nào?? 1", "năm nào?"),
+    ("2 thành phố hợp tác gì?", "2 thành phố hợp tác gì?"),  # a leading figure that is part of the question
+    ("What? Really", "What? Really"),  # words after the question mark stay
+])
+def test_strip_decoration(raw, plain):
+    assert strip_decoration(raw) == plain
+
+
+@pytest.mark.parametrize("raw, full", [
+    ("busan vs hcm ko", "busan với hcm không"),
+    ("TBT đc đón ở đâu", "Tổng Bí thư được đón ở đâu"),
+    ("linh vuc j", "linh vuc gì"),
+    ("vitamin K", "vitamin K"),  # a capital single letter is no shorthand
+    ("10k", "10k"),
+    ("ko.", "không."),
+])
+def test_expand_shorthand(raw, full):
+    assert expand_shorthand(raw) == full
+
+
+def test_normalise_writes_out_abbreviations_whole():
+    assert normalise("Busan kết nghĩa vs TP.HCM ?? 2") == "Busan kết nghĩa với Thành phố Hồ Chí Minh ?"
+    assert as_typed("1. busan\u200b ko 😊") == "busan ko"
+
+
+@pytest.mark.parametrize("word, fixed", [
+    ("ngiha", "nghia"),  # swapped letters
+    ("busna", "busan"),
+    ("nghiaa", "nghia"),  # a doubled letter
+    ("busan", None),  # known
+    ("xyzzyq", None),  # nothing near
+    ("ab", None),  # too short to tell
+])
+def test_correction(word, fixed):
+    vocabulary = {"nghia", "busan", "ket", "nam"}
+    assert correction(word, vocabulary) == fixed
+
+
+def test_an_ambiguous_typo_is_left_alone():
+    assert correction("bam", {"nam", "bao", "ban"}) is None
+    assert "ab" in edits("ba") and "a" in edits("ab")
+
+
+@pytest.mark.parametrize("typed, restored", [
+    ("busan ket nghia nam nao", "busan kết nghĩa năm nào"),  # a common phrase the corpus lacks
+    ("Busan kết nghia voi thanh pho", "busan kết nghĩa với thành phố"),  # typed marks stay and steer
+    ("tong bi thu to lam", "tổng bí thư tô lâm"),
+])
+def test_restoration_of_plain_and_half_accented_words(typed, restored):
+    assert restore_diacritics(typed, ACCENTS) == restored
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Busan kết nghĩa với Thành phố Hồ Chí Minh năm nào", 0.0, 0.1),
+    ("Busan ket nghia voi thanh pho Hồ Chí Minh nam nào", 0.5, 0.8),
+    ("busan ket nghia voi thanh pho", 0.99, 1.0),
+])
+def test_plain_share(text, low, high):
+    assert low <= plain_share(text, ACCENTS) <= high
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("to lam tham busan ngay nao", Kind.VI_PLAIN),  # per word: no English word in it
+    ("tbt de nghi busan lam gi", Kind.VI_PLAIN),
+    ("who is busan mayor", Kind.EN),
+    ("How do I bake bread?", Kind.EN),  # "do" is both: it decides nothing
+    ("Busan mayor là ai vậy?", Kind.VI),
+    ("부산 시장은 누구입니까?", Kind.KO),
+])
+def test_language_is_decided_word_by_word(question, kind):
+    assert question_kind(question) is kind
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Busan kết nghĩa với TP.HCM năm nào?", "year"), ("busan ket nghia tu nam nao", "year"),
+    ("TBT đến Busan ngày mấy?", "date"), ("When did To Lam visit?", "date"),
+    ("Busan có bao nhiêu dân?", "number"), ("How many ports?", "number"),
+    ("Thị trưởng Busan là ai?", ""),
+])
+def test_what_a_question_asks_for(question, asked):
+    assert asks_for(question) == asked
+
+
+@pytest.mark.parametrize("asked, text, held", [
+    ("year", "vào năm 1995", True), ("year", "sáng 13-8", False),
+    ("date", "sáng 13-8", True), ("date", "vào năm 2025", True), ("date", "tại sân bay", False),
+    ("number", "thứ 5 thế giới", True), ("number", "lớn thứ hai", True), ("number", "rất lớn", False),
+    ("", "bất cứ gì", True),
+])
+def test_holds_what_is_asked_for(asked, text, held):
+    assert holds(asked, text) is held
+
+
+def test_question_names_are_names_and_figures():
+    assert question_names("Seoul kết nghĩa với Thành phố Hồ Chí Minh năm 2010, lần 2?") == (
+        "seoul", "ho", "chi", "minh", "2010")  # "Thành" is a common word; "2" too short to tell
+    assert question_names("Who is the mayor of Busan?") == ("busan",)
+
+
+def test_a_plan_of_a_chat_question():
+    plan = Planner(ACCENTS, lambda t: 1.0).plan("1. busan ket ngiha vs tp hcm nam nao 😊")
+    assert plan.question == "busan ket ngiha vs tp hcm nam nao"  # as typed, decorations gone
+    assert plan.kind is Kind.VI_PLAIN
+    assert plan.read_as == "busan ket nghia với Thành phố Hồ Chí Minh nam nao"
+    assert plan.dense_text == "busan kết nghĩa với thành phố hồ chí minh năm nào"
+    assert plan.asks == "year"
+    assert {"busan", "huu", "nghi"} <= set(plan.terms)  # "kết nghĩa" in the articles' words
+
+
+def test_english_words_in_a_vietnamese_question_reach_the_lexical_side():
+    plan = Planner(ACCENTS, lambda t: 1.0).plan("Busan mayor là ai vậy?")
+    assert plan.kind is Kind.VI and "thi truong" in plan.lexical_text
+
+
+def test_an_acronym_is_not_mended_into_a_word():
+    plan = Planner(accent_table(CORPUS + ["góp phần"]), lambda t: 1.0).plan("GDP của Busan là bao nhiêu?")
+    assert "GDP" in plan.read_as
