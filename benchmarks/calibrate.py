@@ -5,8 +5,9 @@ asked and rewritten the ways people chat (benchmarks/chat_style.py), and the see
 questions on the seed articles, chat-style ones included). Negatives: questions asked of a
 corpus that cannot answer them (XQuAD's first-half questions and their rewrites against the
 seed articles), the seed off-topic "dev" questions and the near-domain ones (about Busan and
-Ho Chi Minh City, not answered by the articles). Then the two thresholds: "answered" at 0.5,
-"uncertain" the highest that leaves at most 1.5% of the answerable tuning questions unanswered. With --write the fitted numbers replace those in
+Ho Chi Minh City, not answered by the articles). Then the thresholds: "answered" the lowest
+(0.5 at least) that lets at most 15% of the near-domain tuning questions through, "uncertain"
+per kind the highest that leaves at most 0.5% of its answerable tuning questions unanswered. With --write the fitted numbers replace those in
 retrieval/data/tuned.json; the held-out figures (second half, seed "test" questions) are printed.
 
     python -m benchmarks.calibrate [--write]
@@ -115,10 +116,27 @@ def confidences(data, models):
     return out
 
 
-def uncertain_threshold(data, models, budget: float = 0.015) -> float:
-    """The highest threshold under which at most ``budget`` of the answerable questions fall."""
-    scores = sorted(c for c, label, _ in confidences(data, models) if label)
-    return round(float(scores[int(budget * len(scores))]), 3) if scores else 0.5
+def statuses(data, models, answer: float, uncertain: dict[Kind, float]):
+    return [(0 if c >= answer else 1 if c >= uncertain[row[0]] else 2, label, source)
+            for (c, label, source), row in zip(confidences(data, models), data)]
+
+
+UNANSWERED_BUDGET = 0.005  # of each kind's answerable tuning questions; the held-out half sees about 4x that
+MIN_QUESTIONS = 50  # fewer answerable tuning questions of a kind (Korean): the lowest other kind's threshold
+
+
+def uncertain_thresholds(data, models, answer: float) -> dict[Kind, float]:
+    """Per kind, the highest threshold under which at most UNANSWERED_BUDGET of its answerable
+    questions fall (no higher than ``answer``)."""
+    out = {}
+    for kind in Kind:
+        scores = sorted(c for (c, label, _), row in zip(confidences(data, models), data) if label and row[0] is kind)
+        if len(scores) >= MIN_QUESTIONS:
+            out[kind] = min(answer, round(float(scores[int(UNANSWERED_BUDGET * len(scores))]), 3))
+    floor = min(out.values(), default=answer)
+    out = {kind: out.get(kind, floor) for kind in Kind}
+    out[Kind.OTHER] = out[Kind.EN]
+    return out
 
 
 def answer_threshold(data, models, budget: float = 0.15) -> float:
@@ -130,11 +148,10 @@ def answer_threshold(data, models, budget: float = 0.15) -> float:
     return round(max(0.5, float(near[int(budget * len(near))]) + 1e-3), 3)
 
 
-def report(data, models, threshold=0.5, uncertain=0.5):
+def report(data, models, answer: float, uncertain: dict[Kind, float]):
     stats = defaultdict(lambda: [0, 0, 0])
-    for p, label, source in confidences(data, models):
-        key = (source, label)
-        stats[key][0 if p >= threshold else 1 if p >= uncertain else 2] += 1
+    for status, label, source in statuses(data, models, answer, uncertain):
+        stats[(source, label)][status] += 1
     for (source, label), (answered, unsure, refused) in sorted(stats.items()):
         n = answered + unsure + refused
         print(f"  {source:<20} {'answerable' if label else 'unanswerable':<13} answered {answered / n:.3f}  "
@@ -150,9 +167,10 @@ def main(argv=None):
         {"train": [(k.value, f, y, src) for k, f, y, src in train],
          "held": [(k.value, f, y, src) for k, f, y, src in held]}))
     models = fit(train)
-    uncertain = uncertain_threshold(train, models)
     answer = answer_threshold(train, models)
-    print(f"uncertain threshold (at most 1.5% of answerable tuning questions below): {uncertain}")
+    uncertain = uncertain_thresholds(train, models, answer)
+    print(f"uncertain thresholds (at most {UNANSWERED_BUDGET:.1%} of each kind's answerable tuning questions below): "
+          + ", ".join(f"{k.value} {v}" for k, v in uncertain.items()))
     print(f"answer threshold (at most 15% of near-domain tuning questions above): {answer}")
     print("train (first half, seed dev):")
     report(train, models, answer, uncertain)
@@ -163,7 +181,7 @@ def main(argv=None):
         fitted.update({kind: Calibration(*m) for kind, m in models.items()})
         fitted[Kind.OTHER] = fitted[Kind.EN]
         write_section("calibration", {"by_kind": by_kind(fitted), "answer_threshold": answer,
-                                      "uncertain_threshold": min(uncertain, answer)})
+                                      "uncertain_threshold": {k.value: v for k, v in uncertain.items()}})
         print("wrote the calibration and thresholds into retrieval/data/tuned.json")
     return 0
 

@@ -102,7 +102,7 @@ def measure(pipeline, items) -> dict:
     for q, plan, vector in items:
         ranking = pipeline.rank(plan, vector)
         hits += bool(ranking.rows) and pipeline.index.passages[ranking.rows[0]].id in q.gold
-        statuses[pipeline.status(pipeline.confidence(ranking))] += 1
+        statuses[pipeline.status(pipeline.confidence(ranking), plan.kind)] += 1
     n = len(items)
     return {"n": n, "recall@1": hits / n, **{s: statuses[s] / n for s in ("answered", "uncertain", "no_answer")}}
 

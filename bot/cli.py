@@ -189,10 +189,11 @@ def cmd_info(args, settings) -> int:
         if m.model_id != source.model_id:
             print("             built with another model: the next command will rebuild it")
     print(f"seeds:       {settings.seeds_dir}")
-    from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLD
+    from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLDS
 
     answer = ANSWER_THRESHOLD if settings.answer_threshold is None else settings.answer_threshold
-    uncertain = UNCERTAIN_THRESHOLD if settings.uncertain_threshold is None else settings.uncertain_threshold
+    uncertain = (", ".join(f"{k.value} {v}" for k, v in UNCERTAIN_THRESHOLDS.items())
+                 if settings.uncertain_threshold is None else settings.uncertain_threshold)
     print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} answer_threshold={answer} "
           f"uncertain_threshold={uncertain} allow_download={settings.allow_download} store={settings.store}")
     return EXIT_OK

@@ -160,7 +160,7 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
         ids = [index.passages[r].id for r in ranking.rows]
         label = q.kind or plan.kind.value
         bucket = label if q.gold else ("near_domain" if q.kind == "near" else "off_topic")
-        statuses[bucket][pipeline.status(pipeline.confidence(ranking))] += 1
+        statuses[bucket][pipeline.status(pipeline.confidence(ranking), plan.kind)] += 1
         if not q.gold:
             continue
         per_kind[label].append((q.gold, ids))

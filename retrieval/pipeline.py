@@ -19,7 +19,7 @@ from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
-from .tuned import ANSWER_THRESHOLD, CALIBRATION, UNCERTAIN_THRESHOLD, WEIGHTS
+from .tuned import ANSWER_THRESHOLD, CALIBRATION, UNCERTAIN_THRESHOLDS, WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ class Pipeline:
         self.weights = dict(weights or WEIGHTS)
         self.calibration = dict(calibration or CALIBRATION)
         self.threshold = ANSWER_THRESHOLD if threshold is None else threshold
-        self.uncertain_threshold = min(UNCERTAIN_THRESHOLD if uncertain_threshold is None else uncertain_threshold,
-                                       self.threshold)
+        self.uncertain_thresholds = {kind: min(value if uncertain_threshold is None else uncertain_threshold,
+                                               self.threshold) for kind, value in UNCERTAIN_THRESHOLDS.items()}
         self.planner = Planner(index.accents, idf_policy(index.lexical.idf, len(index)), max_chars)
         # Splitting and folding a candidate's sentences costs more than scoring them, and popular
         # passages come back question after question.
@@ -90,7 +90,7 @@ class Pipeline:
         ranking = self.rank(plan, vector, stages)
         with stages("fuse"):
             confidence = self.confidence(ranking)
-            status = self.status(confidence)
+            status = self.status(confidence, plan.kind)
         with stages("format"):
             passages = self.page(ranking, 0, k)
         log.debug("answer kind=%s read as %r confidence=%.3f %s", plan.kind.value, plan.read_as, confidence, status)
@@ -153,11 +153,11 @@ class Pipeline:
             sentence = [z_score(max(s), mean, spread) for s in sims]
         return Candidates(rows, dense, lexical, sentence, shares, sims)
 
-    def status(self, confidence: float) -> str:
+    def status(self, confidence: float, kind: Kind) -> str:
         """"answered" (confident), "uncertain" (shown with a caveat) or "no_answer"."""
         if confidence >= self.threshold:
             return ANSWERED
-        return UNCERTAIN if confidence >= self.uncertain_threshold else NO_ANSWER
+        return UNCERTAIN if confidence >= self.uncertain_thresholds[kind] else NO_ANSWER
 
     def confidence(self, ranking: Ranking) -> float:
         if ranking.evidence is None:

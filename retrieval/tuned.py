@@ -51,9 +51,11 @@ def _load(path: Path = PATH) -> dict:
 _DATA = _load()
 WEIGHTS: dict[Kind, Weights] = {Kind(k): Weights(**v) for k, v in _DATA["fusion_weights"]["by_kind"].items()}
 CALIBRATION: dict[Kind, Calibration] = {Kind(k): Calibration(**v) for k, v in _DATA["calibration"]["by_kind"].items()}
-# Confidence at or above ANSWER_THRESHOLD: answered; at or above UNCERTAIN_THRESHOLD: shown with a caveat.
+# Confidence at or above ANSWER_THRESHOLD: answered; at or above the kind's UNCERTAIN_THRESHOLDS:
+# shown with a caveat; below: no answer.
 ANSWER_THRESHOLD = float(_DATA["calibration"]["answer_threshold"])
-UNCERTAIN_THRESHOLD = float(_DATA["calibration"]["uncertain_threshold"])
+UNCERTAIN_THRESHOLDS: dict[Kind, float] = {Kind(k): float(v) for k, v in
+                                           _DATA["calibration"]["uncertain_threshold"].items()}
 HIGHLIGHT = Highlight(**_numbers(_DATA["highlight"]))
 RESTORATION = Restoration(**_numbers(_DATA["restoration"]))
 BM25_K1, BM25_B = _DATA["bm25"]["k1"], _DATA["bm25"]["b"]

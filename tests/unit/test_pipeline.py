@@ -91,7 +91,7 @@ def test_low_confidence_says_no_answer(answerer):
 ])
 def test_three_statuses(answerer, bias, status, answered, shown, caveat):
     answerer.calibration = {k: Calibration(bias=bias, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.threshold, answerer.uncertain_threshold = 0.6, 0.3
+    answerer.threshold, answerer.uncertain_thresholds = 0.6, dict.fromkeys(Kind, 0.3)
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert (answer.status, answer.answered, bool(answer.shown())) == (status, answered, shown)
     assert answer.message.startswith(caveat) if caveat else answer.message == ""
