@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "highlight: for questions asked in another language")
     ev.add_argument("--half", choices=["first", "second"],
                     help="only passages and questions of the first or second half of the documents")
+    ev.add_argument("--split", choices=["dev", "test"],
+                    help="only the questions of this split (our question set: dev is tuned on, test only reported)")
 
     tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     tg.add_argument("--webhook-url", help="public HTTPS URL; enables webhook mode instead of long polling")
@@ -227,6 +229,10 @@ def cmd_eval(args, settings) -> int:
 
         passages = corpus_passages(load_corpus(settings.seeds_dir))
     questions = read_questions(args.questions)
+    if args.split:
+        questions = [q for q in questions if q.split == args.split]
+        if not questions:
+            raise BusanBotError(f"{args.questions} has no question of split '{args.split}'")
     if args.half:
         passages, questions = half_filter(passages, questions, args.half)
     if args.strip_diacritics:

@@ -28,6 +28,7 @@ class Question:
     gold: tuple[str, ...]  # empty: the articles do not hold the answer
     answer: str = ""
     kind: str = ""  # as labelled in the file; detected when absent
+    split: str = ""  # "dev" (tuned on) or "test" (only reported), where the file says
 
 
 def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
@@ -63,7 +64,7 @@ def read_questions(path: Path) -> list[Question]:
         try:
             out.append(Question(str(row.get("id", number)), str(row["question"]),
                                 tuple(str(g) for g in row.get("gold_passage_ids", [])),
-                                str(row.get("answer", "")), str(row.get("kind", ""))))
+                                str(row.get("answer", "")), str(row.get("kind", "")), str(row.get("split", ""))))
         except KeyError as exc:
             raise InputError(f"{path}:{number}: missing field {exc}") from None
     if not out:

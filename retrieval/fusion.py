@@ -14,6 +14,7 @@ class Weights:
     lexical: float
     sentence: float = 0.0  # the passage's closest sentence to the question, as a z-score
     sentence_words: float = 0.0  # the best sentence's IDF-weighted share of the question's words
+    holds_asked: float = 0.0  # the passage holds the kind of thing asked for (a year for "năm nào")
 
 
 def z_score(value: float, mean: float, spread: float) -> float:
@@ -21,15 +22,17 @@ def z_score(value: float, mean: float, spread: float) -> float:
 
 
 def fuse(dense_z: float, lexical_norm: float, weights: Weights, sentence_z: float = 0.0,
-         sentence_share: float = 0.0) -> float:
+         sentence_share: float = 0.0, holds_asked: float = 0.0) -> float:
     """Dense as a z-score against the whole corpus, lexical as a share of its ceiling.
 
     A question usually asks about one sentence, which the whole paragraph dilutes: so the
     passage's closest sentence counts too, by meaning (``sentence_z``, on the dense z scale)
     and by words (``sentence_share``, the IDF-weighted share of the question's words in it).
+    Where the question asks for a year, a date or a number, a passage holding one gains
+    ``holds_asked`` (1 or 0): of two paragraphs on the same relationship, the one with the year.
     """
     return (weights.dense * dense_z + weights.lexical * lexical_norm + weights.sentence * sentence_z
-            + weights.sentence_words * sentence_share)
+            + weights.sentence_words * sentence_share + weights.holds_asked * holds_asked)
 
 
 def logistic(x: float) -> float:

@@ -120,7 +120,8 @@ _NUMBER_WORDS = frozenset("mot hai ba bon nam sau bay tam chin muoi tram nghin t
 # What a question asks for, by its folded wording; first match wins ("năm nào" before "nào").
 _ASKS = [
     ("year", re.compile(r"\b(nam nao|nam may|tu nam|what year|which year|since when|since what year)\b")),
-    ("date", re.compile(r"\b(ngay nao|ngay may|hom nao|thang may|thang nao|what date|what day|which day|when)\b")),
+    ("date", re.compile(r"\b(ngay nao|ngay may|hom nao|thang may|thang nao|khi nao|luc nao|bao gio|what date|"
+                        r"what day|which day|when)\b")),
     ("number", re.compile(r"\b(bao nhieu|may|how many|how much|how old|what number)\b")),
 ]
 

@@ -33,11 +33,12 @@ class Candidates:
     lexical: list[float]  # BM25 as a share of what a full match would score
     sentence_z: list[float]  # closest sentence's similarity, on the same scale as dense_z
     sentence_share: list[float]  # best sentence's IDF-weighted share of the question's words
+    holds_asked: list[float]  # 1 where the passage holds what the question asks for (or it asks nothing in particular)
     sentence_sims: list[list[float]] = field(repr=False)  # per candidate, similarity to each sentence
 
     def fused(self, weights: Weights) -> list[float]:
-        signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share)
-        return [fuse(d, l, weights, s, w) for d, l, s, w in signals]
+        signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share, self.holds_asked)
+        return [fuse(d, l, weights, s, w, h) for d, l, s, w, h in signals]
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Pipeline:
         """The union of both retrievers' top passages, each with every signal fusion weighs."""
         index, n = self.index, self.candidates_per_retriever
         if not len(index):
-            return Candidates([], [], [], [], [], [])
+            return Candidates([], [], [], [], [], [], [])
         with stages("dense"):
             dense_hits = index.dense.search(vector, n)
         with stages("lexical"):
@@ -146,12 +147,13 @@ class Pipeline:
             ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
             shares = [max(share(plan.terms, words) for words in self.sentences(r).words) for r in rows]
+            held = [1.0 if holds(plan.asks, index.passages[r].text) else 0.0 for r in rows]
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]
             sims = index.dense.sentence_scores(vector, rows)
             sentence = [z_score(max(s), mean, spread) for s in sims]
-        return Candidates(rows, dense, lexical, sentence, shares, sims)
+        return Candidates(rows, dense, lexical, sentence, shares, held, sims)
 
     def status(self, confidence: float, kind: Kind) -> str:
         """"answered" (confident), "uncertain" (shown with a caveat) or "no_answer"."""

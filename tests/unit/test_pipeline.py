@@ -160,6 +160,7 @@ def test_candidates_line_up_every_signal_with_its_candidate(answerer):
     n = len(found.rows)
     assert n == len(set(found.rows))
     assert len(found.dense_z) == len(found.lexical) == len(found.sentence_z) == len(found.sentence_share) == n
+    assert found.holds_asked == [1.0] * n  # it asks for nothing in particular
     mean, spread = answerer.index.dense.stats(answerer.embed_query(plan.dense_text))
     # the closest sentence's z-score is read from the per-sentence similarities the highlight reuses
     assert found.sentence_z == pytest.approx([(max(sims) - mean) / spread for sims in found.sentence_sims])
