@@ -9,6 +9,7 @@ mkdir -p "$OUT"
 BB=.venv/bin/busan-bot
 run() { name=$1; shift; echo "== $name"; "$BB" eval "$@" | tee "$OUT/$name.txt"; }
 run seeds --questions eval/seed_questions.jsonl
+run seeds-test --questions eval/seed_questions.jsonl --split test
 run xquad-vi --passages "$X/passages.jsonl" --questions "$X/questions.jsonl"
 run xquad-vi-stripped --passages "$X/passages.jsonl" --questions "$X/questions.jsonl" --strip-diacritics
 # English questions: the highlight is judged by the same-id Vietnamese answer (--answers).
