@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.errors import BusanBotError
+from retrieval.errors import BusanBotError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,11 @@ def cmd_ask(args, settings) -> int:
         raise BusanBotError('give a question, e.g. busan-bot ask "Busan kết nghĩa với TP.HCM từ năm nào?"')
     engine = _engine(settings)
     printer = Printer(sys.stdout)
+    if questions is None:
+        # Undecodable bytes become lone surrogates, which normalisation drops: a bad line is
+        # still answered, and never stops the lines after it.
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="surrogateescape")
     lines = questions if questions is not None else (line for line in sys.stdin)
     failures = 0
     for line in lines:
@@ -129,7 +134,7 @@ def cmd_ask(args, settings) -> int:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
             printer.answer(answer)
-    return EXIT_ERROR if failures and questions is not None else EXIT_OK
+    return EXIT_ERROR if failures else EXIT_OK
 
 
 def cmd_chat(args, settings) -> int:
@@ -282,14 +287,20 @@ def main(argv: list[str] | None = None) -> int:
     except BusanBotError as exc:
         if verbose:
             log.exception("failed")
-        print(f"busan-bot: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        print(f"busan-bot: {_masked(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_ERROR
     except Exception as exc:  # the user gets one line; --verbose shows the traceback
         if verbose:
             log.exception("unexpected error")
-        print(f"busan-bot: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)",
-              file=sys.stderr)
+        print(f"busan-bot: unexpected error: {type(exc).__name__}: {_masked(str(exc))} "
+              "(run with --verbose for details)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _masked(text: str) -> str:
+    """Never print the bot token, whatever a library put into an error message."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    return text.replace(token, "<token>") if token else text
 
 
 def _quiet_libraries() -> None:

@@ -16,12 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from retrieval.errors import QuestionError
+from retrieval.errors import ConfigError, QuestionError
 
 from .render import source_lines
 from .telegram_render import EXAMPLES, render_answer, render_more, split_message, t
@@ -279,10 +279,14 @@ def run_telegram(settings, telegram: TelegramSettings, webhook_url: str | None =
     engine.warm_up()
     application = build_application(engine, token, telegram, api_url)
     print(f"busan-bot on Telegram: {len(engine.index)} paragraphs loaded; Ctrl-C to stop.", flush=True)
-    if webhook_url:
-        secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None
-        application.run_webhook(listen=listen, port=port, url_path="telegram", webhook_url=webhook_url,
-                                secret_token=secret, allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+    try:
+        if webhook_url:
+            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None
+            application.run_webhook(listen=listen, port=port, url_path="telegram", webhook_url=webhook_url,
+                                    secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+    except InvalidToken:
+        # PTB's own message quotes the token: say what happened without it.
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized); check it with @BotFather") from None
     return 0

@@ -121,3 +121,19 @@ def test_token_never_in_output(live):
     text = log_path.read_text()
     assert TOKEN not in text
     assert "retry" in text.lower() or "slow down" in text.lower()  # the faults above were logged
+
+
+def test_a_rejected_token_is_never_printed(cli_env, tmp_path):
+    """Telegram answers 401 to a token it does not know: one line on stderr, exit 2, no token."""
+    fake = FakeTelegram(TOKEN).start()  # knows TOKEN only
+    wrong = "1234567:" + "Wr0ng_" * 6
+    env = dict(cli_env, TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_URL=fake.url,
+               BUSAN_BOT_TELEGRAM_FEEDBACK_DB=str(tmp_path / "fb.sqlite3"), BUSAN_BOT_LOG_LEVEL="DEBUG")
+    cmd = [c for c in busan_bot_command() if c not in ("unshare", "-n")] + ["telegram"]
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        fake.stop()
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "rejected TELEGRAM_BOT_TOKEN" in done.stderr
+    assert wrong not in done.stdout + done.stderr and wrong.split(":")[1] not in done.stdout + done.stderr

@@ -58,6 +58,20 @@ def test_ask_reads_questions_from_stdin(env, capsys, monkeypatch):
     assert code == 0 and [d["question"] for d in lines] == ["Busan kết nghĩa năm nào?", "Who is the mayor of Busan?"]
 
 
+def test_a_batch_answers_every_good_line_despite_bad_bytes_and_bad_lines(env, capsys, monkeypatch):
+    import io
+
+    _, flags, _ = env
+    raw = "Busan kết nghĩa năm nào?\n".encode() + b"Busan k\xff\xfet ngh\xc4\xa9a?\n" + b"x" * 1200 + b"\nhop tac\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    code, out, _ = run(capsys, "ask", "--json", *flags)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [("error" in d) for d in lines] == [False, False, True, False]
+    assert lines[1]["question"] == "Busan kt nghĩa?"  # the undecodable bytes are dropped
+    assert "too long" in lines[2]["error"]
+    assert code == 1  # a line failed
+
+
 def test_index_is_incremental_and_add_picks_up_new_articles(env, capsys, tmp_path):
     seeds, flags, embedder = env
     from retrieval.corpus import corpus_passages, load_corpus
@@ -87,22 +101,23 @@ def test_usage_errors_exit_2(capsys, argv):
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("argv, env_vars, message", [
-    (["ask", "   "], {}, "the question is empty"),
-    (["ask", "x" * 1200], {}, "too long"),
-    (["ask", "Busan?"], {"BUSAN_BOT_TOP_K": "lots"}, "invalid setting top_k = 'lots'"),
-    (["sources", "--seeds-dir", "/nonexistent"], {}, "articles folder not found"),
-    (["eval", "--questions", "/nonexistent.jsonl"], {}, "file not found"),
-    (["add", "/nonexistent.txt"], {}, "file not found"),
-    (["ask", "Busan?", "--config", "/nonexistent.toml"], {}, "config file not found"),
+@pytest.mark.parametrize("argv, env_vars, message, exit_code", [
+    (["ask", "   "], {}, "the question is empty", 1),
+    (["ask", "x" * 1200], {}, "too long", 1),
+    (["ask", "Busan?"], {"BUSAN_BOT_TOP_K": "lots"}, "invalid setting top_k = 'lots'", 2),  # a configuration mistake
+    (["sources", "--seeds-dir", "/nonexistent"], {}, "articles folder not found", 1),
+    (["eval", "--questions", "/nonexistent.jsonl"], {}, "file not found", 1),
+    (["add", "/nonexistent.txt"], {}, "file not found", 1),
+    (["ask", "Busan?", "--config", "/nonexistent.toml"], {}, "config file not found", 2),
+    (["telegram"], {"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN is malformed", 2),
 ])
-def test_errors_are_one_line_with_exit_1(env, capsys, monkeypatch, argv, env_vars, message):
+def test_errors_are_one_line_with_their_exit_code(env, capsys, monkeypatch, argv, env_vars, message, exit_code):
     _, flags, _ = env
     for k, v in env_vars.items():
         monkeypatch.setenv(k, v)
     extra = [] if "--seeds-dir" in argv else flags
     code, out, err = run(capsys, *argv, *extra)
-    assert code == 1
+    assert code == exit_code
     assert message in err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
 
