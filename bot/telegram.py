@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import re
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,7 +25,7 @@ from telegram.ext import (
 from retrieval.errors import ConfigError, QuestionError
 
 from .render import source_lines
-from .telegram_render import EXAMPLES, render_answer, render_more, split_message, t
+from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
 from .telegram_settings import TelegramSettings
 from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, deliver, read_token
 
@@ -68,6 +69,17 @@ def _answer_markup(key: str, lang: str, more: bool) -> InlineKeyboardMarkup:
 async def _run(context, func, *args):
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_state(context)["executor"], func, *args)
+
+
+async def _record(context, func, *args):
+    """A side-store call (feedback, votes, stats) in its own thread: a locked or full database
+    costs that record, logged (None comes back), never the answer or the other chats."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_state(context)["side_executor"], func, *args)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "call"), exc)
+        return None
 
 
 def _addressed(update: Update, context) -> tuple[bool, str]:
@@ -154,7 +166,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         return
     await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
     answer = await _run(context, engine.ask, plan)
-    state["feedback"].question(user_id, answer.answered)
+    await _record(context, state["feedback"].question, user_id, answer.answered)
     key = state["recent"].add(Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()]))
     markup = _answer_markup(key, answer.lang, more=answer.answered)
     await _reply(update, context, render_answer(answer, answer.lang), markup)
@@ -168,15 +180,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang, _, number = key.partition(":")
         await deliver(query.answer)
         examples = EXAMPLES.get(lang, EXAMPLES["vi"])
-        if number.isdigit() and int(number) < len(examples):
+        if number.isdecimal() and int(number) < len(examples):  # forged data ("²") is ignored
             await answer_question(update, context, examples[int(number)])
         return
     asked: Asked | None = state["recent"].get(key)
-    if asked is None:
+    if asked is None or action not in ("up", "down", "more"):
         await deliver(query.answer, text=t("vi", "expired"))
         return
+    wait = state["limiter"].check(query.from_user.id)  # presses count like questions
+    if wait:
+        await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
+        return
     if action in ("up", "down"):
-        state["feedback"].vote(query.from_user.id, asked.question, asked.passage_ids, 1 if action == "up" else -1)
+        await _record(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
+                      1 if action == "up" else -1)
         await deliver(query.answer, text=t(asked.lang, "thanks"))
         return
     if action == "more":
@@ -203,7 +220,10 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.effective_user.id not in state["admins"]:
         await _reply(update, context, t("vi", "admin_only"))
         return
-    s = state["feedback"].stats()
+    s = await _record(context, state["feedback"].stats)
+    if s is None:
+        await _reply(update, context, "The feedback database is not answering right now; try again later.")
+        return
     share = s["answered"] / s["questions"] if s["questions"] else 0.0
     await _reply(update, context, f"Questions: {s['questions']}\nAnswered: {share:.0%}\nFeedback: 👍 {s['up']} / 👎 {s['down']}")
 
@@ -225,6 +245,7 @@ async def post_init(application: Application) -> None:
 
 async def post_shutdown(application: Application) -> None:
     application.bot_data["executor"].shutdown(wait=False, cancel_futures=True)
+    application.bot_data["side_executor"].shutdown(wait=True)  # pending votes are written, not dropped
 
 
 # ----------------------------------------------------------------------------- assembly
@@ -242,7 +263,8 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
     application.bot_data.update(
         engine=engine,
         executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
-        feedback=FeedbackStore(settings.feedback_db, token),
+        side_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores"),
+        feedback=FeedbackStore(settings.feedback_db),
         limiter=RateLimiter(settings.rate_limit),
         recent=Recent(),
         admins=set(settings.admins),

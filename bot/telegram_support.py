@@ -9,11 +9,12 @@ import hmac
 import logging
 import os
 import re
+import secrets
 import sqlite3
 import threading
 import time
 import uuid
-from collections import OrderedDict, defaultdict, deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,16 +58,24 @@ class TokenFilter(logging.Filter):
 
 
 class RateLimiter:
-    """At most ``limit`` questions per user in any ``window`` seconds."""
+    """At most ``limit`` questions (and button presses) per user in any ``window`` seconds.
+
+    Users idle for a whole window are forgotten, so memory follows the active users only."""
+
+    SWEEP_EVERY = 1000  # checks between sweeps of idle users
 
     def __init__(self, limit: int, window: float = 60.0, clock=time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
-        self.seen: dict[int, deque] = defaultdict(deque)
+        self.seen: dict[int, deque] = {}
+        self._checks = 0
 
     def check(self, user_id: int) -> float:
         """0 if the user may ask now, else the seconds to wait."""
         now = self.clock()
-        q = self.seen[user_id]
+        self._checks += 1
+        if self._checks % self.SWEEP_EVERY == 0:
+            self.seen = {u: q for u, q in self.seen.items() if q and now - q[-1] < self.window}
+        q = self.seen.setdefault(user_id, deque())
         while q and now - q[0] >= self.window:
             q.popleft()
         if len(q) >= self.limit:
@@ -74,18 +83,41 @@ class RateLimiter:
         q.append(now)
         return 0.0
 
+    def __len__(self) -> int:
+        return len(self.seen)
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or make it so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
+def _hash_key(path: Path) -> bytes:
+    """The random key user ids are hashed with, made once and kept beside the database (0600):
+    not the bot token, so rotating the token keeps the hashes."""
+    if not path.exists():
+        _private_file(path)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
 
 class FeedbackStore:
-    """Questions and 👍/👎 votes in SQLite; user ids only as keyed hashes."""
+    """Questions and 👍/👎 votes in SQLite; user ids only as keyed hashes; one vote per user per
+    answer (a new press replaces the old). Writes wait at most ``timeout`` seconds for a lock:
+    callers run them off the event loop and an error costs the record, never the answer."""
 
-    def __init__(self, path: Path, key: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.key = key.encode()
+    def __init__(self, path: Path, timeout: float = 0.5):
+        _private_file(path)
+        self.key = _hash_key(path.with_name(path.name + ".key"))
         self.lock = threading.Lock()
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        self.db = sqlite3.connect(str(path), check_same_thread=False, timeout=timeout)
         with self.db:
             self.db.execute("CREATE TABLE IF NOT EXISTS feedback (time REAL, question TEXT, passage_ids TEXT, "
-                            "user_hash TEXT, vote INTEGER)")
+                            "user_hash TEXT, vote INTEGER)")  # votes before one-per-answer; still counted
+            self.db.execute("CREATE TABLE IF NOT EXISTS votes (answer TEXT, user_hash TEXT, time REAL, question TEXT, "
+                            "passage_ids TEXT, vote INTEGER, PRIMARY KEY (answer, user_hash))")
             self.db.execute("CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)")
 
     def user_hash(self, user_id: int) -> str:
@@ -95,15 +127,19 @@ class FeedbackStore:
         with self.lock, self.db:
             self.db.execute("INSERT INTO questions VALUES (?, ?, ?)", (time.time(), self.user_hash(user_id), int(answered)))
 
-    def vote(self, user_id: int, question: str, passage_ids: list[str], vote: int) -> None:
+    def vote(self, user_id: int, answer: str, question: str, passage_ids: list[str], vote: int) -> None:
         with self.lock, self.db:
-            self.db.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
-                            (time.time(), question, ",".join(passage_ids), self.user_hash(user_id), vote))
+            self.db.execute(
+                "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer, user_hash) DO UPDATE "
+                "SET time = excluded.time, vote = excluded.vote",
+                (answer, self.user_hash(user_id), time.time(), question, ",".join(passage_ids), vote))
 
     def stats(self) -> dict[str, int]:
         with self.lock:
             asked, answered = self.db.execute("SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
-            up, down = self.db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback").fetchone()
+            up, down = self.db.execute(
+                "SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM "
+                "(SELECT vote FROM feedback UNION ALL SELECT vote FROM votes)").fetchone()
         return {"questions": asked, "answered": answered, "up": up, "down": down}
 
 

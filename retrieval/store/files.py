@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import time
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -44,7 +45,10 @@ from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, up_to_date
 from .sqlite_passages import SqlitePassages
 
 log = logging.getLogger(__name__)
-_LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, sqlite3.Error, RuntimeError)
+# What numpy, scipy, FAISS and SQLite raise on a damaged file: an emptied .npy is an EOFError,
+# a truncated .npz a BadZipFile.
+_LOAD_ERRORS = (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, sqlite3.Error, RuntimeError)
+KEEP_GENERATIONS = 2  # the new one and the one before: a reader that resolved "current" just before the switch can still load it
 
 
 class FileStore:
@@ -160,10 +164,11 @@ def _point_current(index_dir: Path, folder: Path) -> None:
 
 
 def _remove_old_generations(index_dir: Path, keep: Path) -> None:
-    for path in index_dir.iterdir():
-        stale_build = path.name.startswith(".building-")
-        if (path.name.startswith("gen-") and path != keep) or stale_build:
-            shutil.rmtree(path, ignore_errors=True)
+    """Leftover build folders (a killed build) and all but the newest KEEP_GENERATIONS generations."""
+    generations = sorted((p for p in index_dir.iterdir() if p.name.startswith("gen-") and p != keep),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in generations[KEEP_GENERATIONS - 1:] + [p for p in index_dir.iterdir() if p.name.startswith(".building-")]:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def build_index(index_dir: Path, passages: Sequence[Passage], embedder, *, previous: Index | None = None,

@@ -90,12 +90,18 @@ def test_a_new_model_re_embeds_everything(tmp_path):
     assert report.embedded == 4
 
 
-def test_old_generation_is_removed_and_current_is_a_link(tmp_path):
-    build_index(tmp_path, passages(), HashEmbedder())
-    build_index(tmp_path, passages(TEXTS[:2]), HashEmbedder())
-    gens = [p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")]
-    assert len(gens) == 1
-    assert os.readlink(tmp_path / CURRENT) == gens[0]
+def test_the_previous_generation_is_kept_for_readers_and_older_ones_removed(tmp_path):
+    import time
+
+    for texts in (TEXTS, TEXTS[:2], TEXTS[:3]):
+        build_index(tmp_path, passages(texts), HashEmbedder())
+        time.sleep(0.01)  # distinct modification times
+    (tmp_path / ".building-gen-killed").mkdir()  # what a killed build leaves
+    build_index(tmp_path, passages(TEXTS[1:]), HashEmbedder())
+    gens = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
+    assert len(gens) == 2  # the new one, and the one a reader may have just resolved
+    assert os.readlink(tmp_path / CURRENT) in gens
+    assert not any(p.name.startswith(".building-") for p in tmp_path.iterdir())
 
 
 def test_failed_build_leaves_previous_index_usable(tmp_path):
@@ -122,6 +128,10 @@ def test_failed_build_leaves_previous_index_usable(tmp_path):
         json.dumps({**json.loads((g / "manifest.json").read_text()), "count": 99})), "disagree"),
     (lambda g: (g / "manifest.json").write_text(
         json.dumps({**json.loads((g / "manifest.json").read_text()), "format": 0})), "format"),
+    (lambda g: (g / "vectors.npy").write_bytes(b""), "damaged"),  # emptied: EOFError inside numpy
+    (lambda g: (g / "sentences.npy").write_bytes(b""), "damaged"),
+    (lambda g: (g / "stats.npz").write_bytes((g / "stats.npz").read_bytes()[:100]), "damaged"),  # BadZipFile
+    (lambda g: (g / "lexical.npz").write_bytes((g / "lexical.npz").read_bytes()[:100]), "damaged"),
 ])
 def test_damaged_index_is_detected(tmp_path, damage, message):
     build_index(tmp_path, passages(), HashEmbedder())
@@ -223,3 +233,23 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_each_pas
     assert found == len(texts)
     mean, spread = index.dense.stats(vectors[0])
     assert mean == pytest.approx(float((vectors @ vectors[0]).mean()), abs=1e-4)
+
+
+def test_a_damaged_generation_is_rebuilt_with_a_message_not_a_crash(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from retrieval.engine import open_engine
+    from retrieval.settings import load_settings
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "seeds", seeds)
+    settings = load_settings(seeds_dir=str(seeds), index_dir=str(tmp_path / "index"))
+    emb = HashEmbedder()
+    first = open_engine(settings, embedder=emb)
+    stats = Path(first.index.location) / "stats.npz"
+    stats.write_bytes(stats.read_bytes()[:50])  # truncated; the manifest still says "up to date"
+    messages = []
+    again = open_engine(settings, embedder=emb, notify=messages.append)
+    assert any("damaged" in m and "rebuilding" in m for m in messages)
+    assert again.report is not None and again.ask("Busan kết nghĩa năm nào?").passages

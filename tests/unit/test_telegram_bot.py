@@ -107,13 +107,24 @@ def test_more_and_feedback_buttons(bot):
     fake.press(bot_message, data["Xem thêm"], user_id=103)
     more = fake.wait_for(lambda m: m["chat_id"] == 103 and m is not first and "4." in m["text"], timeout=30)
     assert check_html(more["text"])[0] is None
+    feedback = application.bot_data["feedback"]
+    answer_key = data["👍"].split(":", 1)[1]
+
+    def votes():
+        return feedback.db.execute("SELECT question, passage_ids, user_hash, vote FROM votes WHERE answer = ?",
+                                   (answer_key,)).fetchall()
+
     fake.press(bot_message, data["👍"], user_id=103)
-    fake.press(bot_message, data["👎"], user_id=103)
     deadline = __import__("time").monotonic() + 20
-    while application.bot_data["feedback"].stats()["up"] < 1 or application.bot_data["feedback"].stats()["down"] < 1:
+    while not votes():
         assert __import__("time").monotonic() < deadline
-        __import__("time").sleep(0.1)
-    row = application.bot_data["feedback"].db.execute("SELECT question, passage_ids, user_hash FROM feedback").fetchone()
+        __import__("time").sleep(0.05)
+    fake.press(bot_message, data["👍"], user_id=103)
+    fake.press(bot_message, data["👎"], user_id=103)  # changes their mind: the vote is replaced
+    while not (votes() and votes()[0][3] == -1):
+        assert __import__("time").monotonic() < deadline
+        __import__("time").sleep(0.05)
+    (row,) = votes()  # one vote per user per answer
     assert row[0] == "Tổng Bí thư Tô Lâm Busan" and row[1] and row[2] != "103" and len(row[2]) == 24
 
 
@@ -234,3 +245,95 @@ def test_split_message_keeps_chunks_valid(html, pieces):
     for chunk in chunks:
         error, length = check_html(chunk)
         assert error is None and length <= 4096
+
+
+def test_a_locked_feedback_database_costs_no_answer(bot, tmp_path_factory):
+    import sqlite3
+    import time
+
+    fake, application = bot
+    path = application.bot_data["feedback"].db.execute("PRAGMA database_list").fetchone()[2]
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        start = time.monotonic()
+        fake.say(910, "Busan kết nghĩa với TP.HCM năm nào?")
+        reply = fake.wait_for(lambda m: m["chat_id"] == 910, timeout=30)
+        assert "1995" in reply["text"] and time.monotonic() - start < 10
+        fake.say(911, "/help")
+        fake.wait_for(lambda m: m["chat_id"] == 911, timeout=10)  # other chats are not held up either
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_button_presses_count_against_the_rate_limit(bot):
+    fake, _ = bot
+    fake.say(920, "Tổng Bí thư Tô Lâm Busan", user_id=920)
+    first = fake.wait_for(lambda m: m["chat_id"] == 920, timeout=30)
+    data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
+    message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 920, "type": "private"},
+               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    for _ in range(6):  # the limit is 5 a minute, the question was one
+        fake.press(message, data["👍"], user_id=920)
+    deadline = __import__("time").monotonic() + 20
+    while not any("nhanh" in (a.get("text") or "") for a in fake.callback_answers):
+        assert __import__("time").monotonic() < deadline
+        __import__("time").sleep(0.05)
+
+
+@pytest.mark.parametrize("data", ["ex:vi:²", "ex:vi:99", "zz:nothing", "more", "up:" + "x" * 60])
+def test_forged_button_data_gets_a_short_reply_and_no_error(bot, data, caplog):
+    fake, _ = bot
+    chat = 930 + len(data) % 50
+    message = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"},
+               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    before = len(fake.callback_answers)
+    fake.press(message, data, user_id=chat)
+    deadline = __import__("time").monotonic() + 20
+    while len(fake.callback_answers) <= before:
+        assert __import__("time").monotonic() < deadline
+        __import__("time").sleep(0.05)
+    __import__("time").sleep(0.3)
+    assert not any("lỗi" in m["text"] for m in fake.replies_to(chat))  # no "something went wrong"
+
+
+def test_feedback_store_files_are_private_and_ids_hashed_with_their_own_key(tmp_path):
+    import stat
+
+    path = tmp_path / "fb" / "feedback.sqlite3"
+    store = support.FeedbackStore(path)
+    key = path.with_name("feedback.sqlite3.key")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert TOKEN not in key.read_text() and len(key.read_text()) == 64
+    again = support.FeedbackStore(path)  # the key is made once: hashes stay the same across restarts
+    assert again.user_hash(42) == store.user_hash(42) != "42"
+
+
+def test_a_locked_feedback_database_fails_fast(tmp_path):
+    import sqlite3
+    import time
+
+    path = tmp_path / "feedback.sqlite3"
+    store = support.FeedbackStore(path, timeout=0.2)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    start = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError):
+        store.vote(1, "answer", "Busan?", ["p1"], 1)
+    assert time.monotonic() - start < 2
+    blocker.execute("ROLLBACK")
+    store.vote(1, "answer", "Busan?", ["p1"], 1)
+    assert store.stats()["up"] == 1
+
+
+def test_the_rate_limiter_forgets_idle_users():
+    now = [0.0]
+    limiter = support.RateLimiter(2, window=60, clock=lambda: now[0])
+    for user in range(3 * support.RateLimiter.SWEEP_EVERY):
+        limiter.check(user)
+    assert len(limiter) == 3 * support.RateLimiter.SWEEP_EVERY  # all active within the window
+    now[0] = 1000.0  # everyone idle for a whole window
+    for _ in range(support.RateLimiter.SWEEP_EVERY):
+        limiter.check(-1)
+    assert len(limiter) == 1  # only the one still asking
