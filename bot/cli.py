@@ -167,15 +167,21 @@ def cmd_index(args, settings) -> int:
 
 
 def cmd_sources(args, settings) -> int:
-    from retrieval.corpus import load_corpus
+    from retrieval.corpus import scan_corpus
 
     from .render import source_lines
 
-    articles = load_corpus(settings.seeds_dir)
+    articles, skipped = scan_corpus(settings.seeds_dir)
     for article, (title, detail) in zip(articles, source_lines(articles)):
         print(f"{article.id}: {title}")
         print(f"    {detail}; {Path(article.path).name}")
+    _print_skipped(skipped)
     return EXIT_OK
+
+
+def _print_skipped(skipped) -> None:
+    for s in skipped:
+        print(f"skipped {Path(s.path).name}: {s.reason}")
 
 
 def cmd_info(args, settings) -> int:
@@ -196,6 +202,12 @@ def cmd_info(args, settings) -> int:
         if m.model_id != source.model_id:
             print("             built with another model: the next command will rebuild it")
     print(f"seeds:       {settings.seeds_dir}")
+    from retrieval.corpus import scan_corpus
+
+    try:
+        _print_skipped(scan_corpus(settings.seeds_dir)[1])
+    except BusanBotError as exc:
+        print(f"             {exc}")
     from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLDS
 
     answer = ANSWER_THRESHOLD if settings.answer_threshold is None else settings.answer_threshold

@@ -14,6 +14,7 @@ import re
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -212,7 +213,10 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     engine = await _run(context, _engine(context).reload)
     state["engine"] = engine
-    await _reply(update, context, f"Reloaded: {len(engine.articles)} articles, {len(engine.index)} paragraphs.")
+    from html import escape
+
+    skipped = "".join(f"\nSkipped {escape(Path(s.path).name)}: {escape(s.reason)}" for s in engine.skipped)
+    await _reply(update, context, f"Reloaded: {len(engine.articles)} articles, {len(engine.index)} paragraphs.{skipped}")
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ import logging
 import re
 import shutil
 import tomllib
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -161,7 +162,11 @@ def read_meta(path: Path) -> dict[str, str]:
         data = tomllib.loads(meta_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{meta_path.name} is not valid TOML: {exc}") from exc
-    return {k: nfc(str(v)) for k, v in data.items() if k in {"title", "source", "author", "date", "url"}}
+    fields = {k: v for k, v in data.items() if k in {"title", "source", "author", "date", "url"}}
+    for key, value in fields.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise CorpusError(f"{meta_path.name}: {key} must be text, not {type(value).__name__}")
+    return {k: nfc(str(v)) for k, v in fields.items()}
 
 
 def meta_path_for(path: Path) -> Path:
@@ -193,10 +198,36 @@ def article_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
 
 
-def load_corpus(folder: Path) -> list[Article]:
-    articles = [load_article(p) for p in article_files(folder)]
+@dataclass(frozen=True)
+class Skipped:
+    """An article file that could not be read, and why."""
+
+    path: str
+    reason: str
+
+
+def scan_corpus(folder: Path) -> tuple[list[Article], list[Skipped]]:
+    """Every readable article, and the files that are not (empty, not UTF-8, unreadable,
+    malformed metadata): one bad file never stops the others."""
+    articles, skipped = [], []
+    for path in article_files(folder):
+        try:
+            articles.append(load_article(path))
+        except CorpusError as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+    return articles, skipped
+
+
+def load_corpus(folder: Path, skipped: list[Skipped] | None = None) -> list[Article]:
+    """The readable articles; a warning names each skipped file (also added to ``skipped``)."""
+    articles, bad = scan_corpus(folder)
+    for s in bad:
+        log.warning("skipped %s: %s", Path(s.path).name, s.reason)
+    if skipped is not None:
+        skipped.extend(bad)
     if not articles:
-        raise CorpusError(f"no articles (.txt, .md, .html) in {folder}")
+        why = "; ".join(s.reason for s in bad)
+        raise CorpusError(f"no readable articles (.txt, .md, .html) in {folder}" + (f" ({why})" if why else ""))
     return articles
 
 

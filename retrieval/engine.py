@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from .answer import Answer, Cursor
-from .corpus import corpus_passages, load_corpus
+from .corpus import Skipped, corpus_passages, load_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_
 from .passage import Article
@@ -82,9 +83,11 @@ class Engine:
     """Answers questions from the articles of ``settings.seeds_dir``."""
 
     def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
-                 pipeline: Pipeline | None = None, report: BuildReport | None = None):
+                 pipeline: Pipeline | None = None, report: BuildReport | None = None,
+                 skipped: list[Skipped] | None = None):
         self.settings = settings
         self.articles = articles
+        self.skipped = list(skipped or [])  # article files that could not be read, and why
         self.embedder = embedder
         self.index = index
         self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings)
@@ -119,7 +122,10 @@ class Engine:
 
 def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
                 progress: bool = False, notify: Notify = _quiet) -> Engine:
-    articles = load_corpus(settings.seeds_dir)
+    skipped: list[Skipped] = []
+    articles = load_corpus(settings.seeds_dir, skipped)
+    for s in skipped:
+        notify(f"Skipped {Path(s.path).name}: {s.reason}")
     embedder = embedder or make_embedder(settings)
     index, report = ensure_index(settings, articles, embedder, rebuild=rebuild, progress=progress, notify=notify)
-    return Engine(settings, articles, embedder, index, report=report)
+    return Engine(settings, articles, embedder, index, report=report, skipped=skipped)

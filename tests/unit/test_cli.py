@@ -163,3 +163,19 @@ def test_chat_over_a_pipe(env, capsys, monkeypatch):
     assert "/more" in out and "Unknown command /bogus" in out
     assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in out  # from /sources
     assert "\033[" not in out  # no colour codes when not on a terminal
+
+
+def test_a_bad_article_file_stops_no_command(env, capsys, monkeypatch):
+    from retrieval.embedder import ModelSource
+
+    seeds, flags, _ = env
+    monkeypatch.setattr("retrieval.engine.resolve_model",
+                        lambda *a: ModelSource("fake", "fake-hash-v1", "none", True, ("query: ", "passage: ")))
+    (seeds / "broken.txt").write_bytes(b"\xff\xfe not text")
+    code, out, err = run(capsys, "sources", *flags)
+    assert code == 0 and "skipped broken.txt: broken.txt is not UTF-8 text" in out
+    code, out, err = run(capsys, "ask", "Busan kết nghĩa năm nào?", "--json", *flags)
+    assert code == 0 and json.loads(out)["passages"] is not None
+    assert "Skipped broken.txt" in err  # said once, on the way in
+    code, out, _ = run(capsys, "info", *flags)
+    assert "skipped broken.txt" in out

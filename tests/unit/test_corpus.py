@@ -99,3 +99,30 @@ def test_add_article_copies_with_metadata(tmp_path):
     with pytest.raises(CorpusError):
         add_article(bad, seeds)
     assert sorted(p.name for p in seeds.iterdir()) == sorted([target.name, target.stem + ".meta.toml"])
+
+
+@pytest.mark.parametrize("name, content, meta, reason", [
+    ("empty.txt", b"", None, "no paragraphs"),
+    ("blank.txt", b"   \n\t\n", None, "no paragraphs"),
+    ("latin1.txt", "Tiêu đề\nMột đoạn.".encode("cp1258", "replace") + b"\xff\xfe", None, "not UTF-8"),
+    ("badmeta.txt", "Tiêu đề\nMột đoạn văn.".encode(), "title = [unclosed", "not valid TOML"),
+    ("typedmeta.txt", "Tiêu đề\nMột đoạn văn.".encode(), "source = { x = 1 }", "source must be text"),
+])
+def test_a_bad_article_is_skipped_with_its_reason_and_the_rest_load(tmp_path, name, content, meta, reason):
+    from retrieval.corpus import scan_corpus
+
+    (tmp_path / "good.txt").write_text("Busan và TP.HCM\nHai thành phố hợp tác về cảng biển.", encoding="utf-8")
+    (tmp_path / name).write_bytes(content)
+    if meta is not None:
+        (tmp_path / name).with_name(Path(name).stem + ".meta.toml").write_text(meta, encoding="utf-8")
+    skipped = []
+    articles = load_corpus(tmp_path, skipped)
+    assert [a.id for a in articles] == ["good"]
+    assert [Path(s.path).name for s in skipped] == [name] and reason in skipped[0].reason
+    assert scan_corpus(tmp_path)[1] == skipped
+
+
+def test_only_bad_articles_is_one_clear_error(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(CorpusError, match="no readable articles.*empty.txt: no paragraphs"):
+        load_corpus(tmp_path)
