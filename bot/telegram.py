@@ -168,7 +168,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
     answer = await _run(context, engine.ask, plan)
     await _record(context, state["feedback"].question, user_id, answer.answered)
-    key = state["recent"].add(Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()]))
+    asked = Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()],
+                  answer.cursor.shown if answer.cursor else 0)
+    key = state["recent"].add(asked)
+    await _record(context, state["feedback"].remember, key, asked)
     markup = _answer_markup(key, answer.lang, more=answer.answered)
     await _reply(update, context, render_answer(answer, answer.lang), markup)
 
@@ -185,6 +188,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_question(update, context, examples[int(number)])
         return
     asked: Asked | None = state["recent"].get(key)
+    if asked is None and action in ("up", "down", "more") and key:  # from before a restart
+        asked = await _record(context, state["feedback"].recall, key)
+        if asked is not None:
+            state["recent"][key] = asked
     if asked is None or action not in ("up", "down", "more"):
         await deliver(query.answer, text=t("vi", "expired"))
         return
@@ -199,11 +206,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == "more":
         await deliver(query.answer)
-        more = await _run(context, _engine(context).more, asked.cursor)
-        first = asked.cursor.shown + 1
-        asked.cursor = more.cursor
+        engine = _engine(context)
+        more = await _run(context, _more, engine, asked)
+        first = asked.shown + 1
+        asked.cursor, asked.shown = more.cursor, more.cursor.shown
+        await _record(context, state["feedback"].remember, key, asked)
         markup = _answer_markup(key, asked.lang, more=bool(more.passages))
         await _reply(update, context, render_more(more, asked.lang, first), markup, quote=False)
+
+
+def _more(engine, asked: Asked):
+    """The next passages of an answer; after a restart its ranking is made again first."""
+    cursor = asked.cursor or engine.resume(asked.question, asked.shown)
+    return engine.more(cursor)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

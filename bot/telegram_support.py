@@ -119,6 +119,9 @@ class FeedbackStore:
             self.db.execute("CREATE TABLE IF NOT EXISTS votes (answer TEXT, user_hash TEXT, time REAL, question TEXT, "
                             "passage_ids TEXT, vote INTEGER, PRIMARY KEY (answer, user_hash))")
             self.db.execute("CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)")
+            # What an answer's buttons act on, so that they still work after a restart.
+            self.db.execute("CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, "
+                            "lang TEXT, shown INTEGER, passage_ids TEXT)")
 
     def user_hash(self, user_id: int) -> str:
         return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
@@ -134,6 +137,21 @@ class FeedbackStore:
                 "SET time = excluded.time, vote = excluded.vote",
                 (answer, self.user_hash(user_id), time.time(), question, ",".join(passage_ids), vote))
 
+    def remember(self, key: str, asked: "Asked") -> None:
+        with self.lock, self.db:
+            self.db.execute("INSERT OR REPLACE INTO buttons VALUES (?, ?, ?, ?, ?, ?)",
+                            (key, time.time(), asked.question, asked.lang, asked.shown, ",".join(asked.passage_ids)))
+            # Telegram lets a bot edit or act on its messages for 48 hours: older buttons go.
+            self.db.execute("DELETE FROM buttons WHERE time < ?", (time.time() - BUTTONS_KEPT_S,))
+
+    def recall(self, key: str) -> "Asked | None":
+        with self.lock:
+            row = self.db.execute("SELECT question, lang, shown, passage_ids FROM buttons WHERE answer = ?",
+                                  (key,)).fetchone()
+        if row is None:
+            return None
+        return Asked(row[0], row[1], None, [p for p in row[3].split(",") if p], row[2])
+
     def stats(self) -> dict[str, int]:
         with self.lock:
             asked, answered = self.db.execute("SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
@@ -143,14 +161,18 @@ class FeedbackStore:
         return {"questions": asked, "answered": answered, "up": up, "down": down}
 
 
+BUTTONS_KEPT_S = 7 * 24 * 3600
+
+
 @dataclass
 class Asked:
     """An answer still on screen: what its buttons act on."""
 
     question: str
     lang: str
-    cursor: Cursor | None  # where "more" goes on from
+    cursor: Cursor | None  # where "more" goes on from; None when recalled after a restart
     passage_ids: list[str]
+    shown: int = 0  # passages shown so far
 
 
 class Recent(OrderedDict):

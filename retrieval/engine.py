@@ -100,6 +100,11 @@ class Engine:
     def ask(self, question: str | QueryPlan, k: int | None = None) -> Answer:
         return self.pipeline.answer(question, k or self.settings.top_k)
 
+    def resume(self, question: str, shown: int) -> Cursor:
+        """A cursor for an answer given before this process started: ranked again, ``shown`` seen."""
+        answer = self.ask(question)
+        return Cursor(answer.cursor.ranking, shown, answer.cursor.pipeline)
+
     def more(self, cursor: Cursor, k: int | None = None) -> Answer:
         """Further passages of an earlier answer, from the index that answered it."""
         return (cursor.pipeline or self.pipeline).more(cursor, k or self.settings.top_k)

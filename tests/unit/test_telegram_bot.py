@@ -12,6 +12,7 @@ from fakes import HashEmbedder
 
 from bot import telegram as tg
 from bot import telegram_support as support
+from bot.telegram_support import Recent
 from bot.telegram_render import split_message
 from retrieval.fusion import Calibration
 from retrieval.text import Kind
@@ -337,3 +338,31 @@ def test_the_rate_limiter_forgets_idle_users():
     for _ in range(support.RateLimiter.SWEEP_EVERY):
         limiter.check(-1)
     assert len(limiter) == 1  # only the one still asking
+
+
+def test_buttons_of_an_answer_still_work_after_a_restart(bot):
+    import time
+
+    fake, application = bot
+    fake.say(940, "Tổng Bí thư Tô Lâm Busan", user_id=940)
+    first = fake.wait_for(lambda m: m["chat_id"] == 940, timeout=30)
+    data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
+    key = data["Xem thêm"].split(":", 1)[1]
+    feedback = application.bot_data["feedback"]
+    deadline = time.monotonic() + 20
+    while feedback.recall(key) is None:  # written off the event loop
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    application.bot_data["recent"] = Recent()  # what a restart forgets
+    message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 940, "type": "private"},
+               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    fake.press(message, data["Xem thêm"], user_id=940)
+    more = fake.wait_for(lambda m: m["chat_id"] == 940 and m is not first, timeout=30)
+    assert more["text"].startswith("4.") and "Câu hỏi này đã cũ" not in more["text"]
+    while feedback.recall(key).shown != 6:  # the next "more" goes on from passage 7
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    fake.press(message, data["👍"], user_id=940)
+    while not feedback.db.execute("SELECT 1 FROM votes WHERE answer = ?", (key,)).fetchone():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
