@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = sub.add_parser("index", parents=[common], help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
+    index.add_argument("--verify", action="store_true",
+                       help="check every file against its checksum; rebuild from scratch if any is damaged")
 
     sub.add_parser("sources", parents=[common], help="list the indexed articles")
     sub.add_parser("info", parents=[common], help="model, weights, index and settings in use")
@@ -154,9 +156,19 @@ def cmd_index(args, settings) -> int:
     embedder = make_embedder(settings)  # loads no model until something needs embedding
     store = open_store(settings)
     report = None
+    rebuild = args.rebuild
+    if args.verify and store.up_to_date(passages, embedder.model_id):
+        problems = store.verify()
+        for problem in problems:
+            print(f"damaged: {problem}")
+        if problems:
+            _notify("The index is damaged: rebuilding it from the articles.")
+            rebuild = True  # its vectors cannot be trusted for reuse
+        else:
+            print(f"Index verified: every file matches its checksum ({settings.index_dir}).")
     # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
-    if args.rebuild or not store.up_to_date(passages, embedder.model_id):
-        _, report = ensure_index(settings, articles, embedder, rebuild=args.rebuild,
+    if rebuild or not store.up_to_date(passages, embedder.model_id):
+        _, report = ensure_index(settings, articles, embedder, rebuild=rebuild,
                                  progress=sys.stderr.isatty(), notify=_notify, store=store)
     if report is None:
         print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")

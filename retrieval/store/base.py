@@ -109,6 +109,9 @@ class IndexStore(Protocol):
     def open(self) -> Index:
         """The current generation; ``IndexError_`` when missing or damaged."""
 
+    def verify(self) -> list[str]:
+        """Every byte of the current generation checked: what is damaged (nothing: [])."""
+
     def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
               progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
         """Build a new generation (re-embedding only new texts) and switch readers to it."""

@@ -41,13 +41,14 @@ from .base import BuildReport, Index
 from .bm25 import Bm25
 from .builder import embed_incrementally
 from .faiss_dense import FaissDense
-from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, up_to_date
+from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
 
 log = logging.getLogger(__name__)
 # What numpy, scipy, FAISS and SQLite raise on a damaged file: an emptied .npy is an EOFError,
 # a truncated .npz a BadZipFile.
 _LOAD_ERRORS = (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, sqlite3.Error, RuntimeError)
+FULL_CHECK_BYTES = 64 << 20  # below this, loading checks every file's checksum (~0.1 s)
 KEEP_GENERATIONS = 2  # the new one and the one before: a reader that resolved "current" just before the switch can still load it
 
 
@@ -61,6 +62,14 @@ class FileStore:
 
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
         return up_to_date(self.index_dir, passages, model_id)
+
+    def verify(self) -> list[str]:
+        """Every file of the current generation against its checksum: what is wrong (nothing: [])."""
+        folder = (self.index_dir / CURRENT).resolve()
+        try:
+            return Manifest.read(folder).damage(folder, full=True)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return [f"manifest.json: {exc}"]
 
     def open(self) -> Index:
         current = self.index_dir / CURRENT
@@ -109,7 +118,7 @@ class FileStore:
             (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
             SqlitePassages.write(tmp, passages)
             manifest = Manifest(FORMAT_VERSION, embedder.model_id, matrix.shape[1], len(passages),
-                                corpus_hash(passages), time.time(), search)
+                                corpus_hash(passages), time.time(), search, describe_files(tmp))
             # The manifest goes last: a generation without one is never trusted.
             (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
             _fsync_dir(tmp)
@@ -132,6 +141,11 @@ def load_generation(folder: Path) -> Index:
     if manifest.format != FORMAT_VERSION:
         raise IndexError_(f"index at {folder} was built by another version of busan-bot "
                           f"(format {manifest.format}, this one reads {FORMAT_VERSION})")
+    # Every byte is checked where that is cheap; a large index by size (`index --verify` reads all).
+    full = sum(f["size"] for f in manifest.files.values()) <= FULL_CHECK_BYTES
+    problems = manifest.damage(folder, full)
+    if problems:
+        raise IndexError_(f"index at {folder} is damaged ({'; '.join(problems)})")
     try:
         passages = SqlitePassages.load(folder)
         dense = FaissDense.load(folder)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from ..passage import Passage
 
-FORMAT_VERSION = 3  # 2: stats.npz (dense similarity statistics); 3: sentence vectors
+FORMAT_VERSION = 4  # 2: stats.npz (dense similarity statistics); 3: sentence vectors; 4: file checksums
 CURRENT = "current"
 
 
@@ -33,15 +33,47 @@ class Manifest:
     corpus_hash: str
     created: float
     search: str
+    files: dict = field(default_factory=dict, compare=False)  # name -> {"size", "sha256"} of every other file
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
         data = json.loads((folder / "manifest.json").read_text())
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k != "files"}, files=dict(data.get("files", {})))
+
+    def damage(self, folder: Path, full: bool) -> list[str]:
+        """What is wrong with the generation's files: each against its recorded size, and its
+        SHA-256 too when ``full`` (every byte is read)."""
+        problems = []
+        for name, recorded in sorted(self.files.items()):
+            path = folder / name
+            try:
+                size = path.stat().st_size
+            except OSError as exc:
+                problems.append(f"{name}: {exc.strerror or exc}")
+                continue
+            if size != recorded["size"]:
+                problems.append(f"{name}: {size} bytes, {recorded['size']} expected")
+            elif full and file_digest(path) != recorded["sha256"]:
+                problems.append(f"{name}: its content changed (checksum)")
+        return problems
 
     def describes(self, passages: Sequence[Passage], model_id: str) -> bool:
         """Whether this generation was built from exactly these passages with this model."""
         return self.model_id == model_id and self.corpus_hash == corpus_hash(passages)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def describe_files(folder: Path) -> dict:
+    """Size and SHA-256 of every file of a generation being built (the manifest's ``files``)."""
+    return {p.name: {"size": p.stat().st_size, "sha256": file_digest(p)} for p in sorted(folder.iterdir())
+            if p.name != "manifest.json"}
 
 
 GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "sentences.npy", "sentence_rows.npy",

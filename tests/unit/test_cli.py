@@ -179,3 +179,22 @@ def test_a_bad_article_file_stops_no_command(env, capsys, monkeypatch):
     assert "Skipped broken.txt" in err  # said once, on the way in
     code, out, _ = run(capsys, "info", *flags)
     assert "skipped broken.txt" in out
+
+
+def test_index_verify_finds_damage_and_rebuilds(env, capsys, tmp_path):
+    seeds, flags, embedder = env
+    from retrieval.corpus import corpus_passages, load_corpus
+
+    n = len(corpus_passages(load_corpus(seeds)))
+    run(capsys, "index", *flags)
+    code, out, _ = run(capsys, "index", "--verify", *flags)
+    assert code == 0 and "every file matches its checksum" in out
+    vectors = next((tmp_path / "index").glob("gen-*/vectors.npy"))
+    data = bytearray(vectors.read_bytes())
+    data[300:400] = bytes(100)
+    vectors.write_bytes(bytes(data))
+    code, out, err = run(capsys, "index", "--verify", *flags)
+    assert code == 0 and "damaged: vectors.npy: its content changed" in out
+    assert f"{n} embedded, 0 reused" in out  # nothing of the damaged generation is trusted
+    code, out, _ = run(capsys, "index", "--verify", *flags)
+    assert "every file matches its checksum" in out
