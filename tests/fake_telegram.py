@@ -87,6 +87,7 @@ class FakeTelegram:
         self.sent: list[dict] = []  # every accepted sendMessage / editMessageText
         self.calls: list[tuple[str, dict]] = []
         self.callback_answers: list[dict] = []
+        self.webhooks: list[dict] = []  # setWebhook calls
         self.commands: list[dict] = []
         self.chat_actions: list[dict] = []
         self.rejected: list[tuple[str, str]] = []  # (method, description) we refused
@@ -238,6 +239,11 @@ class FakeTelegram:
         if method == "getMe":
             return 200, BOT
         if method in ("deleteWebhook", "close", "logOut"):
+            return 200, True
+        if method == "setWebhook":
+            with self.lock:
+                self.webhooks.append(p)
+                self.lock.notify_all()
             return 200, True
         if method == "setMyCommands":
             with self.lock:

@@ -137,3 +137,66 @@ def test_a_rejected_token_is_never_printed(cli_env, tmp_path):
     assert done.returncode == 2, done.stderr[-2000:]
     assert "rejected TELEGRAM_BOT_TOKEN" in done.stderr
     assert wrong not in done.stdout + done.stderr and wrong.split(":")[1] not in done.stdout + done.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, update: dict, secret: str | None) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_webhook_mode_answers_updates_with_the_secret_and_rejects_others(cli_env, tmp_path):
+    """The installed bot in webhook mode (the webhooks extra): updates posted to it are answered
+    when they carry the secret token, and refused without it."""
+    fake = FakeTelegram(TOKEN).start()
+    port, secret = _free_port(), "s3cret-Token_1"
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = dict(cli_env, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.url, TELEGRAM_WEBHOOK_SECRET=secret,
+               BUSAN_BOT_TELEGRAM_FEEDBACK_DB=str(tmp_path / "fb.sqlite3"))
+    cmd = [c for c in busan_bot_command() if c not in ("unshare", "-n")]
+    cmd += ["telegram", "--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port)]
+    log_path = tmp_path / "bot.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 600
+        while not fake.webhooks:
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "bot did not start in time"
+            time.sleep(0.5)
+        assert fake.webhooks[0]["url"] == url and fake.webhooks[0]["secret_token"] == secret
+        time.sleep(1.0)  # the server listens right after setWebhook
+        forged = {"update_id": 1, "message": fake.message(1101, "Busan kết nghĩa với TP.HCM từ năm nào?")}
+        assert _post(url, forged, None) == 403
+        assert _post(url, forged, "wrong") == 403
+        real = {"update_id": 2, "message": fake.message(1102, "Busan kết nghĩa với TP.HCM từ năm nào?")}
+        assert _post(url, real, secret) == 200
+        reply = fake.wait_for(lambda m: m["chat_id"] == 1102, timeout=120)
+        assert "1995" in reply["text"]
+        time.sleep(1.0)
+        assert not fake.replies_to(1101)  # the forged update was never handled
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        fake.stop()
