@@ -15,6 +15,7 @@ HELP = """Ask a question about Busan and Ho Chi Minh City, in Vietnamese (with o
 diacritics), English or Korean. Commands:
   /more      further passages for the last question
   /sources   the articles the answers come from
+  /reload    read the articles again (after `busan-bot add`)
   /help      this text
   /quit      leave (Ctrl-D too)"""
 
@@ -92,6 +93,17 @@ def run_chat(engine, settings) -> int:
             return 0
         if command in ("/help", "/h", "/?"):
             printer.line(HELP)
+            continue
+        if command == "/reload":
+            try:
+                engine = engine.reload(notify=printer.line)
+            except BusanBotError as exc:
+                printer.line(f"! {exc}")
+                continue
+            printer.line(f"{len(engine.index)} paragraphs from {len(engine.articles)} articles.")
+            for s in engine.skipped:
+                printer.line(f"skipped {os.path.basename(s.path)}: {s.reason}")
+            last = None
             continue
         if command == "/sources":
             for title, detail in source_lines(engine.sources()):

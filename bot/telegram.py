@@ -226,7 +226,17 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if update.effective_user.id not in state["admins"]:
         await _reply(update, context, t("vi", "admin_only"))
         return
-    engine = await _run(context, _engine(context).reload)
+    if state.get("reloading"):
+        await _reply(update, context, "A reload is already under way; questions are answered meanwhile.")
+        return
+    state["reloading"] = True
+    try:
+        # Its own thread: a long build never takes a retrieval thread, so questions go on
+        # being answered from the current index until the new one is swapped in.
+        loop = asyncio.get_running_loop()
+        engine = await loop.run_in_executor(state["reload_executor"], _engine(context).reload)
+    finally:
+        state["reloading"] = False
     state["engine"] = engine
     from html import escape
 
@@ -265,6 +275,7 @@ async def post_init(application: Application) -> None:
 async def post_shutdown(application: Application) -> None:
     application.bot_data["executor"].shutdown(wait=False, cancel_futures=True)
     application.bot_data["side_executor"].shutdown(wait=True)  # pending votes are written, not dropped
+    application.bot_data["reload_executor"].shutdown(wait=False, cancel_futures=True)
 
 
 # ----------------------------------------------------------------------------- assembly
@@ -283,6 +294,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         engine=engine,
         executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
         side_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores"),
+        reload_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"),
         feedback=FeedbackStore(settings.feedback_db),
         limiter=RateLimiter(settings.rate_limit),
         recent=Recent(),

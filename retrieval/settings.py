@@ -43,6 +43,12 @@ class _TomlSource(PydanticBaseSettingsSource):
                 data = tomllib.load(fh)
         except FileNotFoundError as exc:
             raise ConfigError(f"config file not found: {path}") from exc
+        except IsADirectoryError as exc:
+            raise ConfigError(f"config file {path} is a folder") from exc
+        except PermissionError as exc:
+            raise ConfigError(f"config file {path} cannot be read (permission denied)") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"config file {path} is not UTF-8 text") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
         section = getattr(self.settings_cls, "toml_section", None)

@@ -109,6 +109,7 @@ def test_usage_errors_exit_2(capsys, argv):
     (["eval", "--questions", "/nonexistent.jsonl"], {}, "file not found", 1),
     (["add", "/nonexistent.txt"], {}, "file not found", 1),
     (["ask", "Busan?", "--config", "/nonexistent.toml"], {}, "config file not found", 2),
+    (["ask", "Busan?", "--config", "/"], {}, "config file / is a folder", 2),
     (["telegram"], {"TELEGRAM_BOT_TOKEN": "nope"}, "TELEGRAM_BOT_TOKEN is malformed", 2),
 ])
 def test_errors_are_one_line_with_their_exit_code(env, capsys, monkeypatch, argv, env_vars, message, exit_code):
@@ -198,3 +199,24 @@ def test_index_verify_finds_damage_and_rebuilds(env, capsys, tmp_path):
     assert f"{n} embedded, 0 reused" in out  # nothing of the damaged generation is trusted
     code, out, _ = run(capsys, "index", "--verify", *flags)
     assert "every file matches its checksum" in out
+
+
+def test_chat_reload_picks_up_an_article_added_meanwhile(env, capsys, monkeypatch):
+    seeds, flags, _ = env
+    article = "Busan mở văn phòng đại diện\nBusan sẽ mở văn phòng đại diện tại Cần Thơ để hỗ trợ doanh nghiệp.\n"
+
+    class Typist:  # adds the article between two lines, as another terminal would
+        lines = iter(["/reload\n", "van phong dai dien Can Tho\n", "/quit\n"])
+
+        def readline(self):
+            (seeds / "moi.txt").write_text(article, encoding="utf-8")
+            return next(self.lines)
+
+        def isatty(self):
+            return False
+
+    monkeypatch.setattr("sys.stdin", Typist())
+    code, out, _ = run(capsys, "chat", *flags)
+    assert code == 0
+    assert "paragraphs from 3 articles" in out  # after /reload
+    assert "Cần Thơ" in out

@@ -366,3 +366,19 @@ def test_buttons_of_an_answer_still_work_after_a_restart(bot):
     while not feedback.db.execute("SELECT 1 FROM votes WHERE answer = ?", (key,)).fetchone():
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
+    fake, application = bot
+    seeds = application.bot_data["engine"].settings.seeds_dir
+    (seeds / "broken.txt").write_bytes(b"\xff\xfe")
+    try:
+        fake.say(ADMIN, "/reload", user_id=ADMIN)
+        fake.say(950, "Busan kết nghĩa với TP.HCM năm nào?", user_id=950)
+        answered = fake.wait_for(lambda m: m["chat_id"] == 950, timeout=30)  # by the old index or the new
+        assert "lỗi" not in answered["text"]
+        reloaded = fake.wait_for(lambda m: m["chat_id"] == ADMIN and "Reloaded" in m["text"], timeout=60)
+        assert "Skipped broken.txt" in reloaded["text"] and "not UTF-8" in reloaded["text"]
+    finally:
+        (seeds / "broken.txt").unlink()
+        application.bot_data["engine"].pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
