@@ -36,18 +36,27 @@ def live(cli_env, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("tglog") / "bot.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 600
-    while not fake.commands:
+    _wait_for_start(lambda: fake.commands, proc, log_path)
+    yield fake, proc, log_path
+    _stop(proc)
+    fake.stop()
+
+
+def _wait_for_start(started, proc, log_path, limit: float = 600) -> None:
+    deadline = time.monotonic() + limit
+    while not started():
         assert proc.poll() is None, log_path.read_text()
         assert time.monotonic() < deadline, "bot did not start in time"
         time.sleep(0.5)
-    yield fake, proc, log_path
+
+
+def _stop(proc) -> None:
+    """Ctrl-C, as an operator would; killed if it does not stop within a minute."""
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(60)
     except subprocess.TimeoutExpired:
         proc.kill()
-    fake.stop()
 
 
 def ask(fake, chat, text, **kw):
@@ -177,11 +186,7 @@ def test_webhook_mode_answers_updates_with_the_secret_and_rejects_others(cli_env
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 600
-        while not fake.webhooks:
-            assert proc.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "bot did not start in time"
-            time.sleep(0.5)
+        _wait_for_start(lambda: fake.webhooks, proc, log_path)
         assert fake.webhooks[0]["url"] == url and fake.webhooks[0]["secret_token"] == secret
         time.sleep(1.0)  # the server listens right after setWebhook
         forged = {"update_id": 1, "message": fake.message(1101, "Busan kết nghĩa với TP.HCM từ năm nào?")}
@@ -194,9 +199,5 @@ def test_webhook_mode_answers_updates_with_the_secret_and_rejects_others(cli_env
         time.sleep(1.0)
         assert not fake.replies_to(1101)  # the forged update was never handled
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
         fake.stop()
