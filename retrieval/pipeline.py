@@ -121,17 +121,18 @@ class Pipeline:
                 coverage=share(plan.terms, frozenset().union(*self.sentences(rows[0]).words)),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
                 sentence_z=found.sentence_z[order[0]],
-                **self._answer_checks(plan, rows[0]),
+                missing_names=self._missing_names(plan, rows[0]),
+                wrong_type=1.0 - found.holds_asked[order[0]],
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
 
-    def _answer_checks(self, plan: QueryPlan, row: int) -> dict[str, float]:
-        """Whether the top passage holds the question's names and figures, and the kind of
-        thing asked for: the evidence that tells "about Busan, but not this" from an answer."""
-        text = self.index.passages[row].text
-        present = folded_words(expand_abbreviations(text))
-        missing = sum(name not in present for name in plan.names) / len(plan.names) if plan.names else 0.0
-        return {"missing_names": missing, "wrong_type": 0.0 if holds(plan.asks, text) else 1.0}
+    def _missing_names(self, plan: QueryPlan, row: int) -> float:
+        """The share of the question's names and figures the top passage lacks: with whether it
+        holds the kind of thing asked for, what tells "about Busan, but not this" from an answer."""
+        if not plan.names:
+            return 0.0
+        present = folded_words(expand_abbreviations(self.index.passages[row].text))
+        return sum(name not in present for name in plan.names) / len(plan.names)
 
     def candidates(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Candidates:
         """The union of both retrievers' top passages, each with every signal fusion weighs."""
