@@ -21,7 +21,9 @@ class TelegramSettings(SectionSettings):
     rate_limit: int = Field(10, ge=1, description="questions per user per minute")
     admins: tuple[int, ...] = ()
     feedback_db: Path = Path("index/feedback.sqlite3")
-    workers: int = Field(2, ge=1, le=32)
+    # Threads running retrieval off the event loop; concurrent questions share one model call
+    # through the engine's QueryBatcher, so more threads mean bigger batches, not more model runs.
+    workers: int = Field(32, ge=1, le=64)
     # Updates handled at once. Retrieval is bounded by `workers` anyway; this only lets
     # cheap replies (help, rate-limit notices) overtake a queue of questions. Set by hand.
     concurrent_updates: int = Field(64, ge=1, le=1024)

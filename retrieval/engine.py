@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from .answer import Answer, Cursor
+from .batching import QueryBatcher
 from .corpus import Skipped, corpus_passages, load_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_
@@ -84,13 +85,16 @@ class Engine:
 
     def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
                  pipeline: Pipeline | None = None, report: BuildReport | None = None,
-                 skipped: list[Skipped] | None = None):
+                 skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None):
         self.settings = settings
         self.articles = articles
         self.skipped = list(skipped or [])  # article files that could not be read, and why
         self.embedder = embedder
         self.index = index
-        self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings)
+        # Concurrent callers (the Telegram bot's worker threads) share one model through it.
+        self.batcher = batcher or (QueryBatcher(embedder.embed_queries, settings.query_batch,
+                                                settings.query_batch_wait_ms / 1000) if settings else None)
+        self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings, self.batcher.embed)
         self.report = report
 
     def plan(self, question: str) -> QueryPlan:
@@ -118,7 +122,7 @@ class Engine:
 
     def reload(self, notify: Notify = _quiet) -> "Engine":
         """A new engine over the articles as they are now, sharing this one's loaded model."""
-        return open_engine(self.settings, embedder=self.embedder, notify=notify)
+        return open_engine(self.settings, embedder=self.embedder, notify=notify, batcher=self.batcher)
 
     def warm_up(self) -> None:
         """Load the model now (it is lazy), so a server's first user does not wait for it."""
@@ -126,11 +130,11 @@ class Engine:
 
 
 def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
-                progress: bool = False, notify: Notify = _quiet) -> Engine:
+                progress: bool = False, notify: Notify = _quiet, batcher: QueryBatcher | None = None) -> Engine:
     skipped: list[Skipped] = []
     articles = load_corpus(settings.seeds_dir, skipped)
     for s in skipped:
         notify(f"Skipped {Path(s.path).name}: {s.reason}")
     embedder = embedder or make_embedder(settings)
     index, report = ensure_index(settings, articles, embedder, rebuild=rebuild, progress=progress, notify=notify)
-    return Engine(settings, articles, embedder, index, report=report, skipped=skipped)
+    return Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)

@@ -73,9 +73,12 @@ class Pipeline:
         self.sentences = lru_cache(maxsize=4096)(lambda row: Sentences.of(index.passages[row].text))
 
     @classmethod
-    def from_settings(cls, index: Index, embedder, settings) -> "Pipeline":
-        """The pipeline as the product runs it: every front end, `eval` and the benchmarks."""
-        return cls(index, lambda text: embedder.embed_queries([text])[0], candidates=settings.candidates,
+    def from_settings(cls, index: Index, embedder, settings, embed_query=None) -> "Pipeline":
+        """The pipeline as the product runs it: every front end, `eval` and the benchmarks.
+        ``embed_query`` defaults to one model call per question (a ``QueryBatcher``'s embed
+        batches questions that arrive together)."""
+        embed_query = embed_query or (lambda text: embedder.embed_queries([text])[0])
+        return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
                    max_chars=settings.max_question_chars)
 

@@ -87,6 +87,8 @@ class Settings(SectionSettings):
     model: str = "intfloat/multilingual-e5-small"
     allow_download: bool = False
     batch_size: int = Field(16, ge=1, le=1024)
+    query_batch: int = Field(32, ge=1, le=1024)  # questions embedded together when they arrive together
+    query_batch_wait_ms: float = Field(0.0, ge=0.0, le=1000.0)  # extra wait for company (0: a lone question never waits)
     top_k: int = Field(3, ge=1, le=20)
     candidates: int = Field(50, ge=5, le=1000)
     # None: as fitted by benchmarks/calibrate.py (retrieval/data/tuned.json)

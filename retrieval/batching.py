@@ -1,0 +1,61 @@
+"""Questions that arrive together are embedded together (one model call for many).
+
+The model costs about the same for one short question as for several (measured here: 21 ms
+one by one, about 7 ms each in batches of 8-32). One thread runs the model; whatever questions
+are waiting when it is free go in together, up to ``max_batch``. A lone question never waits
+for company: it is embedded at once (``max_wait`` may add a short wait for more, 0 by default).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class QueryBatcher:
+    def __init__(self, embed_queries, max_batch: int = 32, max_wait: float = 0.0):
+        self.embed_queries = embed_queries
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.pending: queue.SimpleQueue[tuple[str, Future]] = queue.SimpleQueue()
+        self.batches: list[int] = []  # sizes of the last batches, for the benchmarks (bounded)
+        self._thread = threading.Thread(target=self._run, name="query-batcher", daemon=True)
+        self._thread.start()
+
+    def embed(self, text: str) -> np.ndarray:
+        """The question's vector; blocks the calling thread until its batch is embedded."""
+        future: Future = Future()
+        self.pending.put((text, future))
+        return future.result()
+
+    def _take(self) -> list[tuple[str, Future]]:
+        batch = [self.pending.get()]
+        deadline = time.monotonic() + self.max_wait
+        while len(batch) < self.max_batch:
+            try:
+                timeout = deadline - time.monotonic()
+                batch.append(self.pending.get(timeout=timeout) if timeout > 0 else self.pending.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self) -> None:
+        while True:
+            batch = self._take()
+            try:
+                vectors = self.embed_queries([text for text, _ in batch])
+            except BaseException as exc:  # each waiting question gets the error, the batcher goes on
+                log.warning("embedding a batch of %d questions failed: %s", len(batch), exc)
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), vector in zip(batch, vectors):
+                future.set_result(vector)
+            self.batches = (self.batches + [len(batch)])[-1000:]

@@ -1,0 +1,68 @@
+"""Questions that arrive together share one model call; a lone one does not wait."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from retrieval.batching import QueryBatcher
+
+
+class SlowModel:
+    """Takes 50 ms a call whatever the batch, like a model on a small machine; records batches."""
+
+    def __init__(self, fail_on: str | None = None):
+        self.calls: list[list[str]] = []
+        self.fail_on = fail_on
+
+    def __call__(self, texts):
+        self.calls.append(list(texts))
+        time.sleep(0.05)
+        if self.fail_on in texts:
+            raise RuntimeError("model failed")
+        return np.array([[float(len(t)), float(i)] for i, t in enumerate(texts)], dtype=np.float32)
+
+
+def ask_all(batcher, texts):
+    results: dict[str, object] = {}
+
+    def ask(text):
+        try:
+            results[text] = batcher.embed(text)
+        except Exception as exc:  # noqa: BLE001 - recorded for the assertion
+            results[text] = exc
+
+    threads = [threading.Thread(target=ask, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    return results
+
+
+def test_questions_arriving_together_share_model_calls_and_get_their_own_vectors():
+    model = SlowModel()
+    batcher = QueryBatcher(model, max_batch=8)
+    texts = [f"question {'x' * i}" for i in range(20)]
+    results = ask_all(batcher, texts)
+    assert all(results[t][0] == len(t) for t in texts)  # each gets the vector of its own text
+    assert len(model.calls) < len(texts) / 2  # far fewer model calls than questions
+    assert max(len(c) for c in model.calls) <= 8 and sum(len(c) for c in model.calls) == len(texts)
+
+
+def test_a_lone_question_is_embedded_at_once():
+    model = SlowModel()
+    batcher = QueryBatcher(model, max_batch=32)
+    start = time.monotonic()
+    assert batcher.embed("Busan")[0] == 5
+    assert time.monotonic() - start < 0.05 + 0.04  # the model's own time, and no wait for company
+    assert model.calls == [["Busan"]]
+
+
+def test_a_failed_batch_fails_its_questions_and_the_batcher_goes_on():
+    model = SlowModel(fail_on="bad")
+    batcher = QueryBatcher(model, max_batch=1)
+    with pytest.raises(RuntimeError, match="model failed"):
+        batcher.embed("bad")
+    assert batcher.embed("good")[0] == 4
