@@ -91,10 +91,12 @@ def _notify(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _engine(settings, rebuild: bool = False):
+def _engine(settings):
+    """The engine of `ask` and `chat`: when the articles changed, it answers from the previous
+    index at once while the new one is built beside it."""
     from retrieval.engine import open_engine
 
-    return open_engine(settings, rebuild=rebuild, progress=sys.stderr.isatty(), notify=_notify)
+    return open_engine(settings, progress=sys.stderr.isatty(), notify=_notify, background=True)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -136,6 +138,9 @@ def cmd_ask(args, settings) -> int:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
             printer.answer(answer)
+    if engine.updating:
+        _notify("Finishing the index update before exiting (Ctrl-C leaves the previous index in use).")
+        engine.wait_for_update()
     return EXIT_ERROR if failures else EXIT_OK
 
 
@@ -236,9 +241,21 @@ def cmd_add(args, settings) -> int:
     path = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
                        author=args.author, date=args.date, url=args.url)
     article = load_article(path)
-    print(f"Added {path.name}: \"{article.title}\", {len(article.passages)} paragraphs. "
+    n = len(article.passages)
+    print(f"Added {path.name}: \"{article.title}\", {n} paragraphs. "
           "Run `busan-bot index` (or just ask) to index it.")
+    if n > LARGE_ARTICLE:
+        minutes = n / INDEXING_RATE / 60
+        _notify(f"{path.name} is large ({n} paragraphs, {path.stat().st_size / 1e6:.1f} MB): embedding it takes "
+                f"about {minutes:.0f} min on a 2-core machine. Questions are answered from the previous index meanwhile.")
     return EXIT_OK
+
+
+# Paragraphs a second that indexing embeds on the 2 slow cores of the README's Performance
+# section (benchmarks.indexing: 1.3, every sentence embedded too); above LARGE_ARTICLE
+# paragraphs, `add` says how long indexing will take.
+INDEXING_RATE = 1.3
+LARGE_ARTICLE = 200
 
 
 def cmd_eval(args, settings) -> int:

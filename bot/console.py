@@ -43,6 +43,8 @@ class Printer:
         self.passages(answer, first_number)
         if not answer.passages:
             self.line(labels(answer.lang)["none"])
+        if answer.updating:
+            self.line(self._c("2", labels(answer.lang)["updating"]))
 
     def passages(self, answer: Answer, first_number: int = 1) -> None:
         """Each passage quoted, its answering sentence marked, with its citation."""

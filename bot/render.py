@@ -37,9 +37,11 @@ def excerpt(text: str, highlight: str, width: int = 360) -> Excerpt:
 
 LABELS = {
     "vi": {"paragraph": "đoạn", "none": "Không tìm thấy", "more": "Gõ /more để xem thêm đoạn khác.",
-           "no_more": "Không còn đoạn nào khác."},
+           "no_more": "Không còn đoạn nào khác.",
+           "updating": "(Chỉ mục mới đang được xây dựng; câu trả lời này dựa trên chỉ mục trước.)"},
     "en": {"paragraph": "paragraph", "none": "Nothing found", "more": "Type /more for further passages.",
-           "no_more": "No further passages."},
+           "no_more": "No further passages.",
+           "updating": "(A new index is being built; this answer comes from the previous one.)"},
 }
 
 

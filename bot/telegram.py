@@ -328,7 +328,7 @@ def run_telegram(settings, telegram: TelegramSettings, webhook_url: str | None =
     api_url = os.environ.get("TELEGRAM_API_URL") or telegram.api_url
     from retrieval.engine import open_engine
 
-    engine = open_engine(settings, notify=lambda m: log.warning("%s", m))
+    engine = open_engine(settings, notify=lambda m: log.warning("%s", m), background=True)
     engine.warm_up()
     application = build_application(engine, token, telegram, api_url)
     print(f"busan-bot on Telegram: {len(engine.index)} paragraphs loaded; Ctrl-C to stop.", flush=True)

@@ -35,6 +35,7 @@ STRINGS = {
         "error": "Xin lỗi, đã có lỗi khi tìm câu trả lời. Vui lòng thử lại sau.",
         "admin_only": "Lệnh này chỉ dành cho quản trị viên.",
         "expired": "Câu hỏi này đã cũ, hãy hỏi lại.",
+        "updating": "Các bài báo vừa được cập nhật; chỉ mục mới đang được xây dựng, câu trả lời này dựa trên chỉ mục trước.",
     },
     "en": {
         "start": "Hello! I answer questions about the partnership between <b>Ho Chi Minh City</b> and "
@@ -52,6 +53,7 @@ STRINGS = {
         "error": "Sorry, something went wrong while looking for the answer. Please try again later.",
         "admin_only": "This command is for administrators only.",
         "expired": "This question is too old; please ask again.",
+        "updating": "The articles were just updated; a new index is being built and this answer comes from the previous one.",
     },
 }
 
@@ -88,6 +90,8 @@ def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
     if rest:
         lines = [f"{first + i + 1}. {escape(_short(ap.highlight))} — {_cite(ap, lang)}" for i, ap in enumerate(rest)]
         parts.append(f"\n<b>{t(lang, 'also')}:</b>\n" + "\n".join(lines))
+    if answer.updating:
+        parts.append(f"\n<i>{t(lang, 'updating')}</i>")
     return "\n".join(parts)
 
 

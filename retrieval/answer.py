@@ -42,6 +42,7 @@ class Answer:
     kind: Kind
     message: str = ""  # the caveat (uncertain) or the no-answer line, in the question's language
     cursor: Cursor | None = field(default=None, compare=False, repr=False)
+    updating: bool = False  # answered from the previous index while a newer one is built
 
     @property
     def answered(self) -> bool:

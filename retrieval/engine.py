@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -60,23 +62,35 @@ def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder
     """
     store = store or open_store(settings)
     passages = corpus_passages(articles)
-    previous = None
-    if not rebuild:
-        if store.up_to_date(passages, embedder.model_id):
-            try:
-                return store.open(), None
-            except IndexError_ as exc:
-                notify(f"{exc}; rebuilding it.")
+    current, previous = (None, None) if rebuild else _current_or_previous(store, passages, embedder, notify)
+    if current is not None:
+        return current, None
+    if previous is not None:
+        notify("The articles or the model changed since the last index: updating it.")
+    return _build(store, passages, embedder, previous, not rebuild, progress, notify)
+
+
+def _current_or_previous(store: IndexStore, passages, embedder: Embedder, notify: Notify):
+    """(the current index, None) when it is up to date; else (None, the stale one, whose
+    vectors are reused for unchanged paragraphs, or None when there is none or it is damaged)."""
+    if store.up_to_date(passages, embedder.model_id):
+        try:
+            return store.open(), None
+        except IndexError_ as exc:
+            notify(f"{exc}; rebuilding it.")
+            return None, None
+    try:
+        return None, store.open()
+    except IndexError_ as exc:
+        if "no index" in str(exc):
+            notify(f"Building the index of {len(passages)} paragraphs (first run).")
         else:
-            try:
-                previous = store.open()  # its vectors are reused for unchanged paragraphs
-                notify("The articles or the model changed since the last index: updating it.")
-            except IndexError_ as exc:
-                if "no index" in str(exc):
-                    notify(f"Building the index of {len(passages)} paragraphs (first run).")
-                else:
-                    notify(f"{exc}; rebuilding it.")
-    return store.build(passages, embedder, previous=previous, reuse=not rebuild, progress=progress,
+            notify(f"{exc}; rebuilding it.")
+        return None, None
+
+
+def _build(store: IndexStore, passages, embedder: Embedder, previous, reuse: bool, progress: bool, notify: Notify):
+    return store.build(passages, embedder, previous=previous, reuse=reuse, progress=progress,
                        on_wait=lambda: notify("Another busan-bot is indexing; waiting for it to finish."))
 
 
@@ -96,13 +110,15 @@ class Engine:
                                                 settings.query_batch_wait_ms / 1000) if settings else None)
         self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings, self.batcher.embed)
         self.report = report
+        self._updater: threading.Thread | None = None
 
     def plan(self, question: str) -> QueryPlan:
         """Validate and read a question without answering it (``QuestionError`` if it cannot be asked)."""
         return self.pipeline.planner.plan(question)
 
     def ask(self, question: str | QueryPlan, k: int | None = None) -> Answer:
-        return self.pipeline.answer(question, k or self.settings.top_k)
+        answer = self.pipeline.answer(question, k or self.settings.top_k)
+        return dataclasses.replace(answer, updating=True) if self.updating else answer
 
     def resume(self, question: str, shown: int) -> Cursor:
         """A cursor for an answer given before this process started: ranked again, ``shown`` seen."""
@@ -124,17 +140,57 @@ class Engine:
         """A new engine over the articles as they are now, sharing this one's loaded model."""
         return open_engine(self.settings, embedder=self.embedder, notify=notify, batcher=self.batcher)
 
+    def update_in_background(self, store: IndexStore, passages, notify: Notify = _quiet) -> None:
+        """Build the index of ``passages`` in a thread of its own and switch to it when done;
+        meanwhile questions are answered from the current (previous) index."""
+        def run() -> None:
+            try:
+                index, report = _build(store, passages, self.embedder, self.index, True, False, notify)
+            except Exception as exc:  # noqa: BLE001 - told to the user, the previous index goes on serving
+                log.warning("updating the index failed", exc_info=True)
+                notify(f"Could not update the index ({exc}); answering from the previous one.")
+                return
+            self.index, self.report = index, report
+            self.pipeline = Pipeline.from_settings(index, self.embedder, self.settings, self.batcher.embed)
+            notify(f"The index is up to date: {report.passages} paragraphs ({report.embedded} embedded).")
+
+        self._updater = threading.Thread(target=run, name="index-update", daemon=True)
+        self._updater.start()
+
+    @property
+    def updating(self) -> bool:
+        """Whether a newer index is being built while this one answers."""
+        return self._updater is not None and self._updater.is_alive()
+
+    def wait_for_update(self) -> None:
+        if self._updater is not None:
+            self._updater.join()
+
     def warm_up(self) -> None:
         """Load the model now (it is lazy), so a server's first user does not wait for it."""
         self.embedder.embed_queries(["warm-up"])
 
 
 def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
-                progress: bool = False, notify: Notify = _quiet, batcher: QueryBatcher | None = None) -> Engine:
+                progress: bool = False, notify: Notify = _quiet, batcher: QueryBatcher | None = None,
+                background: bool = False) -> Engine:
+    """``background``: when the articles changed and the previous index was built with the same
+    model, answer from it at once and build the new one in a thread (see ``Engine.updating``)."""
     skipped: list[Skipped] = []
     articles = load_corpus(settings.seeds_dir, skipped)
     for s in skipped:
         notify(f"Skipped {Path(s.path).name}: {s.reason}")
     embedder = embedder or make_embedder(settings)
+    if background and not rebuild:
+        store = open_store(settings)
+        passages = corpus_passages(articles)
+        current, previous = _current_or_previous(store, passages, embedder, notify)
+        if current is not None:
+            return Engine(settings, articles, embedder, current, skipped=skipped, batcher=batcher)
+        if previous is not None and previous.manifest.model_id == embedder.model_id:
+            notify("The articles changed since the last index: answering from it while the new one is built.")
+            engine = Engine(settings, articles, embedder, previous, skipped=skipped, batcher=batcher)
+            engine.update_in_background(store, passages, notify)
+            return engine
     index, report = ensure_index(settings, articles, embedder, rebuild=rebuild, progress=progress, notify=notify)
     return Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)

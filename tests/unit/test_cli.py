@@ -220,3 +220,13 @@ def test_chat_reload_picks_up_an_article_added_meanwhile(env, capsys, monkeypatc
     assert code == 0
     assert "paragraphs from 3 articles" in out  # after /reload
     assert "Cần Thơ" in out
+
+
+def test_a_large_add_warns_with_its_size_and_the_time_it_will_take(env, capsys, tmp_path):
+    seeds, flags, _ = env
+    big = tmp_path / "lon.txt"
+    big.write_text("Bài rất dài\n" + "\n".join(f"Đoạn số {i} về hợp tác giữa Busan và TP.HCM." for i in range(600)),
+                   encoding="utf-8")
+    code, out, err = run(capsys, "add", str(big), *flags)
+    assert code == 0 and "600 paragraphs" in out
+    assert "is large (600 paragraphs" in err and "about 8 min" in err

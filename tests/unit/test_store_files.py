@@ -280,3 +280,38 @@ def test_verify_reads_every_byte_and_names_what_is_damaged(tmp_path, monkeypatch
     monkeypatch.setattr(files, "FULL_CHECK_BYTES", 0)  # a large index: loading checks sizes only
     assert len(open_index(tmp_path)) == 4
     assert store.verify() == ["dense.faiss: its content changed (checksum)"]
+
+
+def test_changed_articles_are_answered_from_the_previous_index_while_the_new_one_is_built(tmp_path):
+    import shutil
+    import threading
+    from pathlib import Path
+
+    from retrieval.engine import open_engine
+    from retrieval.settings import load_settings
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "seeds", seeds)
+    settings = load_settings(seeds_dir=str(seeds), index_dir=str(tmp_path / "index"))
+    release = threading.Event()
+
+    class SlowToEmbed(HashEmbedder):  # a long build: held until the test releases it
+        def embed_passages(self, texts, progress=False):
+            assert release.wait(30)
+            return super().embed_passages(texts, progress)
+
+    release.set()
+    emb = SlowToEmbed()
+    open_engine(settings, embedder=emb)
+    release.clear()
+    (seeds / "moi.txt").write_text("Busan mở văn phòng\nBusan mở văn phòng đại diện tại Cần Thơ.\n", encoding="utf-8")
+    messages = []
+    engine = open_engine(settings, embedder=emb, notify=messages.append, background=True)
+    assert engine.updating and any("answering from it" in m for m in messages)
+    before = engine.ask("văn phòng đại diện Cần Thơ")
+    assert before.updating and all("Cần Thơ" not in ap.passage.text for ap in before.passages)
+    release.set()
+    engine.wait_for_update()
+    after = engine.ask("văn phòng đại diện Cần Thơ")
+    assert not after.updating and "Cần Thơ" in after.passages[0].passage.text
+    assert any("up to date" in m for m in messages)
