@@ -72,14 +72,45 @@ async def _run(context, func, *args):
     return await loop.run_in_executor(_state(context)["executor"], func, *args)
 
 
-async def _record(context, func, *args):
-    """A side-store call (feedback, votes, stats) in its own thread: a locked or full database
-    costs that record, logged (None comes back), never the answer or the other chats."""
+# A write that finds the feedback database locked (another process holds it) is tried again for
+# this long, in the side thread: the answer has long gone out, and the vote is not lost.
+LOCKED_RETRY_S = 60.0
+
+
+def _patiently(func, *args):
+    delay, deadline = 0.2, time.monotonic() + LOCKED_RETRY_S
+    while True:
+        try:
+            return func(*args)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def _write(context, func, *args) -> None:
+    """A side-store write (a question, a vote, button state) queued to its own thread and not
+    waited for: the reply goes out at once. Retried while the database is locked; one that
+    stays locked or full costs that record, logged, never the answer. Queued writes are
+    finished before the bot stops (post_shutdown)."""
+    def run():
+        try:
+            _patiently(func, *args)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
+
+    _state(context)["side_executor"].submit(run)
+
+
+async def _read(context, func, *args):
+    """A side-store read (button state after a restart, /stats) off the event loop; None when
+    the database cannot answer now."""
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_state(context)["side_executor"], func, *args)
     except (sqlite3.Error, OSError) as exc:
-        log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "call"), exc)
+        log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "read"), exc)
         return None
 
 
@@ -167,11 +198,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         return
     await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
     answer = await _run(context, engine.ask, plan)
-    await _record(context, state["feedback"].question, user_id, answer.answered)
+    _write(context, state["feedback"].question, user_id, answer.answered)
     asked = Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()],
                   answer.cursor.shown if answer.cursor else 0)
     key = state["recent"].add(asked)
-    await _record(context, state["feedback"].remember, key, asked)
+    _write(context, state["feedback"].remember, key, asked)
     markup = _answer_markup(key, answer.lang, more=answer.answered)
     await _reply(update, context, render_answer(answer, answer.lang), markup)
 
@@ -189,7 +220,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     asked: Asked | None = state["recent"].get(key)
     if asked is None and action in ("up", "down", "more") and key:  # from before a restart
-        asked = await _record(context, state["feedback"].recall, key)
+        asked = await _read(context, state["feedback"].recall, key)
         if asked is not None:
             state["recent"][key] = asked
     if asked is None or action not in ("up", "down", "more"):
@@ -200,8 +231,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
         return
     if action in ("up", "down"):
-        await _record(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
-                      1 if action == "up" else -1)
+        _write(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
+               1 if action == "up" else -1)
         await deliver(query.answer, text=t(asked.lang, "thanks"))
         return
     if action == "more":
@@ -210,7 +241,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         more = await _run(context, _more, engine, asked)
         first = asked.shown + 1
         asked.cursor, asked.shown = more.cursor, more.cursor.shown
-        await _record(context, state["feedback"].remember, key, asked)
+        _write(context, state["feedback"].remember, key, asked)
         markup = _answer_markup(key, asked.lang, more=bool(more.passages))
         await _reply(update, context, render_more(more, asked.lang, first), markup, quote=False)
 
@@ -249,7 +280,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.effective_user.id not in state["admins"]:
         await _reply(update, context, t("vi", "admin_only"))
         return
-    s = await _record(context, state["feedback"].stats)
+    s = await _read(context, state["feedback"].stats)
     if s is None:
         await _reply(update, context, "The feedback database is not answering right now; try again later.")
         return

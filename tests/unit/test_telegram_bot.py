@@ -254,6 +254,8 @@ def test_a_locked_feedback_database_costs_no_answer(bot, tmp_path_factory):
 
     fake, application = bot
     path = application.bot_data["feedback"].db.execute("PRAGMA database_list").fetchone()[2]
+    feedback = application.bot_data["feedback"]
+    asked_before = feedback.stats()["questions"]
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
     try:
@@ -266,6 +268,10 @@ def test_a_locked_feedback_database_costs_no_answer(bot, tmp_path_factory):
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+    deadline = time.monotonic() + 30
+    while feedback.stats()["questions"] < asked_before + 1:  # written once the lock is gone: not lost
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
 
 
 def test_button_presses_count_against_the_rate_limit(bot):
