@@ -176,6 +176,8 @@ def cmd_index(args, settings) -> int:
         _, report = ensure_index(settings, articles, embedder, rebuild=rebuild,
                                  progress=sys.stderr.isatty(), notify=_notify, store=store)
     if report is None:
+        if store.tidy():
+            print("Removed what an interrupted build left behind.")
         print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
     else:
         print(f"Indexed {report.passages} paragraphs from {len(articles)} articles in {report.seconds:.1f} s "

@@ -181,16 +181,17 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     for s in skipped:
         notify(f"Skipped {Path(s.path).name}: {s.reason}")
     embedder = embedder or make_embedder(settings)
-    if background and not rebuild:
-        store = open_store(settings)
-        passages = corpus_passages(articles)
-        current, previous = _current_or_previous(store, passages, embedder, notify)
-        if current is not None:
-            return Engine(settings, articles, embedder, current, skipped=skipped, batcher=batcher)
-        if previous is not None and previous.manifest.model_id == embedder.model_id:
-            notify("The articles changed since the last index: answering from it while the new one is built.")
-            engine = Engine(settings, articles, embedder, previous, skipped=skipped, batcher=batcher)
-            engine.update_in_background(store, passages, notify)
-            return engine
-    index, report = ensure_index(settings, articles, embedder, rebuild=rebuild, progress=progress, notify=notify)
+    store = open_store(settings)
+    passages = corpus_passages(articles)
+    current, previous = (None, None) if rebuild else _current_or_previous(store, passages, embedder, notify)
+    if current is not None:
+        return Engine(settings, articles, embedder, current, skipped=skipped, batcher=batcher)
+    if background and previous is not None and previous.manifest.model_id == embedder.model_id:
+        notify("The articles changed since the last index: answering from it while the new one is built.")
+        engine = Engine(settings, articles, embedder, previous, skipped=skipped, batcher=batcher)
+        engine.update_in_background(store, passages, notify)
+        return engine
+    if previous is not None:
+        notify("The articles or the model changed since the last index: updating it.")
+    index, report = _build(store, passages, embedder, previous, not rebuild, progress, notify)
     return Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)

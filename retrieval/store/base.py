@@ -112,6 +112,9 @@ class IndexStore(Protocol):
     def verify(self) -> list[str]:
         """Every byte of the current generation checked: what is damaged (nothing: [])."""
 
+    def tidy(self) -> int:
+        """Remove what interrupted builds left behind; how many things were removed."""
+
     def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
               progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
         """Build a new generation (re-embedding only new texts) and switch readers to it."""

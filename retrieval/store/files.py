@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 
 from filelock import FileLock, Timeout
 
-from ..errors import IndexError_
+from ..errors import ConfigError, IndexError_
 from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
@@ -57,11 +57,31 @@ class FileStore:
 
     def __init__(self, index_dir: Path, *, lock_timeout: float = 30.0, exact_limit: int = 5_000):
         self.index_dir = Path(index_dir)
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            raise ConfigError(f"index_dir {self.index_dir} is a file, not a folder")
         self.lock_timeout = lock_timeout
         self.exact_limit = exact_limit
 
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
         return up_to_date(self.index_dir, passages, model_id)
+
+    def tidy(self) -> int:
+        """Remove what killed builds left behind (``.building-*``), unless a build is running
+        now; returns how many were removed."""
+        if not self.index_dir.is_dir():
+            return 0
+        lock = FileLock(str(self.index_dir / ".lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return 0  # a build is under way: its folder is not left over
+        try:
+            leftovers = [p for p in self.index_dir.iterdir() if p.name.startswith(".building-")]
+            for path in leftovers:
+                shutil.rmtree(path, ignore_errors=True)
+            return len(leftovers)
+        finally:
+            lock.release()
 
     def verify(self) -> list[str]:
         """Every file of the current generation against its checksum: what is wrong (nothing: [])."""

@@ -230,3 +230,20 @@ def test_a_large_add_warns_with_its_size_and_the_time_it_will_take(env, capsys, 
     code, out, err = run(capsys, "add", str(big), *flags)
     assert code == 0 and "600 paragraphs" in out
     assert "is large (600 paragraphs" in err and "about 8 min" in err
+
+
+def test_an_index_dir_that_is_a_file_is_a_configuration_error(env, capsys, tmp_path):
+    seeds, _, _ = env
+    not_a_folder = tmp_path / "index-file"
+    not_a_folder.write_text("x")
+    code, _, err = run(capsys, "ask", "Busan?", "--seeds-dir", str(seeds), "--index-dir", str(not_a_folder))
+    assert code == 2 and f"index_dir {not_a_folder} is a file, not a folder" in err
+
+
+def test_index_removes_what_a_killed_build_left_behind(env, capsys, tmp_path):
+    _, flags, _ = env
+    run(capsys, "index", *flags)
+    leftover = tmp_path / "index" / ".building-gen-killed"
+    leftover.mkdir()
+    code, out, _ = run(capsys, "index", *flags)
+    assert code == 0 and "up to date" in out and "interrupted build" in out and not leftover.exists()

@@ -315,3 +315,19 @@ def test_changed_articles_are_answered_from_the_previous_index_while_the_new_one
     after = engine.ask("văn phòng đại diện Cần Thơ")
     assert not after.updating and "Cần Thơ" in after.passages[0].passage.text
     assert any("up to date" in m for m in messages)
+
+
+def test_tidy_leaves_a_running_build_alone(tmp_path):
+    from filelock import FileLock
+
+    from retrieval.store.files import FileStore
+
+    build_index(tmp_path, passages(), HashEmbedder())
+    (tmp_path / ".building-gen-x").mkdir()
+    held = FileLock(str(tmp_path / ".lock"))
+    held.acquire()  # another process is building
+    try:
+        assert FileStore(tmp_path).tidy() == 0 and (tmp_path / ".building-gen-x").exists()
+    finally:
+        held.release()
+    assert FileStore(tmp_path).tidy() == 1 and not (tmp_path / ".building-gen-x").exists()
