@@ -200,7 +200,7 @@ def cmd_sources(args, settings) -> int:
 
 def _print_skipped(skipped) -> None:
     for s in skipped:
-        print(f"skipped {Path(s.path).name}: {s.reason}")
+        print(f"skipped {s}")
 
 
 def cmd_info(args, settings) -> int:

@@ -104,7 +104,7 @@ def run_chat(engine, settings) -> int:
                 continue
             printer.line(f"{len(engine.index)} paragraphs from {len(engine.articles)} articles.")
             for s in engine.skipped:
-                printer.line(f"skipped {os.path.basename(s.path)}: {s.reason}")
+                printer.line(f"skipped {s}")
             last = None
             continue
         if command == "/sources":

@@ -14,7 +14,6 @@ import re
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -271,7 +270,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     state["engine"] = engine
     from html import escape
 
-    skipped = "".join(f"\nSkipped {escape(Path(s.path).name)}: {escape(s.reason)}" for s in engine.skipped)
+    skipped = "".join(f"\nSkipped {escape(str(s))}" for s in engine.skipped)
     await _reply(update, context, f"Reloaded: {len(engine.articles)} articles, {len(engine.index)} paragraphs.{skipped}")
 
 

@@ -205,6 +205,10 @@ class Skipped:
     path: str
     reason: str
 
+    def __str__(self) -> str:
+        """'broken.txt: why' - how every front end names a skipped file."""
+        return f"{Path(self.path).name}: {self.reason}"
+
 
 def scan_corpus(folder: Path) -> tuple[list[Article], list[Skipped]]:
     """Every readable article, and the files that are not (empty, not UTF-8, unreadable,

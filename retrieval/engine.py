@@ -6,7 +6,6 @@ import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from .answer import Answer, Cursor
@@ -179,7 +178,7 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     skipped: list[Skipped] = []
     articles = load_corpus(settings.seeds_dir, skipped)
     for s in skipped:
-        notify(f"Skipped {Path(s.path).name}: {s.reason}")
+        notify(f"Skipped {s}")
     embedder = embedder or make_embedder(settings)
     store = open_store(settings)
     passages = corpus_passages(articles)

@@ -2,8 +2,9 @@
 
 People paste text with invisible characters, type tone marks in either placement, add emoji,
 numbering and stray characters, and write in shorthand ("ko", "dc", "j", "vs"). None of that
-may change the answer: ``normalise`` removes or writes it out, and nothing else in the
-library sees the raw text.
+may change the answer: ``as_typed`` removes the noise (how the question was typed is read from
+what is left) and ``written_out`` writes the rest out; the planner calls both, and nothing
+else in the library sees the raw text.
 """
 
 from __future__ import annotations
@@ -74,7 +75,3 @@ def written_out(typed: str, shorthand: bool = True) -> str:
     text = expand_abbreviations(typed)
     return expand_shorthand(text) if shorthand else text
 
-
-def normalise(text: str) -> str:
-    """Everything above, in order: what the question says, as plain as it can be written."""
-    return written_out(as_typed(text))

@@ -131,7 +131,7 @@ class Planner:
 
     def mend_typos(self, text: str) -> str:
         """Each unknown word that is one edit from exactly one corpus word becomes that word
-        (in its commonest accented form when the typist used diacritics)."""
+        (when the typist used diacritics, in the accented form nearest to what was typed)."""
         def mend(m: re.Match) -> str:
             word = m.group(0)
             key = fold_word(word.lower())

@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval.highlight import asks_for, holds
-from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, normalise, strip_decoration
+from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, strip_decoration, written_out
 from retrieval.query import Planner, question_names
 from retrieval.restore import accent_table, plain_share, restore_diacritics
 from retrieval.spelling import correction, edits
@@ -60,7 +60,7 @@ def test_expand_shorthand(raw, full):
 
 
 def test_normalise_writes_out_abbreviations_whole():
-    assert normalise("Busan kết nghĩa vs TP.HCM ?? 2") == "Busan kết nghĩa với Thành phố Hồ Chí Minh ?"
+    assert written_out(as_typed("Busan kết nghĩa vs TP.HCM ?? 2")) == "Busan kết nghĩa với Thành phố Hồ Chí Minh ?"
     assert as_typed("1. busan\u200b ko 😊") == "busan ko"
 
 

@@ -2,9 +2,11 @@ import pytest
 
 from bot.render import excerpt
 from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, z_score
-from retrieval.highlight import Match, Sentences, best_sentence, content_terms, pick, share, weighted_terms
+from retrieval.highlight import (
+    Match, Sentences, best_sentence, content_terms, folded_words, pick, share, weighted_terms,
+)
 from retrieval.restore import accent_table, restore_diacritics
-from retrieval.text import fold_word, sentences, words
+from retrieval.text import sentences
 
 
 def choose(question, passage, match=None, dense=None):
@@ -14,8 +16,6 @@ def choose(question, passage, match=None, dense=None):
                          Sentences.of(passage), dense)
 
 
-def folded_words(text):
-    return frozenset(fold_word(w) for w in words(text))
 
 CORPUS = [
     "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
