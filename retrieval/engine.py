@@ -59,14 +59,26 @@ def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder
     Whether it is current is read from the manifest first, so an unchanged corpus loads
     once and a changed one is not loaded whole only to be rebuilt.
     """
-    store = store or open_store(settings)
-    passages = corpus_passages(articles)
+    index, report, _ = _index_for(store or open_store(settings), corpus_passages(articles), embedder, rebuild,
+                                  progress, notify)
+    return index, report
+
+
+def _index_for(store: IndexStore, passages, embedder: Embedder, rebuild: bool, progress: bool, notify: Notify,
+               serve_stale: bool = False) -> tuple[Index, BuildReport | None, bool]:
+    """(index, build report, stale): the current index, or one built now; with ``serve_stale``,
+    when the articles changed and the previous index was built with the same model, that one,
+    marked stale (the caller builds the new one beside it)."""
     current, previous = (None, None) if rebuild else _current_or_previous(store, passages, embedder, notify)
     if current is not None:
-        return current, None
+        return current, None, False
+    if serve_stale and previous is not None and previous.manifest.model_id == embedder.model_id:
+        notify("The articles changed since the last index: answering from it while the new one is built.")
+        return previous, None, True
     if previous is not None:
         notify("The articles or the model changed since the last index: updating it.")
-    return _build(store, passages, embedder, previous, not rebuild, progress, notify)
+    index, report = _build(store, passages, embedder, previous, not rebuild, progress, notify)
+    return index, report, False
 
 
 def _current_or_previous(store: IndexStore, passages, embedder: Embedder, notify: Notify):
@@ -182,15 +194,8 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     embedder = embedder or make_embedder(settings)
     store = open_store(settings)
     passages = corpus_passages(articles)
-    current, previous = (None, None) if rebuild else _current_or_previous(store, passages, embedder, notify)
-    if current is not None:
-        return Engine(settings, articles, embedder, current, skipped=skipped, batcher=batcher)
-    if background and previous is not None and previous.manifest.model_id == embedder.model_id:
-        notify("The articles changed since the last index: answering from it while the new one is built.")
-        engine = Engine(settings, articles, embedder, previous, skipped=skipped, batcher=batcher)
+    index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify, serve_stale=background)
+    engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)
+    if stale:
         engine.update_in_background(store, passages, notify)
-        return engine
-    if previous is not None:
-        notify("The articles or the model changed since the last index: updating it.")
-    index, report = _build(store, passages, embedder, previous, not rebuild, progress, notify)
-    return Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)
+    return engine
