@@ -66,9 +66,10 @@ def _answer_markup(key: str, lang: str, more: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row])
 
 
-async def _run(context, func, *args):
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_state(context)["executor"], func, *args)
+async def _run(context, func, *args, pool: str = "executor"):
+    """``func`` in a thread of ``pool``: "executor" (retrieval), "side_executor" (feedback
+    database) or "reload_executor" (index builds), never on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_state(context)[pool], func, *args)
 
 
 # A write that finds the feedback database locked (another process holds it) is tried again for
@@ -105,9 +106,8 @@ def _write(context, func, *args) -> None:
 async def _read(context, func, *args):
     """A side-store read (button state after a restart, /stats) off the event loop; None when
     the database cannot answer now."""
-    loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(_state(context)["side_executor"], func, *args)
+        return await _run(context, func, *args, pool="side_executor")
     except (sqlite3.Error, OSError) as exc:
         log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "read"), exc)
         return None
@@ -263,8 +263,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         # Its own thread: a long build never takes a retrieval thread, so questions go on
         # being answered from the current index until the new one is swapped in.
-        loop = asyncio.get_running_loop()
-        engine = await loop.run_in_executor(state["reload_executor"], _engine(context).reload)
+        engine = await _run(context, _engine(context).reload, pool="reload_executor")
     finally:
         state["reloading"] = False
     state["engine"] = engine
