@@ -56,7 +56,7 @@ def _minmax(x: np.ndarray) -> np.ndarray:
 
 def run(name: str, answerer: Pipeline, embedder, questions: list[str], k: int) -> dict:
     index = answerer.index
-    vectors = np.vstack([index.dense.vector(r) for r in range(len(index))])
+    vectors = index.dense.passage_vectors(range(len(index)))
     peer = NaivePeer(embedder.model, [p.text for p in index.passages], vectors)
     for q in questions[:3]:  # warm-up: first calls allocate
         answerer.answer(q, k), peer.ask(q, k), embedder.embed_queries([q])

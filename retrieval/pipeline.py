@@ -150,8 +150,8 @@ class Pipeline:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
+            held = [1.0 if holds(plan.asks, p.text) else 0.0 for p in index.passages.many(rows)]
             shares = [max(share(plan.terms, words) for words in self.sentences(r).words) for r in rows]
-            held = [1.0 if holds(plan.asks, index.passages[r].text) else 0.0 for r in rows]
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
@@ -57,7 +57,22 @@ class _TomlSource(PydanticBaseSettingsSource):
             if not isinstance(table, dict):
                 raise ConfigError(f"config file {path}: '{section}' must be a [{section}] section")
             return table
-        return {k: v for k, v in data.items() if not isinstance(v, dict)}
+        top = {k: v for k, v in data.items() if not isinstance(v, dict)}
+        if _holds_password(top.get("database_url")):
+            raise ConfigError(f"config file {path}: database_url holds a password; secrets come only from the "
+                              "environment (BUSAN_BOT_DATABASE_URL, or PGPASSWORD beside a URL without one)")
+        return top
+
+
+def _holds_password(url) -> bool:
+    if not isinstance(url, str):
+        return False
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return bool(conninfo_to_dict(url).get("password"))
+    except Exception:  # noqa: BLE001 - an unreadable URL may still hold one: keep it out of files
+        return ":" in url.split("@")[0].split("//")[-1] if "@" in url else False
 
 
 def anchor(value: Path) -> Path:
@@ -99,7 +114,17 @@ class Settings(SectionSettings):
     exact_search_limit: int = Field(5_000, ge=1)
     log_level: str = "WARNING"
     # Index backend, by its name in retrieval/store/__init__.py's BACKENDS.
-    store: Literal["faiss"] = "faiss"
+    store: Literal["faiss", "postgres"] = "faiss"
+    # store = "postgres": the database (it may hold a password: BUSAN_BOT_DATABASE_URL, never the file).
+    database_url: SecretStr | None = None
+    database_pool: int = Field(8, ge=1, le=256)  # connections per process
+
+    @model_validator(mode="after")
+    def _database(self) -> "Settings":
+        if self.store == "postgres" and self.database_url is None:
+            raise ValueError("store = 'postgres' needs a database: set BUSAN_BOT_DATABASE_URL "
+                             "(e.g. postgresql://user@host/dbname; the password in it or in PGPASSWORD)")
+        return self
 
     @field_validator("seeds_dir", "index_dir", "cache_dir")
     @classmethod
@@ -139,6 +164,10 @@ def _describe(exc: ValidationError, section: str = "") -> str:
         key = ".".join([section] * bool(section) + [str(p) for p in err["loc"]]) or "settings"
         if err["type"] == "extra_forbidden":
             problems.append(f"unknown setting '{key}'")
+        elif not err["loc"]:  # a rule across settings: its message says it all
+            problems.append(err["msg"].removeprefix("Value error, "))
+        elif "database_url" in err["loc"]:  # never echo what may be a secret
+            problems.append(f"invalid setting {key}: {err['msg']}")
         else:
             problems.append(f"invalid setting {key} = {err.get('input')!r}: {err['msg']}")
     return "; ".join(problems)

@@ -40,6 +40,17 @@ class Ann:
     train_rounds: int
 
 
+@dataclass(frozen=True)
+class Pgvector:
+    hnsw_m: int
+    hnsw_ef_construction: int
+    hnsw_ef_search: int  # candidates the HNSW search keeps: recall against speed
+    lexical_first_block: int  # postings read first per term, highest BM25 weight first
+    lexical_block_growth: int  # each further block of a term is this many times larger
+    lexical_max_rounds: int  # blocks read per term at most before the top is taken as found
+    lexical_max_rescore: int  # passages scored exactly at most per question
+
+
 def _numbers(section: dict) -> dict:
     return {k: v for k, v in section.items() if k not in ("source", "regenerate")}
 
@@ -60,6 +71,7 @@ HIGHLIGHT = Highlight(**_numbers(_DATA["highlight"]))
 RESTORATION = Restoration(**_numbers(_DATA["restoration"]))
 BM25_K1, BM25_B = _DATA["bm25"]["k1"], _DATA["bm25"]["b"]
 ANN = Ann(**_numbers(_DATA["ann"]))
+PGVECTOR = Pgvector(**_numbers(_DATA["pgvector"]))
 
 
 def by_kind(values: dict[Kind, Weights | Calibration]) -> dict[str, dict]:

@@ -58,8 +58,11 @@ class MemoryPassages:
     def __iter__(self):
         return iter(self.items)
 
-    def row_for_text(self, text):
-        return next((i for i, p in enumerate(self.items) if p.text == text), None)
+    def many(self, rows):
+        return [self.items[r] for r in rows]
+
+    def rows_for_texts(self, texts):
+        return [next((i for i, p in enumerate(self.items) if p.text == text), None) for text in texts]
 
 
 class NumpyDense:
@@ -85,11 +88,11 @@ class NumpyDense:
         sims = self.vectors.astype(np.float64) @ np.asarray(query, dtype=np.float64)
         return (float(sims.mean()), float(sims.std()) + 1e-6) if len(sims) else (0.0, 1e-6)
 
-    def vector(self, row):
-        return self.vectors[row]
+    def passage_vectors(self, rows):
+        return self.vectors[list(rows)].reshape(len(rows), self.dim)
 
-    def sentence_vectors(self, row):
-        return self.blocks[row]
+    def sentence_blocks(self, rows):
+        return [self.blocks[r] for r in rows]
 
     def describe(self):
         return "exact (numpy)"

@@ -10,9 +10,39 @@ def _files(settings) -> IndexStore:
     return FileStore(settings.index_dir, lock_timeout=settings.lock_timeout, exact_limit=settings.exact_search_limit)
 
 
+def _postgres(settings) -> IndexStore:
+    from .pg_database import Database
+    from .postgres import PostgresStore
+
+    return PostgresStore(database(settings), lock_timeout=settings.lock_timeout,
+                         exact_limit=settings.exact_search_limit)
+
+
+_DATABASES: dict = {}
+
+
+def database(settings):
+    """One connection pool per database URL and process: the index, the bot's shared state
+    and a reloaded engine use the same one."""
+    from ..tuned import PGVECTOR
+    from .pg_database import Database
+
+    url = settings.database_url.get_secret_value()
+    if url not in _DATABASES:
+        _DATABASES[url] = Database(url, pool_size=settings.database_pool, ef_search=PGVECTOR.hnsw_ef_search)
+    return _DATABASES[url]
+
+
+def close_databases() -> None:
+    """Close every pool this process opened (tests, and a clean shutdown)."""
+    while _DATABASES:
+        _DATABASES.popitem()[1].close()
+
+
 # A new backend: its own module implementing IndexStore, and one line here.
 BACKENDS = {
     "faiss": _files,
+    "postgres": _postgres,
 }
 
 
@@ -20,4 +50,4 @@ def open_store(settings) -> IndexStore:
     return BACKENDS[settings.store](settings)
 
 
-__all__ = ["BACKENDS", "BuildReport", "Index", "IndexStore", "open_store"]
+__all__ = ["BACKENDS", "BuildReport", "close_databases", "database", "Index", "IndexStore", "open_store"]

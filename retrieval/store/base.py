@@ -1,8 +1,8 @@
 """The small interfaces between the pipeline and its stores, and the bundle that carries them.
 
-One implementation of each lives in its own module today (SQLite passages, FAISS dense,
-BM25 lexical, all as files of one generation: ``files.py``); a new backend implements these
-and registers itself in ``store/__init__.py``. ``tests/contract`` holds the suite every
+Two backends implement them: files of one generation on a local disk (SQLite passages, FAISS
+dense, BM25 lexical: ``files.py``) and PostgreSQL with pgvector (``postgres.py``); a new
+backend implements these and registers itself in ``store/__init__.py``. ``tests/contract`` holds the suite every
 implementation must pass.
 """
 
@@ -26,8 +26,11 @@ class PassageStore(Protocol):
 
     def __getitem__(self, row: int) -> Passage: ...
 
-    def row_for_text(self, text: str) -> int | None:
-        """The row of a passage with exactly this text (its vectors can be reused)."""
+    def many(self, rows: Sequence[int]) -> list[Passage]:
+        """The passages of ``rows``, in that order (one read for a remote store)."""
+
+    def rows_for_texts(self, texts: Sequence[str]) -> list[int | None]:
+        """Per text, the row of a passage with exactly that text (its vectors can be reused), or None."""
 
 
 @runtime_checkable
@@ -49,9 +52,11 @@ class DenseIndex(Protocol):
     def stats(self, query: np.ndarray) -> tuple[float, float]:
         """Mean and spread of ``query``'s similarity over every passage of the corpus."""
 
-    def vector(self, row: int) -> np.ndarray: ...
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored vectors of ``rows`` (len(rows) x dim), for reuse by the next build."""
 
-    def sentence_vectors(self, row: int) -> np.ndarray: ...
+    def sentence_blocks(self, rows: Sequence[int]) -> list[np.ndarray]:
+        """Per row, its sentences' stored vectors (sentences x dim), for reuse by the next build."""
 
     def describe(self) -> str:
         """How it searches, for `info`: "exact" or the approximate index's parameters."""
@@ -111,6 +116,10 @@ class IndexStore(Protocol):
 
     def verify(self) -> list[str]:
         """Every byte of the current generation checked: what is damaged (nothing: [])."""
+
+    def is_current(self, index: Index) -> bool:
+        """Cheap: whether ``index`` is still the current generation (another process may have
+        built a newer one: replicas reload when this turns false)."""
 
     def tidy(self) -> int:
         """Remove what interrupted builds left behind; how many things were removed."""

@@ -11,6 +11,8 @@ from ..text import passage_sentences
 from .base import Index
 from .vectors import SentenceVectors
 
+REUSE_CHUNK = 10_000
+
 
 def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index | None,
                         progress: bool = False) -> tuple[np.ndarray, SentenceVectors, int]:
@@ -20,7 +22,8 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
     model batches short sentences with short sentences). Returns the vectors, the sentence
     vectors and how many passages were embedded.
     """
-    rows = [previous.passages.row_for_text(p.text) if previous is not None else None for p in passages]
+    rows = (previous.passages.rows_for_texts([p.text for p in passages]) if previous is not None
+            else [None] * len(passages))
     todo = [i for i, r in enumerate(rows) if r is None]
     split = {i: passage_sentences(passages[i].text) for i in todo}
     texts = [passages[i].text for i in todo]
@@ -35,8 +38,11 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
         n = len(split[i])
         blocks[i] = fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]
         cursor += n if n > 1 else 0
-    for i, r in enumerate(rows):
-        if r is not None:
-            matrix[i] = previous.dense.vector(r)
-            blocks[i] = previous.dense.sentence_vectors(r)
+    kept = [i for i, r in enumerate(rows) if r is not None]
+    for start in range(0, len(kept), REUSE_CHUNK):  # a remote store is read in chunks, not row by row
+        chunk = kept[start : start + REUSE_CHUNK]
+        old = [rows[i] for i in chunk]
+        matrix[chunk] = previous.dense.passage_vectors(old)
+        for i, block in zip(chunk, previous.dense.sentence_blocks(old)):
+            blocks[i] = block
     return matrix, SentenceVectors.assemble(blocks, dim), len(todo)

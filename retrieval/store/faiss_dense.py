@@ -123,11 +123,11 @@ class FaissDense:
     def stats(self, query: np.ndarray) -> tuple[float, float]:
         return self.dense_stats.of_query(query)
 
-    def vector(self, row: int) -> np.ndarray:
-        return self.vectors[row]
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return np.asarray(self.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32).reshape(len(rows), self.dim)
 
-    def sentence_vectors(self, row: int) -> np.ndarray:
-        return self.sentences.block(row)
+    def sentence_blocks(self, rows: Sequence[int]) -> list[np.ndarray]:
+        return [self.sentences.block(r) for r in rows]
 
     def describe(self) -> str:
         return search_kind(self.faiss_index)

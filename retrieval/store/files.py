@@ -65,6 +65,9 @@ class FileStore:
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
         return up_to_date(self.index_dir, passages, model_id)
 
+    def is_current(self, index: Index) -> bool:
+        return (self.index_dir / CURRENT).resolve() == Path(index.location)
+
     def tidy(self) -> int:
         """Remove what killed builds left behind (``.building-*``), unless a build is running
         now; returns how many were removed."""

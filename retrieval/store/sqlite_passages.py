@@ -30,8 +30,11 @@ class SqlitePassages:
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
 
-    def row_for_text(self, text: str) -> int | None:
-        return self._text_rows.get(content_hash(text))
+    def many(self, rows: Sequence[int]) -> list[Passage]:
+        return [self._passages[r] for r in rows]
+
+    def rows_for_texts(self, texts: Sequence[str]) -> list[int | None]:
+        return [self._text_rows.get(content_hash(t)) for t in texts]
 
     @staticmethod
     def write(folder: Path, passages: Sequence[Passage]) -> None:

@@ -68,7 +68,7 @@ def test_each_passage_has_a_vector_per_sentence(tmp_path):
     scores, single = index.dense.sentence_scores(q, [0, 1])
     assert len(scores) == 3 and max(range(3), key=scores.__getitem__) == 1
     # one sentence: its vector is the passage's own (float16 on disk)
-    assert single == pytest.approx([float(index.dense.vector(1) @ q)], abs=2e-3)
+    assert single == pytest.approx([float(index.dense.passage_vectors([1])[0] @ q)], abs=2e-3)
     # one call to the model: the new passages, then the sentences of the multi-sentence one
     assert emb.calls[0] == ("passage", 2 + 3)
 

@@ -1,0 +1,257 @@
+"""The read side of the PostgreSQL backend: one generation's passages, vectors and BM25.
+
+Each generation has its own tables (``busan_g<N>_*``), written once and never changed, so
+anything read from them may be cached for the life of the generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Sequence
+
+import numpy as np
+
+from ..passage import Passage, content_hash
+from ..text import lexical_terms
+from ..tuned import BM25_K1 as K1, PGVECTOR
+from .pg_database import Database
+from .vectors import DenseStats
+
+PASSAGE_CACHE = 20_000  # passages kept in memory per generation (popular ones come back)
+TERM_CACHE = 200_000
+
+
+def table(generation: int, name: str) -> str:
+    return f"busan_g{int(generation)}_{name}"
+
+
+def halfvec(vector) -> object:
+    from pgvector import HalfVector
+
+    return HalfVector(np.asarray(vector, dtype=np.float32))
+
+
+class _Bounded(dict):
+    """A dict that starts over when full: generations are immutable, so a cache miss is only a read."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key, value) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+
+
+class PgPassages:
+    """Implements ``PassageStore`` over ``busan_g<N>_passages``."""
+
+    def __init__(self, db: Database, generation: int, count: int):
+        self.db, self.table, self.count = db, table(generation, "passages"), count
+        self._cache = _Bounded(PASSAGE_CACHE)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, row: int) -> Passage:
+        if not 0 <= row < self.count:
+            raise IndexError(row)
+        return self.many([row])[0]
+
+    def __iter__(self):
+        for start in range(0, self.count, 10_000):
+            yield from self._read(range(start, min(start + 10_000, self.count)))
+
+    def many(self, rows: Sequence[int]) -> list[Passage]:
+        missing = [r for r in dict.fromkeys(rows) if r not in self._cache]
+        found = dict(zip(missing, self._read(missing))) if missing else {}
+        for row, passage in found.items():
+            self._cache.put(row, passage)
+        return [found.get(r) or self._cache.get(r) or self._read([r])[0] for r in rows]
+
+    def _read(self, rows: Sequence[int]) -> list[Passage]:
+        got = {r[0]: Passage(*r[1:]) for r in self.db.rows(
+            f"SELECT row, id, article, title, source, paragraph, text FROM {self.table} WHERE row = ANY(%s)",
+            (list(rows),))}
+        if len(got) != len(set(rows)):
+            raise IndexError(f"rows not in the index: {sorted(set(rows) - set(got))[:5]}")
+        return [got[r] for r in rows]
+
+    def rows_for_texts(self, texts: Sequence[str]) -> list[int | None]:
+        hashes = [content_hash(t) for t in texts]
+        found: dict[str, int] = {}
+        for start in range(0, len(hashes), 50_000):
+            found.update(self.db.rows(f"SELECT hash, row FROM {self.table} WHERE hash = ANY(%s)",
+                                      (hashes[start : start + 50_000],)))
+        return [found.get(h) for h in hashes]
+
+
+class PgDense:
+    """Implements ``DenseIndex``: halfvec columns, HNSW above the exact-search limit."""
+
+    def __init__(self, db: Database, generation: int, dim: int, stats: DenseStats, search: str):
+        self.db, self.dim, self.dense_stats, self.search_kind = db, dim, stats, search
+        self.passages, self.sentences = table(generation, "passages"), table(generation, "sentences")
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if k <= 0:
+            return []
+        q = halfvec(query)
+        return [(r, float(s)) for r, s in self.db.rows(
+            f"SELECT row, -(embedding <#> %s) FROM {self.passages} ORDER BY embedding <#> %s LIMIT %s", (q, q, k))]
+
+    def scores(self, query: np.ndarray, rows: Sequence[int]) -> list[float]:
+        if not len(rows):
+            return []
+        got = dict(self.db.rows(f"SELECT row, -(embedding <#> %s) FROM {self.passages} WHERE row = ANY(%s)",
+                                (halfvec(query), list(rows))))
+        return [float(got[r]) for r in rows]
+
+    def sentence_scores(self, query: np.ndarray, rows: Sequence[int]) -> list[list[float]]:
+        per_row: dict[int, list[float]] = {r: [] for r in rows}
+        for row, score in self.db.rows(f"SELECT row, -(embedding <#> %s) FROM {self.sentences} "
+                                       f"WHERE row = ANY(%s) ORDER BY row, idx", (halfvec(query), list(rows))):
+            per_row[row].append(float(score))
+        return [per_row[r] for r in rows]
+
+    def stats(self, query: np.ndarray) -> tuple[float, float]:
+        return self.dense_stats.of_query(query)
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        got = dict(self.db.rows(f"SELECT row, embedding FROM {self.passages} WHERE row = ANY(%s)", (list(rows),)))
+        out = np.zeros((len(rows), self.dim), np.float32)
+        for i, r in enumerate(rows):
+            out[i] = got[r].to_numpy()
+        return out
+
+    def sentence_blocks(self, rows: Sequence[int]) -> list[np.ndarray]:
+        per_row: dict[int, list[np.ndarray]] = {r: [] for r in rows}
+        for row, vector in self.db.rows(f"SELECT row, embedding FROM {self.sentences} WHERE row = ANY(%s) "
+                                        f"ORDER BY row, idx", (list(rows),)):
+            per_row[row].append(vector.to_numpy())
+        return [np.asarray(per_row[r], dtype=np.float32).reshape(-1, self.dim) for r in rows]
+
+    def describe(self) -> str:
+        return self.search_kind
+
+
+class PgLexical:
+    """Implements ``LexicalIndex``: BM25 weights as one ``sparsevec`` per passage (the inner
+    product with the question's term counts is its BM25 score, as in ``bm25.py``), and per
+    term its postings, highest weight first, in blocks for the top-k search."""
+
+    def __init__(self, db: Database, generation: int, count: int, vocabulary: int):
+        self.db, self.count, self.vocabulary = db, count, vocabulary
+        self.passages, self.terms, self.postings = (table(generation, n) for n in ("passages", "terms", "postings"))
+        self._terms = _Bounded(TERM_CACHE)  # term -> (id, idf), or None when no passage has it
+
+    def __len__(self) -> int:
+        return self.count
+
+    def lookup(self, terms) -> dict[str, tuple[int, float]]:
+        """Id and IDF of each known term among ``terms``."""
+        missing = [t for t in dict.fromkeys(terms) if t not in self._terms]
+        if missing:
+            found = {t: (i, idf) for t, i, idf in self.db.rows(
+                f"SELECT term, id, idf FROM {self.terms} WHERE term = ANY(%s)", (missing,))}
+            for t in missing:
+                self._terms.put(t, found.get(t))
+        return {t: v for t in terms if (v := self._terms.get(t)) is not None}
+
+    def _counts(self, text: str) -> dict[int, tuple[float, float]]:
+        """Term id -> (count in the question, IDF), for the question's known terms."""
+        counts = Counter(lexical_terms(text))
+        known = self.lookup(counts)
+        return {known[t][0]: (float(c), known[t][1]) for t, c in counts.items() if t in known}
+
+    def query(self, text: str) -> "PgLexicalQuery":
+        return PgLexicalQuery(self, {i: c for i, (c, _) in self._counts(text).items()})
+
+    def max_score(self, text: str) -> float:
+        return sum(c * idf for c, idf in self._counts(text).values()) * (K1 + 1) / (1 + K1)
+
+    def idf(self, term: str) -> float:
+        found = self.lookup([term]).get(term)
+        return float(found[1]) if found else 0.0
+
+    def exact(self, counts: dict[int, float], rows: Sequence[int]) -> dict[int, float]:
+        from pgvector import SparseVector
+
+        if not rows:
+            return {}
+        q = SparseVector(counts, self.vocabulary)
+        return {r: float(s) for r, s in self.db.rows(
+            f"SELECT row, -(lexical <#> %s) FROM {self.passages} WHERE row = ANY(%s)", (q, list(rows)))}
+
+    def blocks(self, wanted: list[tuple[int, int]]) -> list[tuple[int, int, np.ndarray, np.ndarray, bool]]:
+        """(term, block, rows, weights, last) for each (term id, block number) asked for."""
+        got = self.db.rows(
+            f"SELECT p.term, p.block, p.rows, p.weights, p.last FROM {self.postings} p "
+            f"JOIN unnest(%s::int[], %s::int[]) AS w(term, block) ON p.term = w.term AND p.block = w.block",
+            ([t for t, _ in wanted], [b for _, b in wanted]))
+        return [(t, b, np.frombuffer(r, dtype="<i4"), np.frombuffer(w, dtype="<f4"), last) for t, b, r, w, last in got]
+
+
+class PgLexicalQuery:
+    """One question's BM25 top-k, exact by the threshold algorithm (Fagin et al.): postings
+    are read highest weight first, block by block, until no passage left unread can beat the
+    k-th best; the passages that might still be in the top are then scored exactly."""
+
+    def __init__(self, index: PgLexical, counts: dict[int, float]):
+        self.index, self.counts = index, counts
+        self._exact: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        if k <= 0 or not self.counts:
+            return []
+        terms = list(self.counts)
+        bit = {t: 1 << i for i, t in enumerate(terms)}
+        partial: dict[int, float] = {}  # row -> sum over the postings read so far (a lower bound)
+        seen: dict[int, int] = {}  # row -> bit mask of the terms whose postings named it
+        floor = {t: float("inf") for t in terms}  # the weight no unread posting of t exceeds
+        next_block = {t: 0 for t in terms}
+        theta = 0.0
+        for _ in range(PGVECTOR.lexical_max_rounds):
+            wanted = [(t, b) for t, b in next_block.items() if b is not None]
+            if not wanted:
+                break
+            for term, block, rows, weights, last in self.index.blocks(wanted):
+                q, b = self.counts[term], bit[term]
+                for r, w in zip(rows.tolist(), weights.tolist()):
+                    partial[r] = partial.get(r, 0.0) + q * w
+                    seen[r] = seen.get(r, 0) | b
+                floor[term] = 0.0 if last else float(weights[-1])
+                next_block[term] = None if last else block + 1
+            theta = _kth(partial.values(), k)
+            if sum(self.counts[t] * floor[t] for t in terms) <= theta:
+                break
+        open_terms = [t for t in terms if floor[t] > 0]
+        missing = lambda r: sum(self.counts[t] * floor[t] for t in open_terms if not seen[r] & bit[t])  # noqa: E731
+        upper = {r: p + missing(r) for r, p in partial.items()}
+        maybe = sorted((r for r, u in upper.items() if u >= theta), key=lambda r: -upper[r])
+        maybe = maybe[: PGVECTOR.lexical_max_rescore]
+        exact = {r: partial[r] for r in maybe if upper[r] == partial[r]}  # every term's weight is known
+        exact.update(self.index.exact(self.counts, [r for r in maybe if r not in exact]))
+        with self._lock:
+            self._exact.update(exact)
+        ranked = sorted(((r, s) for r, s in exact.items() if s > 0), key=lambda x: (-x[1], x[0]))
+        return ranked[:k]
+
+    def at(self, rows: Sequence[int]) -> list[float]:
+        if not self.counts:
+            return [0.0] * len(rows)
+        with self._lock:
+            known = dict(self._exact)
+        todo = [r for r in dict.fromkeys(rows) if r not in known]
+        known.update(self.index.exact(self.counts, todo))
+        return [known.get(r, 0.0) for r in rows]
+
+
+def _kth(values, k: int) -> float:
+    values = list(values)
+    if len(values) < k:
+        return 0.0
+    return float(np.partition(np.fromiter(values, dtype=np.float64, count=len(values)), len(values) - k)[len(values) - k])

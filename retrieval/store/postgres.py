@@ -1,0 +1,299 @@
+"""The PostgreSQL + pgvector backend: every generation in the operator's database.
+
+Tables::
+
+    busan_generations        one row per generation: manifest, dense statistics, accent table
+    busan_current            the generation readers use (one row)
+    busan_g<N>_passages      row, metadata, text, content hash, embedding halfvec, lexical sparsevec (BM25)
+    busan_g<N>_sentences     row, idx, embedding halfvec: each passage's sentences in order
+    busan_g<N>_terms         term, id, idf
+    busan_g<N>_postings      term, block, rows, weights, last: postings highest weight first
+
+A build writes a generation's tables, points ``busan_current`` at it and drops the
+generations before the previous one, all in one transaction: readers see the old index or
+the new one, never half of one, and a killed build leaves nothing behind. Several processes
+(replicas) can read one database; builds take turns by an advisory lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import struct
+import time
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import IndexError_
+from ..passage import Passage, content_hash
+from ..restore import accent_table
+from ..tuned import PGVECTOR
+from .base import BuildReport, Index
+from .bm25 import Bm25
+from .builder import embed_incrementally
+from .manifest import FORMAT_VERSION, Manifest, corpus_hash
+from .pg_database import Database
+from .pg_readers import PgDense, PgLexical, PgPassages, table
+from .vectors import DenseStats, SentenceVectors
+
+log = logging.getLogger(__name__)
+KEEP_GENERATIONS = 2  # the current one and the one before (a replica may not have switched yet)
+BUILD_LOCK = 0x6275_7361  # advisory lock key: "busa"
+MAX_TERMS_PER_PASSAGE = 16_000  # pgvector's limit on a sparsevec's non-zero entries
+
+_GENERATION_COLUMNS = ("id", "format", "model_id", "dim", "count", "corpus_hash", "created", "search", "vocabulary",
+                       "accents", "stats_mean", "stats_cov")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS busan_generations (
+    id bigserial PRIMARY KEY, format int NOT NULL, model_id text NOT NULL, dim int NOT NULL,
+    count int NOT NULL, corpus_hash text NOT NULL, created double precision NOT NULL, search text NOT NULL,
+    vocabulary int NOT NULL, accents text NOT NULL, stats_mean bytea NOT NULL, stats_cov bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS busan_current (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one), generation bigint NOT NULL REFERENCES busan_generations);
+"""
+
+
+class PostgresStore:
+    """Implements ``IndexStore`` in a PostgreSQL database with pgvector."""
+
+    def __init__(self, db: Database, *, lock_timeout: float = 30.0, exact_limit: int = 5_000):
+        self.db = db
+        self.lock_timeout = lock_timeout
+        self.exact_limit = exact_limit
+
+    def _current(self) -> dict | None:
+        """The current generation's row, or None when nothing was built in this database."""
+        found = self._select(f"SELECT {', '.join('g.' + c for c in _GENERATION_COLUMNS)} FROM busan_current c "
+                             "JOIN busan_generations g ON g.id = c.generation")
+        return dict(zip(_GENERATION_COLUMNS, found[0])) if found else None
+
+    def _select(self, sql: str) -> list[tuple]:
+        import psycopg
+
+        try:
+            return self.db.rows(sql)
+        except psycopg.errors.UndefinedTable:  # nothing built in this database yet
+            return []
+
+    def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
+        head = self._head()
+        return (head is not None and head[1] == FORMAT_VERSION and head[2] == model_id
+                and head[3] == corpus_hash(passages))
+
+    def _head(self) -> tuple | None:
+        found = self._select("SELECT g.id, g.format, g.model_id, g.corpus_hash FROM busan_current c "
+                             "JOIN busan_generations g ON g.id = c.generation")
+        return found[0] if found else None
+
+    def is_current(self, index: Index) -> bool:
+        head = self._head()
+        return head is not None and index.location == self._location(head[0])
+
+    def _location(self, generation: int) -> str:
+        return f"{self.db.where} generation {generation}"
+
+    def open(self) -> Index:
+        row = self._current()
+        if row is None:
+            raise IndexError_(f"no index in the database {self.db.where} yet")
+        if row["format"] != FORMAT_VERSION:
+            raise IndexError_(f"the index in {self.db.where} was built by another version of busan-bot "
+                              f"(format {row['format']}, this one reads {FORMAT_VERSION})")
+        return self._index(row)
+
+    def _index(self, row: dict) -> Index:
+        g, dim = row["id"], row["dim"]
+        stats = DenseStats(np.frombuffer(row["stats_mean"], dtype="<f8"),
+                           np.frombuffer(row["stats_cov"], dtype="<f8").reshape(dim, dim))
+        manifest = Manifest(row["format"], row["model_id"], dim, row["count"], row["corpus_hash"], row["created"],
+                            row["search"])
+        return Index(PgPassages(self.db, g, row["count"]), PgDense(self.db, g, dim, stats, row["search"]),
+                     PgLexical(self.db, g, row["count"], row["vocabulary"]), json.loads(row["accents"]), manifest,
+                     self._location(g))
+
+    def verify(self) -> list[str]:
+        """Every table of the current generation read back: counts, dimensions and the corpus hash."""
+        row = self._current()
+        if row is None:
+            return ["no index in the database"]
+        g, n, problems = row["id"], row["count"], []
+        checks = {
+            "passages": f"SELECT count(*), count(*) FILTER (WHERE vector_dims(embedding) <> {int(row['dim'])}) "
+                        f"FROM {table(g, 'passages')}",
+            "sentences": f"SELECT count(DISTINCT row), count(*) FILTER (WHERE vector_dims(embedding) <> "
+                         f"{int(row['dim'])}) FROM {table(g, 'sentences')}",
+        }
+        for name, sql in checks.items():
+            try:
+                rows, wrong = self.db.rows(sql)[0]
+            except Exception as exc:  # noqa: BLE001 - reported, as every other fault found
+                problems.append(f"{name}: {exc}")
+                continue
+            if rows != n or wrong:
+                problems.append(f"{name}: {rows} passages ({n} expected), {wrong} vectors of the wrong size")
+        if not problems:
+            passages = list(self._index(row).passages)
+            if corpus_hash(passages) != row["corpus_hash"]:
+                problems.append("passages: they do not match the generation's corpus hash")
+            if any(content_hash(p.text) != h for p, (h,) in zip(passages, self.db.rows(
+                    f"SELECT hash FROM {table(g, 'passages')} ORDER BY row"))):
+                problems.append("passages: a text does not match its content hash")
+        return problems
+
+    def tidy(self) -> int:
+        """Builds are transactions: a killed one leaves nothing behind to remove."""
+        return 0
+
+    def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
+              progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+        conn = self.db.connect()
+        try:
+            self._lock(conn, on_wait)
+            return self._build_locked(conn, list(passages), embedder, previous, reuse, progress)
+        finally:
+            conn.close()  # ends the session, and with it the advisory lock
+
+    def _lock(self, conn, on_wait) -> None:
+        if conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()[0]:
+            return
+        if on_wait:
+            on_wait()
+        deadline = time.monotonic() + self.lock_timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()[0]:
+                return
+        raise IndexError_(f"another busan-bot is building the index in {self.db.where}; waited "
+                          f"{self.lock_timeout:.0f} s. Try again when it has finished.")
+
+    def _build_locked(self, conn, passages, embedder, previous, reuse, progress):
+        start = time.perf_counter()
+        if previous is None and reuse:
+            try:
+                previous = self.open()
+            except IndexError_:
+                previous = None
+        reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
+        matrix, sentences, embedded = embed_incrementally(passages, embedder, previous if reuse else None, progress)
+        index = self._publish(conn, passages, matrix, sentences, embedder.model_id)
+        return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
+
+    def publish(self, passages: Sequence[Passage], matrix: np.ndarray, sentences: SentenceVectors,
+                model_id: str) -> Index:
+        """Write a generation from vectors at hand (no model) and switch readers to it."""
+        conn = self.db.connect()
+        try:
+            self._lock(conn, None)
+            return self._publish(conn, list(passages), matrix, sentences, model_id)
+        finally:
+            conn.close()
+
+    def _publish(self, conn, passages, matrix, sentences, model_id) -> Index:
+        texts = [p.text for p in passages]
+        lexical = Bm25.build(texts)
+        stats = DenseStats.of(matrix)
+        hnsw = len(passages) > self.exact_limit
+        search = (f"hnsw m={PGVECTOR.hnsw_m} ef_construction={PGVECTOR.hnsw_ef_construction} "
+                  f"ef_search={self.db.ef_search}") if hnsw else "exact"
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('busan-bot schema'))")
+            conn.execute(SCHEMA)
+            g = conn.execute(
+                "INSERT INTO busan_generations (format, model_id, dim, count, corpus_hash, created, search, "
+                "vocabulary, accents, stats_mean, stats_cov) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "RETURNING id",
+                (FORMAT_VERSION, model_id, matrix.shape[1], len(passages), corpus_hash(passages),
+                 time.time(), search, len(lexical.terms), json.dumps(accent_table(texts), ensure_ascii=False),
+                 stats.mean.astype("<f8").tobytes(), stats.cov.astype("<f8").tobytes())).fetchone()[0]
+            _write_generation(conn, g, passages, matrix, sentences, lexical, hnsw)
+            conn.execute("INSERT INTO busan_current (one, generation) VALUES (true, %s) "
+                         "ON CONFLICT (one) DO UPDATE SET generation = excluded.generation", (g,))
+            _drop_old_generations(conn, g)
+        log.info("built generation %s of %s passages in %s", g, len(passages), self.db.where)
+        return self.open()
+
+
+def _write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: SentenceVectors, lexical: Bm25,
+                      hnsw: bool) -> None:
+    dim, vocabulary = matrix.shape[1], len(lexical.terms)
+    p, s, t, o = (table(g, n) for n in ("passages", "sentences", "terms", "postings"))
+    conn.execute(f"CREATE TABLE {p} (row int PRIMARY KEY, id text NOT NULL, article text NOT NULL, "
+                 f"title text NOT NULL, source text NOT NULL, paragraph int NOT NULL, text text NOT NULL, "
+                 f"hash text NOT NULL, embedding halfvec({dim}) NOT NULL, lexical sparsevec({max(vocabulary, 1)}) NOT NULL)")
+    conn.execute(f"CREATE TABLE {s} (row int NOT NULL, idx int NOT NULL, embedding halfvec({dim}) NOT NULL, "
+                 f"PRIMARY KEY (row, idx))")
+    conn.execute(f"CREATE TABLE {t} (term text PRIMARY KEY, id int NOT NULL, idf real NOT NULL)")
+    conn.execute(f"CREATE TABLE {o} (term int NOT NULL, block int NOT NULL, rows bytea NOT NULL, "
+                 f"weights bytea NOT NULL, last boolean NOT NULL, PRIMARY KEY (term, block))")
+    by_row = lexical.weights.tocsr()
+    by_row.sort_indices()
+    with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
+        for row, passage in enumerate(passages):
+            lo, hi = by_row.indptr[row], by_row.indptr[row + 1]
+            if hi - lo > MAX_TERMS_PER_PASSAGE:
+                raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {hi - lo} distinct terms; "
+                                  f"PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
+            copy.write_row((row, passage.id, passage.article, passage.title, passage.source, passage.paragraph,
+                            passage.text, content_hash(passage.text), halfvec_bytes(matrix[row]),
+                            sparsevec_bytes(vocabulary, by_row.indices[lo:hi], by_row.data[lo:hi])))
+    with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "int4", "bytea"])
+        for row in range(len(passages)):
+            for idx, vector in enumerate(sentences.block(row)):
+                copy.write_row((row, idx, halfvec_bytes(vector)))
+    with conn.cursor().copy(f"COPY {t} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["text", "int4", "float4"])
+        for i, term in enumerate(lexical.terms):
+            copy.write_row((term, i, float(lexical.idf_values[i])))
+    with conn.cursor().copy(f"COPY {o} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "int4", "bytea", "bytea", "bool"])
+        for row in postings_blocks(lexical.weights):
+            copy.write_row(row)
+    conn.execute(f"CREATE INDEX ON {p} (hash)")
+    if hnsw:
+        conn.execute(f"SET LOCAL maintenance_work_mem = '1GB'")
+        conn.execute(f"CREATE INDEX ON {p} USING hnsw (embedding halfvec_ip_ops) "
+                     f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
+    for name in (p, s, t, o):
+        conn.execute(f"ANALYZE {name}")
+
+
+def postings_blocks(weights):
+    """(term, block, rows, weights, last) per block of each term's postings, highest weight first;
+    blocks grow geometrically, so a common term is read in a few round trips."""
+    csc = weights.tocsc()
+    first, growth = PGVECTOR.lexical_first_block, PGVECTOR.lexical_block_growth
+    for term in range(csc.shape[1]):
+        lo, hi = csc.indptr[term], csc.indptr[term + 1]
+        order = np.argsort(-csc.data[lo:hi], kind="stable")
+        rows, values = csc.indices[lo:hi][order].astype("<i4"), csc.data[lo:hi][order].astype("<f4")
+        start, size, block = 0, first, 0
+        while True:
+            end = min(start + size, len(rows))
+            yield term, block, rows[start:end].tobytes(), values[start:end].tobytes(), end >= len(rows)
+            if end >= len(rows):
+                break
+            start, size, block = end, size * growth, block + 1
+
+
+def halfvec_bytes(vector: np.ndarray) -> bytes:
+    """pgvector's binary form of a halfvec: dimensions, a reserved word, big-endian float16s."""
+    return struct.pack(">HH", len(vector), 0) + np.asarray(vector, dtype=">f2").tobytes()
+
+
+def sparsevec_bytes(dim: int, indices: np.ndarray, values: np.ndarray) -> bytes:
+    """pgvector's binary form of a sparsevec: dimensions, non-zeros, a reserved int, 0-based
+    indices (ascending), big-endian float32 values."""
+    return (struct.pack(">iii", max(dim, 1), len(indices), 0) + np.asarray(indices, dtype=">i4").tobytes()
+            + np.asarray(values, dtype=">f4").tobytes())
+
+
+def _drop_old_generations(conn, current: int) -> None:
+    old = [g for (g,) in conn.execute("SELECT id FROM busan_generations WHERE id < %s ORDER BY id DESC",
+                                      (current,)).fetchall()][KEEP_GENERATIONS - 1:]
+    for g in old:
+        for name in ("passages", "sentences", "terms", "postings"):
+            conn.execute(f"DROP TABLE IF EXISTS {table(g, name)}")
+        conn.execute("DELETE FROM busan_generations WHERE id = %s", (g,))
