@@ -15,6 +15,7 @@ import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
@@ -22,7 +23,7 @@ from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from retrieval.errors import ConfigError, QuestionError
+from retrieval.errors import BusanBotError, ConfigError, IndexError_, QuestionError
 
 from .render import source_lines
 from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
@@ -75,6 +76,19 @@ async def _run(context, func, *args, pool: str = "executor"):
 # A write that finds the feedback database locked (another process holds it) is tried again for
 # this long, in the side thread: the answer has long gone out, and the vote is not lost.
 LOCKED_RETRY_S = 60.0
+RECALL_AGAIN_S = 0.5
+
+
+# What the side stores raise when they cannot answer now: SQLite's, PostgreSQL's (a failed
+# connection reaches us as IndexError_, a BusanBotError), the file system's.
+STATE_ERRORS = (sqlite3.Error, psycopg.Error, BusanBotError, OSError)
+
+
+def _transient(exc: Exception) -> bool:
+    """A locked SQLite file, or a database server that is unreachable for now."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, (psycopg.OperationalError, IndexError_))
 
 
 def _patiently(func, *args):
@@ -82,8 +96,8 @@ def _patiently(func, *args):
     while True:
         try:
             return func(*args)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+        except STATE_ERRORS as exc:
+            if not _transient(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -97,7 +111,7 @@ def _write(context, func, *args) -> None:
     def run():
         try:
             _patiently(func, *args)
-        except (sqlite3.Error, OSError) as exc:
+        except STATE_ERRORS as exc:
             log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
 
     _state(context)["side_executor"].submit(run)
@@ -108,9 +122,22 @@ async def _read(context, func, *args):
     the database cannot answer now."""
     try:
         return await _run(context, func, *args, pool="side_executor")
-    except (sqlite3.Error, OSError) as exc:
+    except STATE_ERRORS as exc:
         log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "read"), exc)
         return None
+
+
+async def _limit(context, user_id: int) -> float:
+    """Seconds the user must wait (0: go ahead). The shared limiter of replicas asks the
+    database, off the event loop; if the database cannot answer, the question goes through."""
+    limiter = _state(context)["limiter"]
+    if isinstance(limiter, RateLimiter):  # in memory: microseconds
+        return limiter.check(user_id)
+    try:
+        return await _run(context, limiter.check, user_id)
+    except STATE_ERRORS as exc:
+        log.warning("rate limiter: %s; letting the question through", exc)
+        return 0.0
 
 
 def _addressed(update: Update, context) -> tuple[bool, str]:
@@ -191,7 +218,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         await _reply(update, context, t(exc.lang, key, n=exc.length, max=exc.limit))
         return
     user_id = update.effective_user.id if update.effective_user else 0
-    wait = state["limiter"].check(user_id)
+    wait = await _limit(context, user_id)
     if wait:
         await _reply(update, context, t(plan.lang, "rate", s=int(wait) + 1))
         return
@@ -218,14 +245,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_question(update, context, examples[int(number)])
         return
     asked: Asked | None = state["recent"].get(key)
-    if asked is None and action in ("up", "down", "more") and key:  # from before a restart
+    if asked is None and action in ("up", "down", "more") and key:  # from before a restart, or another replica
         asked = await _read(context, state["feedback"].recall, key)
+        if asked is None:  # the replica that answered may still be writing its buttons down
+            await asyncio.sleep(RECALL_AGAIN_S)
+            asked = await _read(context, state["feedback"].recall, key)
         if asked is not None:
             state["recent"][key] = asked
     if asked is None or action not in ("up", "down", "more"):
         await deliver(query.answer, text=t("vi", "expired"))
         return
-    wait = state["limiter"].check(query.from_user.id)  # presses count like questions
+    wait = await _limit(context, query.from_user.id)  # presses count like questions
     if wait:
         await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
         return
@@ -310,6 +340,19 @@ async def post_shutdown(application: Application) -> None:
 # ----------------------------------------------------------------------------- assembly
 
 
+def _side_stores(engine, settings: TelegramSettings) -> dict:
+    """Feedback, button state and rate limits: in the index's PostgreSQL database when there is
+    one (replicas share them), else in a local SQLite file and in memory."""
+    if getattr(engine.settings, "store", "faiss") == "postgres":
+        from retrieval.store import database
+
+        from .shared_state import PgFeedbackStore, PgRateLimiter
+
+        db = database(engine.settings)
+        return {"feedback": PgFeedbackStore(db), "limiter": PgRateLimiter(db, settings.rate_limit)}
+    return {"feedback": FeedbackStore(settings.feedback_db), "limiter": RateLimiter(settings.rate_limit)}
+
+
 def build_application(engine, token: str, settings: TelegramSettings, api_url: str | None = None) -> Application:
     root = (api_url or settings.api_url).rstrip("/")
     application = (
@@ -324,8 +367,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
         side_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores"),
         reload_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"),
-        feedback=FeedbackStore(settings.feedback_db),
-        limiter=RateLimiter(settings.rate_limit),
+        **_side_stores(engine, settings),
         recent=Recent(),
         admins=set(settings.admins),
     )

@@ -11,7 +11,6 @@ def _files(settings) -> IndexStore:
 
 
 def _postgres(settings) -> IndexStore:
-    from .pg_database import Database
     from .postgres import PostgresStore
 
     return PostgresStore(database(settings), lock_timeout=settings.lock_timeout,

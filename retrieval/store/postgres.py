@@ -253,7 +253,7 @@ def _write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: Sen
             copy.write_row(row)
     conn.execute(f"CREATE INDEX ON {p} (hash)")
     if hnsw:
-        conn.execute(f"SET LOCAL maintenance_work_mem = '1GB'")
+        conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
         conn.execute(f"CREATE INDEX ON {p} USING hnsw (embedding halfvec_ip_ops) "
                      f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
     for name in (p, s, t, o):

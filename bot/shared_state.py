@@ -1,0 +1,123 @@
+"""The bot's state in PostgreSQL (with ``store = "postgres"``): feedback, button state and rate
+limits shared by every replica serving one bot, so an answer given by one can be voted on or
+paged ("More") through another, and a user's limit holds whichever replica they reach.
+
+Same methods as ``telegram_support.FeedbackStore`` and ``RateLimiter``; the tests run one
+contract suite over both kinds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+
+from .telegram_support import BUTTONS_KEPT_S, Asked
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS busan_bot_key (one boolean PRIMARY KEY DEFAULT true CHECK (one), key bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS busan_bot_votes (answer text NOT NULL, user_hash text NOT NULL, time double precision NOT NULL,
+    question text NOT NULL, passage_ids text NOT NULL, vote int NOT NULL, PRIMARY KEY (answer, user_hash));
+CREATE TABLE IF NOT EXISTS busan_bot_questions (time double precision NOT NULL, user_hash text NOT NULL,
+    answered boolean NOT NULL);
+CREATE TABLE IF NOT EXISTS busan_bot_buttons (answer text PRIMARY KEY, time double precision NOT NULL,
+    question text NOT NULL, lang text NOT NULL, shown int NOT NULL, passage_ids text NOT NULL);
+CREATE INDEX IF NOT EXISTS busan_bot_buttons_time ON busan_bot_buttons (time);
+CREATE TABLE IF NOT EXISTS busan_bot_rate (user_hash text PRIMARY KEY, times double precision[] NOT NULL,
+    allowed boolean NOT NULL);
+"""
+
+
+def _create_schema(db) -> bytes:
+    """The tables, once per database, and the key user ids are hashed with: random, made by
+    whichever replica comes first, then shared (the same user has the same hash everywhere)."""
+    with db.connection() as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('busan-bot schema'))")
+        conn.execute(SCHEMA)
+        conn.execute("INSERT INTO busan_bot_key (key) VALUES (%s) ON CONFLICT DO NOTHING",
+                     (secrets.token_bytes(32),))
+        return bytes(conn.execute("SELECT key FROM busan_bot_key").fetchone()[0])
+
+
+class PgFeedbackStore:
+    """Questions, votes (one per user per answer) and button state in PostgreSQL."""
+
+    def __init__(self, db):
+        self.db = db
+        self.key = _create_schema(db)
+
+    def user_hash(self, user_id: int) -> str:
+        return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _execute(self, sql: str, params) -> None:
+        with self.db.connection() as conn:
+            conn.execute(sql, params)
+
+    def question(self, user_id: int, answered: bool) -> None:
+        self._execute("INSERT INTO busan_bot_questions VALUES (%s, %s, %s)",
+                      (time.time(), self.user_hash(user_id), answered))
+
+    def vote(self, user_id: int, answer: str, question: str, passage_ids: list[str], vote: int) -> None:
+        self._execute("INSERT INTO busan_bot_votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (answer, user_hash) "
+                      "DO UPDATE SET time = excluded.time, vote = excluded.vote",
+                      (answer, self.user_hash(user_id), time.time(), question, ",".join(passage_ids), vote))
+
+    def remember(self, key: str, asked: Asked) -> None:
+        with self.db.connection() as conn, conn.transaction():
+            conn.execute("INSERT INTO busan_bot_buttons VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (answer) DO "
+                         "UPDATE SET time = excluded.time, shown = excluded.shown, passage_ids = excluded.passage_ids",
+                         (key, time.time(), asked.question, asked.lang, asked.shown, ",".join(asked.passage_ids)))
+            conn.execute("DELETE FROM busan_bot_buttons WHERE time < %s", (time.time() - BUTTONS_KEPT_S,))
+
+    def recall(self, key: str) -> Asked | None:
+        found = self.db.rows("SELECT question, lang, shown, passage_ids FROM busan_bot_buttons WHERE answer = %s",
+                             (key,))
+        if not found:
+            return None
+        question, lang, shown, ids = found[0]
+        return Asked(question, lang, None, [p for p in ids.split(",") if p], shown)
+
+    def stats(self) -> dict[str, int]:
+        (asked, answered), = self.db.rows("SELECT count(*), count(*) FILTER (WHERE answered) FROM busan_bot_questions")
+        (up, down), = self.db.rows("SELECT count(*) FILTER (WHERE vote > 0), count(*) FILTER (WHERE vote < 0) "
+                                   "FROM busan_bot_votes")
+        return {"questions": asked, "answered": answered, "up": up, "down": down}
+
+
+class PgRateLimiter:
+    """At most ``limit`` questions (and button presses) per user in any ``window`` seconds,
+    counted across replicas: one statement per check, atomic under concurrent replicas."""
+
+    SWEEP_EVERY = 1000  # checks between removals of users idle for a whole window
+
+    def __init__(self, db, limit: int, window: float = 60.0, clock=time.time):
+        self.db, self.limit, self.window, self.clock = db, limit, window, clock
+        self.key = _create_schema(db)
+        self._checks = 0
+
+    def check(self, user_id: int) -> float:
+        """0 if the user may ask now, else the seconds to wait."""
+        now = self.clock()
+        self._checks += 1
+        user = hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        with self.db.connection() as conn:
+            if self._checks % self.SWEEP_EVERY == 0:
+                conn.execute("DELETE FROM busan_bot_rate WHERE times[cardinality(times)] <= %s", (now - self.window,))
+            allowed, times = conn.execute(
+                "INSERT INTO busan_bot_rate AS r VALUES (%(u)s, ARRAY[%(now)s::float8], true) "
+                "ON CONFLICT (user_hash) DO UPDATE SET "
+                "allowed = (SELECT count(*) < %(limit)s FROM unnest(r.times) AS t WHERE t > %(since)s), "
+                "times = (SELECT CASE WHEN count(t) >= %(limit)s THEN array_agg(t ORDER BY t) "
+                "ELSE coalesce(array_agg(t ORDER BY t), '{}') || %(now)s::float8 END "
+                "FROM unnest(r.times) AS t WHERE t > %(since)s) RETURNING allowed, times",
+                {"u": user, "now": now, "limit": self.limit, "since": now - self.window}).fetchone()
+        if allowed:
+            return 0.0
+        return max(self.window - (now - times[0]), 0.001)
+
+    def __len__(self) -> int:
+        return self.db.rows("SELECT count(*) FROM busan_bot_rate")[0][0]

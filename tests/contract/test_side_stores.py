@@ -1,0 +1,127 @@
+"""The contract of the bot's side stores: feedback (questions, votes, button state) and the
+rate limiter, run over the single-machine kinds (SQLite file, memory) and the shared kinds
+replicas use (PostgreSQL, on the test server of tests/conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import telegram_support as support
+from bot.telegram_support import Asked
+
+
+class FeedbackContract:
+    @pytest.fixture()
+    def make(self, tmp_path):
+        """A function giving a store; called twice, two handles on the same data (two
+        replicas, or one process before and after a restart)."""
+        raise NotImplementedError
+
+    def test_one_vote_per_user_per_answer_the_last_press_counts(self, make):
+        store = make()
+        store.vote(1, "a1", "Busan?", ["p1", "p2"], 1)
+        store.vote(1, "a1", "Busan?", ["p1", "p2"], -1)  # changed their mind
+        store.vote(2, "a1", "Busan?", ["p1", "p2"], 1)
+        store.vote(1, "a2", "Gimhae?", ["p3"], 1)
+        assert {k: store.stats()[k] for k in ("up", "down")} == {"up": 2, "down": 1}
+
+    def test_questions_are_counted_with_whether_they_were_answered(self, make):
+        store = make()
+        store.question(1, True)
+        store.question(1, False)
+        store.question(2, True)
+        assert {k: store.stats()[k] for k in ("questions", "answered")} == {"questions": 3, "answered": 2}
+
+    def test_button_state_written_by_one_handle_is_recalled_by_another(self, make):
+        first, second = make(), make()
+        first.remember("k1", Asked("Busan kết nghĩa năm nào?", "vi", None, ["p1", "p2", "p3"], 3))
+        recalled = second.recall("k1")
+        assert (recalled.question, recalled.lang, recalled.passage_ids, recalled.shown) == \
+            ("Busan kết nghĩa năm nào?", "vi", ["p1", "p2", "p3"], 3)
+        first.remember("k1", Asked("Busan kết nghĩa năm nào?", "vi", None, ["p4"], 6))  # "More" was pressed
+        assert second.recall("k1").shown == 6
+        assert second.recall("unknown") is None
+
+    def test_a_vote_through_another_handle_replaces_the_first(self, make):
+        first, second = make(), make()
+        first.vote(7, "a1", "Busan?", ["p1"], 1)
+        second.vote(7, "a1", "Busan?", ["p1"], 1)  # the same press delivered twice, or via another replica
+        assert second.stats()["up"] == 1
+
+    def test_user_ids_are_hashed_alike_by_every_handle_and_never_kept_plain(self, make):
+        first, second = make(), make()
+        assert first.user_hash(42) == second.user_hash(42) != first.user_hash(43)
+        assert "42" != first.user_hash(42) and len(first.user_hash(42)) >= 16
+
+
+class RateLimiterContract:
+    @pytest.fixture()
+    def make(self):
+        """A function (limit, window, clock) -> limiter; two calls share the counts."""
+        raise NotImplementedError
+
+    def test_at_most_limit_per_window_then_the_wait(self, make):
+        now = [1000.0]
+        limiter = make(2, 60, lambda: now[0])
+        assert limiter.check(1) == 0 and limiter.check(1) == 0
+        now[0] += 10
+        assert limiter.check(1) == pytest.approx(50)
+        assert limiter.check(2) == 0  # other users are not affected
+        now[0] += 51
+        assert limiter.check(1) == 0
+
+
+class TestSqliteFeedback(FeedbackContract):
+    @pytest.fixture()
+    def make(self, tmp_path):
+        return lambda: support.FeedbackStore(tmp_path / "feedback.sqlite3")
+
+
+class TestMemoryRateLimiter(RateLimiterContract):
+    @pytest.fixture()
+    def make(self):
+        return lambda limit, window, clock: support.RateLimiter(limit, window, clock)
+
+
+class TestPostgresFeedback(FeedbackContract):
+    @pytest.fixture()
+    def make(self, pg_url):
+        from bot.shared_state import PgFeedbackStore
+        from retrieval.store.pg_database import Database
+
+        dbs = []
+        yield lambda: PgFeedbackStore(dbs.append(Database(pg_url, pool_size=2)) or dbs[-1])
+        for db in dbs:
+            db.close()
+
+
+class TestPostgresRateLimiter(RateLimiterContract):
+    @pytest.fixture()
+    def make(self, pg_url):
+        from bot.shared_state import PgRateLimiter
+        from retrieval.store.pg_database import Database
+
+        dbs = []
+        yield lambda limit, window, clock: PgRateLimiter(dbs.append(Database(pg_url, pool_size=2)) or dbs[-1],
+                                                         limit, window, clock)
+        for db in dbs:
+            db.close()
+
+    def test_two_replicas_share_one_users_count(self, make):
+        now = [1000.0]
+        a, b = make(3, 60, lambda: now[0]), make(3, 60, lambda: now[0])
+        assert [a.check(5), b.check(5), a.check(5)] == [0, 0, 0]
+        assert b.check(5) > 0 and a.check(5) > 0
+
+    def test_idle_users_are_swept(self, make, monkeypatch):
+        from bot.shared_state import PgRateLimiter
+
+        monkeypatch.setattr(PgRateLimiter, "SWEEP_EVERY", 5)
+        now = [1000.0]
+        limiter = make(2, 60, lambda: now[0])
+        for user in range(4):
+            limiter.check(user)
+        assert len(limiter) == 4
+        now[0] += 61
+        limiter.check(99)  # the fifth check sweeps
+        assert len(limiter) == 1
