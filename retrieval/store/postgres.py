@@ -253,11 +253,19 @@ def _write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: Sen
             copy.write_row(row)
     conn.execute(f"CREATE INDEX ON {p} (hash)")
     if hnsw:
-        conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        # The graph must fit in maintenance_work_mem or the build slows down many times over.
+        conn.execute(f"SET LOCAL maintenance_work_mem = '{_hnsw_memory_mb(len(passages), dim)}MB'")
         conn.execute(f"CREATE INDEX ON {p} USING hnsw (embedding halfvec_ip_ops) "
                      f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
     for name in (p, s, t, o):
         conn.execute(f"ANALYZE {name}")
+
+
+def _hnsw_memory_mb(n: int, dim: int) -> int:
+    """What building the HNSW graph needs: each vector (half precision) and its neighbour
+    lists (2m on the bottom layer), with room to spare; at least 256 MB, at most 16 GB."""
+    need = n * (2 * dim + 2 * PGVECTOR.hnsw_m * 8 + 64) * 1.5
+    return int(min(max(need / 2**20, 256), 16 * 1024))
 
 
 def postings_blocks(weights):

