@@ -208,33 +208,40 @@ class PgLexicalQuery:
         if k <= 0 or not self.counts:
             return []
         terms = list(self.counts)
-        bit = {t: 1 << i for i, t in enumerate(terms)}
-        partial: dict[int, float] = {}  # row -> sum over the postings read so far (a lower bound)
-        seen: dict[int, int] = {}  # row -> bit mask of the terms whose postings named it
-        floor = {t: float("inf") for t in terms}  # the weight no unread posting of t exceeds
-        next_block = {t: 0 for t in terms}
+        weight = np.array([self.counts[t] for t in terms])  # each term's count in the question
+        position = {t: i for i, t in enumerate(terms)}
+        floor = np.full(len(terms), np.inf)  # per term, the weight no unread posting exceeds
+        next_block: dict[int, int | None] = {t: 0 for t in terms}
+        rows_read, scores_read, terms_read = [], [], []  # every posting read, as (row, count x weight, term)
+        rows = partial = np.zeros(0)
         theta = 0.0
         for _ in range(PGVECTOR.lexical_max_rounds):
             wanted = [(t, b) for t, b in next_block.items() if b is not None]
             if not wanted:
                 break
-            for term, block, rows, weights, last in self.index.blocks(wanted):
-                q, b = self.counts[term], bit[term]
-                for r, w in zip(rows.tolist(), weights.tolist()):
-                    partial[r] = partial.get(r, 0.0) + q * w
-                    seen[r] = seen.get(r, 0) | b
-                floor[term] = 0.0 if last else float(weights[-1])
+            for term, block, block_rows, block_weights, last in self.index.blocks(wanted):
+                i = position[term]
+                rows_read.append(block_rows)
+                scores_read.append(weight[i] * block_weights.astype(np.float64))
+                terms_read.append(np.full(len(block_rows), i))
+                floor[i] = 0.0 if last else float(block_weights[-1])
                 next_block[term] = None if last else block + 1
-            theta = _kth(partial.values(), k)
-            if sum(self.counts[t] * floor[t] for t in terms) <= theta:
+            rows, where = np.unique(np.concatenate(rows_read), return_inverse=True)
+            partial = np.bincount(where, weights=np.concatenate(scores_read), minlength=len(rows))  # lower bounds
+            theta = float(np.partition(partial, len(partial) - k)[len(partial) - k]) if len(partial) >= k else 0.0
+            if float(weight @ floor) <= theta:  # no passage left unread can beat the k-th best
                 break
-        open_terms = [t for t in terms if floor[t] > 0]
-        missing = lambda r: sum(self.counts[t] * floor[t] for t in open_terms if not seen[r] & bit[t])  # noqa: E731
-        upper = {r: p + missing(r) for r, p in partial.items()}
-        maybe = sorted((r for r, u in upper.items() if u >= theta), key=lambda r: -upper[r])
-        maybe = maybe[: PGVECTOR.lexical_max_rescore]
-        exact = {r: partial[r] for r in maybe if upper[r] == partial[r]}  # every term's weight is known
-        exact.update(self.index.exact(self.counts, [r for r in maybe if r not in exact]))
+        # A passage's upper bound: what it has, plus the floor of each term whose postings it
+        # was not (yet) found in; those whose bound cannot reach the k-th best are out.
+        unread = weight * floor
+        seen_unread = np.bincount(where, weights=unread[np.concatenate(terms_read)], minlength=len(rows))
+        missing = float(unread.sum()) - seen_unread
+        upper = partial + missing
+        maybe = np.flatnonzero(upper >= theta)
+        maybe = maybe[np.argsort(-upper[maybe], kind="stable")][: PGVECTOR.lexical_max_rescore]
+        complete = missing[maybe] <= 1e-9  # every term's weight for it is known already
+        exact = {int(rows[i]): float(partial[i]) for i in maybe[complete]}
+        exact.update(self.index.exact(self.counts, [int(rows[i]) for i in maybe[~complete]]))
         with self._lock:
             self._exact.update(exact)
         ranked = sorted(((r, s) for r, s in exact.items() if s > 0), key=lambda x: (-x[1], x[0]))
@@ -248,10 +255,3 @@ class PgLexicalQuery:
         todo = [r for r in dict.fromkeys(rows) if r not in known]
         known.update(self.index.exact(self.counts, todo))
         return [known.get(r, 0.0) for r in rows]
-
-
-def _kth(values, k: int) -> float:
-    values = list(values)
-    if len(values) < k:
-        return 0.0
-    return float(np.partition(np.fromiter(values, dtype=np.float64, count=len(values)), len(values) - k)[len(values) - k])
