@@ -170,7 +170,7 @@ def cmd_index(args, settings) -> int:
             _notify("The index is damaged: rebuilding it from the articles.")
             rebuild = True  # its vectors cannot be trusted for reuse
         else:
-            print(f"Index verified: every file matches its checksum ({settings.index_dir}).")
+            print(f"Index verified: every part read back and checked ({store.where}).")
     # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
     if rebuild or not store.up_to_date(passages, embedder.model_id):
         _, report = ensure_index(settings, articles, embedder, rebuild=rebuild,
@@ -178,10 +178,10 @@ def cmd_index(args, settings) -> int:
     if report is None:
         if store.tidy():
             print("Removed what an interrupted build left behind.")
-        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({settings.index_dir}).")
+        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({store.where}).")
     else:
         print(f"Indexed {report.passages} paragraphs from {len(articles)} articles in {report.seconds:.1f} s "
-              f"({report.embedded} embedded, {report.reused} reused) -> {settings.index_dir}")
+              f"({report.embedded} embedded, {report.reused} reused) -> {store.where}")
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from .embedder import Embedder
 from .errors import InputError
 from .passage import Passage
 from .pipeline import Pipeline
-from .store import open_store
+from .store import throwaway_store
 from .text import Kind, fold
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,9 @@ def eval_index_dir(cache_dir: Path, passages: list[Passage]) -> Path:
 
 
 def throwaway_index(passages: list[Passage], embedder: Embedder, index_dir: Path, settings, progress: bool = False):
-    """An index of ``passages`` in the configured backend, kept apart from the product's own."""
-    store = open_store(settings.model_copy(update={"index_dir": index_dir}))
+    """An index of ``passages`` in the configured backend, kept apart from the product's own
+    (named after ``index_dir``, one per corpus: a second `eval` reuses its vectors)."""
+    store = throwaway_store(settings, index_dir)
     index, _ = store.build(passages, embedder, progress=progress)
     return index
 

@@ -10,26 +10,27 @@ def _files(settings) -> IndexStore:
     return FileStore(settings.index_dir, lock_timeout=settings.lock_timeout, exact_limit=settings.exact_search_limit)
 
 
-def _postgres(settings) -> IndexStore:
+def _postgres(settings, schema: str = "public") -> IndexStore:
     from .postgres import PostgresStore
 
-    return PostgresStore(database(settings), lock_timeout=settings.lock_timeout,
+    return PostgresStore(database(settings, schema), lock_timeout=settings.lock_timeout,
                          exact_limit=settings.exact_search_limit)
 
 
 _DATABASES: dict = {}
 
 
-def database(settings):
+def database(settings, schema: str = "public"):
     """One connection pool per database URL and process: the index, the bot's shared state
     and a reloaded engine use the same one."""
     from ..tuned import PGVECTOR
     from .pg_database import Database
 
     url = settings.database_url.get_secret_value()
-    if url not in _DATABASES:
-        _DATABASES[url] = Database(url, pool_size=settings.database_pool, ef_search=PGVECTOR.hnsw_ef_search)
-    return _DATABASES[url]
+    if (url, schema) not in _DATABASES:
+        _DATABASES[url, schema] = Database(url, pool_size=settings.database_pool, ef_search=PGVECTOR.hnsw_ef_search,
+                                           schema=schema)
+    return _DATABASES[url, schema]
 
 
 def close_databases() -> None:
@@ -49,4 +50,12 @@ def open_store(settings) -> IndexStore:
     return BACKENDS[settings.store](settings)
 
 
-__all__ = ["BACKENDS", "BuildReport", "close_databases", "database", "Index", "IndexStore", "open_store"]
+def throwaway_store(settings, index_dir) -> IndexStore:
+    """A store of the configured backend kept apart from the product's index (``eval``): the
+    folder ``index_dir``, or in the database a schema of its own named after it."""
+    if settings.store == "postgres":
+        return _postgres(settings, schema=f"busan_eval_{index_dir.name}")
+    return BACKENDS[settings.store](settings.model_copy(update={"index_dir": index_dir}))
+
+
+__all__ = ["BACKENDS", "BuildReport", "close_databases", "database", "throwaway_store", "Index", "IndexStore", "open_store"]

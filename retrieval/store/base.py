@@ -108,6 +108,8 @@ class BuildReport:
 class IndexStore(Protocol):
     """Where generations live: what `Engine` asks to open, check and build."""
 
+    where: str  # for messages: a folder, or a database URL without its password
+
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
         """Cheap: whether the current generation was built from these passages with this model."""
 

@@ -61,6 +61,7 @@ class FileStore:
             raise ConfigError(f"index_dir {self.index_dir} is a file, not a folder")
         self.lock_timeout = lock_timeout
         self.exact_limit = exact_limit
+        self.where = str(self.index_dir)
 
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
         return up_to_date(self.index_dir, passages, model_id)

@@ -7,6 +7,7 @@ gives what may be shown (user, host, database).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -34,9 +35,12 @@ def describe_url(url: str) -> str:
 class Database:
     """A lazily opened pool of autocommit connections with pgvector's types registered."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, ef_search: int = 100):
+    def __init__(self, url: str, *, pool_size: int = 8, ef_search: int = 100, schema: str = "public"):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+            raise ConfigError(f"database schema {schema!r} must be lower-case letters, digits and _")
         self.url = url
-        self.where = describe_url(url)
+        self.schema = schema  # every table lives here (an `eval` keeps its throwaway index apart)
+        self.where = describe_url(url) + ("" if schema == "public" else f" schema {schema}")
         self.pool_size = pool_size
         self.ef_search = ef_search
         self._pool = None
@@ -50,6 +54,7 @@ class Database:
 
         register_vector(conn)
         conn.execute(f"SET hnsw.ef_search = {int(self.ef_search)}")
+        conn.execute(f"SET search_path = {self.schema}, public")  # pgvector's types stay visible
 
     def connect(self):
         """One connection of its own (builds, locks): the caller closes it."""
@@ -63,6 +68,8 @@ class Database:
             raise IndexError_(f"cannot reach the database {self.where}: {_reason(exc, self.url)}") from None
         try:
             ensure_extension(conn, self.where)
+            if self.schema != "public":
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
             self._configure(conn)
         except BaseException:
             conn.close()

@@ -61,6 +61,7 @@ class PostgresStore:
         self.db = db
         self.lock_timeout = lock_timeout
         self.exact_limit = exact_limit
+        self.where = db.where
 
     def _current(self) -> dict | None:
         """The current generation's row, or None when nothing was built in this database."""
