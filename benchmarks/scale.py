@@ -39,20 +39,28 @@ def peak_mb() -> float:
 
 
 class Precomputed:
-    """Hands build_index the synthetic vectors: the passages' first, in passage order (the
-    index re-embeds all), then more of the same kind for the sentences that follow them."""
+    """Hands a build the synthetic vectors: each passage text its own (by text), and any
+    other text (a sentence of a passage) a further synthetic vector of the same kind. The
+    build may ask in chunks."""
 
     model_id = "synthetic"
     dim = 384
 
-    def __init__(self, vectors: np.ndarray, more):
+    def __init__(self, texts: list[str], vectors: np.ndarray, more):
+        self.rows = {t: i for i, t in enumerate(texts)}
         self.vectors = vectors
         self.more = more  # m -> m further synthetic vectors
 
     def embed_passages(self, texts, progress=False):
-        assert len(texts) >= len(self.vectors)
-        extra = len(texts) - len(self.vectors)
-        return np.vstack([self.vectors, self.more(extra)]) if extra else self.vectors
+        out = np.empty((len(texts), self.dim), np.float32)
+        known = [(k, self.rows.get(t)) for k, t in enumerate(texts)]
+        others = [k for k, r in known if r is None]
+        for k, r in known:
+            if r is not None:
+                out[k] = self.vectors[r]
+        if others:
+            out[others] = self.more(len(others))
+        return out
 
     def embed_queries(self, texts):  # pragma: no cover - queries come with their vectors
         raise NotImplementedError
@@ -74,7 +82,7 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
     if n <= full_max:
         passages = synthetic_passages(read_paragraphs(xquad), n)
         prepared = time.perf_counter()
-        embedder = Precomputed(vectors, lambda m: synthetic_vectors(base, m, seed=1))
+        embedder = Precomputed([p.text for p in passages], vectors, more_vectors(base))
         build_index(folder, passages, embedder, reuse=False, exact_limit=settings.exact_search_limit)
         kind = "full"
     else:
@@ -87,6 +95,14 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
     result = {"n": n, "kind": kind, "build_s": time.perf_counter() - prepared, "build_peak_mb": peak_mb()}
     (folder / "build.json").write_text(json.dumps(result))
     return result
+
+
+def more_vectors(base: np.ndarray):
+    """m -> m more synthetic vectors, a new stream on each call (a build asks chunk by chunk)."""
+    from .synthetic import synthetic_vectors
+
+    calls = iter(range(1, 1 << 30))
+    return lambda m: synthetic_vectors(base, m, seed=next(calls))
 
 
 def query(n: int, queries: int, xquad: Path) -> dict:

@@ -28,7 +28,7 @@ import numpy as np
 from retrieval.settings import ROOT, load_settings
 
 from .common import OUT, XQUAD
-from .scale import Precomputed, peak_mb
+from .scale import Precomputed, more_vectors, peak_mb
 
 WORK = OUT / "pg-scale"
 
@@ -78,7 +78,9 @@ def build(url: str, n: int, xquad: Path) -> dict:
     db = Database(database_for(url, n, create=True))
     store = PostgresStore(db, exact_limit=settings.exact_search_limit)
     start = time.perf_counter()
-    index, _ = store.build(passages, Precomputed(vectors, lambda m: synthetic_vectors(base, m, seed=1)), reuse=False)
+    embedder = Precomputed([p.text for p in passages], vectors, more_vectors(base))
+    del vectors  # the embedder holds them
+    index, _ = store.build(passages, embedder, reuse=False)
     seconds = time.perf_counter() - start
     size = db.rows("SELECT pg_database_size(current_database())")[0][0]
     db.close()

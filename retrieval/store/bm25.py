@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Sequence
@@ -32,8 +33,9 @@ class Bm25:
 
         vocab: defaultdict[str, int] = defaultdict()
         vocab.default_factory = vocab.__len__  # a new term gets the next id
-        cols: list[int] = []
-        tfs: list[int] = []
+        # Compact arrays, not lists: a million paragraphs have ~150M postings.
+        cols = array("i")
+        tfs = array("f")
         per_row = np.zeros(len(texts), dtype=np.int64)
         lengths = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):  # map() keeps the per-term work in C
@@ -44,8 +46,10 @@ class Bm25:
             tfs.extend(counts.values())
         n = len(texts)
         rows = np.repeat(np.arange(n), per_row)
-        tf = sparse.csr_matrix((np.array(tfs, dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
-        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
+        cols_array = np.frombuffer(cols, dtype=np.int32)
+        tf = sparse.csr_matrix((np.frombuffer(tfs, dtype=np.float32), (rows, cols_array)), shape=(n, len(vocab)))
+        df = np.bincount(cols_array, minlength=len(vocab)).astype(np.float32)
+        del cols, tfs, cols_array
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg = float(lengths.mean()) if n else 1.0
         norm = K1 * (1 - B + B * lengths / max(avg, 1e-9))

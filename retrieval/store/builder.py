@@ -11,38 +11,46 @@ from ..text import passage_sentences
 from .base import Index
 from .vectors import SentenceVectors
 
-REUSE_CHUNK = 10_000
+REUSE_CHUNK = 10_000  # vectors read back from the previous generation at a time (a remote store too)
+EMBED_CHUNK = 50_000  # new passages (with their sentences) per model call: a million-passage build
+                      # never holds all its float32 sentence vectors at once
 
 
 def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index | None,
                         progress: bool = False) -> tuple[np.ndarray, SentenceVectors, int]:
     """Passage vectors and sentence vectors, reusing ``previous``'s for unchanged texts.
 
-    New passages and their sentences go to the model in one call (one progress bar, and the
-    model batches short sentences with short sentences). Returns the vectors, the sentence
-    vectors and how many passages were embedded.
+    New passages and their sentences go to the model together, a chunk at a time (the model
+    batches short sentences with short sentences). Returns the vectors, the sentence vectors
+    and how many passages were embedded.
     """
     rows = (previous.passages.rows_for_texts([p.text for p in passages]) if previous is not None
             else [None] * len(passages))
     todo = [i for i, r in enumerate(rows) if r is None]
-    split = {i: passage_sentences(passages[i].text) for i in todo}
-    texts = [passages[i].text for i in todo]
-    texts += [s for i in todo if len(split[i]) > 1 for s in split[i]]
-    fresh = embedder.embed_passages(texts, progress=progress) if texts else None
-    dim = int(fresh.shape[1]) if fresh is not None else (previous.manifest.dim if previous else embedder.dim)
-    matrix = np.zeros((len(passages), dim), np.float32)
-    blocks: list[np.ndarray] = [np.zeros((0, dim), np.float32)] * len(passages)
-    cursor = len(todo)
-    for k, i in enumerate(todo):
-        matrix[i] = fresh[k]
-        n = len(split[i])
-        blocks[i] = fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]
-        cursor += n if n > 1 else 0
+    dim = previous.manifest.dim if previous is not None and len(todo) < len(passages) else None
+    matrix: np.ndarray | None = None
+    blocks: list[np.ndarray | None] = [None] * len(passages)  # float16, as stored
+    for start in range(0, len(todo), EMBED_CHUNK):
+        part = todo[start : start + EMBED_CHUNK]
+        split = {i: passage_sentences(passages[i].text) for i in part}
+        texts = [passages[i].text for i in part] + [s for i in part if len(split[i]) > 1 for s in split[i]]
+        fresh = np.asarray(embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+        if matrix is None:
+            dim = dim or int(fresh.shape[1])
+            matrix = np.zeros((len(passages), dim), np.float32)
+        cursor = len(part)
+        for k, i in enumerate(part):
+            matrix[i] = fresh[k]
+            n = len(split[i])
+            blocks[i] = (fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]).astype(np.float16)
+            cursor += n if n > 1 else 0
+    if matrix is None:
+        matrix = np.zeros((len(passages), dim or embedder.dim), np.float32)
     kept = [i for i, r in enumerate(rows) if r is not None]
-    for start in range(0, len(kept), REUSE_CHUNK):  # a remote store is read in chunks, not row by row
+    for start in range(0, len(kept), REUSE_CHUNK):
         chunk = kept[start : start + REUSE_CHUNK]
         old = [rows[i] for i in chunk]
         matrix[chunk] = previous.dense.passage_vectors(old)
         for i, block in zip(chunk, previous.dense.sentence_blocks(old)):
-            blocks[i] = block
-    return matrix, SentenceVectors.assemble(blocks, dim), len(todo)
+            blocks[i] = np.asarray(block, dtype=np.float16)
+    return matrix, SentenceVectors.assemble(blocks, matrix.shape[1]), len(todo)
