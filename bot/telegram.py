@@ -28,7 +28,7 @@ from retrieval.errors import BusanBotError, ConfigError, IndexError_, QuestionEr
 from .render import source_lines
 from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
 from .telegram_settings import TelegramSettings
-from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, deliver, read_token
+from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if wait:
         await _reply(update, context, t(plan.lang, "rate", s=int(wait) + 1))
         return
-    await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
+    if state["typing"].due(update.effective_chat.id):
+        await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
     answer = await _run(context, engine.ask, plan)
     _write(context, state["feedback"].question, user_id, answer.answered)
     asked = Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()],
@@ -369,6 +370,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         reload_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"),
         **_side_stores(engine, settings),
         recent=Recent(),
+        typing=Typing(),
         admins=set(settings.admins),
     )
     media = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO

@@ -87,6 +87,27 @@ class RateLimiter:
         return len(self.seen)
 
 
+class Typing:
+    """When to show "typing…" in a chat. Telegram shows it for 5 s (or until the reply), so a
+    chat that sends several questions at once gets it once, not once per question: under a
+    burst each Bot API call costs the event loop as much as the reply itself."""
+
+    EVERY_S = 4.0
+
+    def __init__(self, clock=time.monotonic, size: int = 10_000):
+        self.clock, self.size = clock, size
+        self.last: dict[int, float] = {}
+
+    def due(self, chat_id: int) -> bool:
+        now = self.clock()
+        if now - self.last.get(chat_id, -self.EVERY_S) < self.EVERY_S:
+            return False
+        self.last[chat_id] = now
+        if len(self.last) > self.size:
+            self.last = {c: t for c, t in self.last.items() if now - t < self.EVERY_S}
+        return True
+
+
 def _private_file(path: Path) -> None:
     """Create ``path`` readable by its owner only (0600), or make it so."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -388,3 +388,15 @@ def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
     finally:
         (seeds / "broken.txt").unlink()
         application.bot_data["engine"].pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+
+
+def test_typing_is_shown_once_per_chat_while_it_lasts():
+    now = [0.0]
+    typing = support.Typing(clock=lambda: now[0], size=3)
+    assert typing.due(1) and not typing.due(1) and typing.due(2)  # a second question at once: not again
+    now[0] = support.Typing.EVERY_S
+    assert typing.due(1)  # Telegram's indicator has faded by now
+    for chat in range(10, 20):  # many chats over time: those whose indicator faded are forgotten
+        now[0] += support.Typing.EVERY_S
+        typing.due(chat)
+    assert len(typing.last) <= 4
