@@ -360,7 +360,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         ApplicationBuilder().token(token).base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
         .concurrent_updates(settings.concurrent_updates).post_init(post_init).post_shutdown(post_shutdown)
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
-        .connection_pool_size(settings.concurrent_updates)
+        .connection_pool_size(settings.http_connections)
         .build()
     )
     application.bot_data.update(

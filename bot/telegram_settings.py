@@ -27,6 +27,9 @@ class TelegramSettings(SectionSettings):
     # Updates handled at once. Retrieval is bounded by `workers` anyway; this only lets
     # cheap replies (help, rate-limit notices) overtake a queue of questions. Set by hand.
     concurrent_updates: int = Field(64, ge=1, le=1024)
+    # Connections to the Bot API for replies. httpx's pool checks every connection on every
+    # request, so a large pool costs the event loop more than it saves (benchmarks.telegram_load).
+    http_connections: int = Field(64, ge=1, le=1024)
 
     @field_validator("feedback_db")
     @classmethod

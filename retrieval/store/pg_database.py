@@ -84,7 +84,10 @@ class Database:
                 self.connect().close()  # a clear message now, rather than a pool timeout later
                 pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=False,
                                       kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-                                      configure=self._configure, name="busan-bot", timeout=CONNECT_TIMEOUT * 3)
+                                      configure=self._configure, name="busan-bot", timeout=CONNECT_TIMEOUT * 3,
+                                      # a server restart leaves broken connections in the pool:
+                                      # each is tested (one round trip) before it is handed out
+                                      check=ConnectionPool.check_connection)
                 pool.open(wait=True, timeout=CONNECT_TIMEOUT)
                 self._pool = pool
             return self._pool

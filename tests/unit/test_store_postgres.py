@@ -198,3 +198,17 @@ def test_engine_follows_an_index_another_process_built(pg_url, tmp_path, monkeyp
     monkeypatch.setattr(engine_module, "FOLLOW_EVERY", 0.0)
     assert "Cần Thơ" in replica_a.ask(question).passages[0].passage.text
     assert replica_a.index.location == replica_b.index.location
+
+
+def test_questions_go_on_after_the_server_drops_every_connection(store, pg_url):
+    """A database restart (or a failover) breaks the pooled connections: they are replaced,
+    not handed to the next question."""
+    store.build(passages(), HashEmbedder())
+    index = store.open()
+    index.passages._cache.clear()
+    assert index.passages.many([1])[0] == passages()[1]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    index.passages._cache.clear()
+    assert index.passages.many([2])[0] == passages()[2]
