@@ -53,4 +53,4 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
         matrix[chunk] = previous.dense.passage_vectors(old)
         for i, block in zip(chunk, previous.dense.sentence_blocks(old)):
             blocks[i] = np.asarray(block, dtype=np.float16)
-    return matrix, SentenceVectors.assemble(blocks, matrix.shape[1]), len(todo)
+    return matrix, SentenceVectors.assemble(blocks, matrix.shape[1], release=True), len(todo)

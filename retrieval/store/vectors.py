@@ -61,10 +61,16 @@ class SentenceVectors:
         self.starts = starts  # (passages + 1,) int64
 
     @classmethod
-    def assemble(cls, blocks: Sequence[np.ndarray], dim: int) -> "SentenceVectors":
+    def assemble(cls, blocks: Sequence[np.ndarray], dim: int, release: bool = False) -> "SentenceVectors":
+        """One array of every passage's block, in order. ``release``: each block is dropped
+        from the (mutable) list once copied, so a large build never holds them twice."""
         starts = np.zeros(len(blocks) + 1, dtype=np.int64)
         np.cumsum([len(b) for b in blocks], out=starts[1:])
-        vectors = np.vstack(blocks).astype(np.float16) if blocks else np.zeros((0, dim), np.float16)
+        vectors = np.empty((int(starts[-1]), dim), np.float16)
+        for i in range(len(blocks)):
+            vectors[starts[i] : starts[i + 1]] = blocks[i]
+            if release:
+                blocks[i] = None
         return cls(vectors, starts)
 
     def block(self, row: int) -> np.ndarray:
