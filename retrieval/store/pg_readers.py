@@ -20,6 +20,7 @@ from .vectors import DenseStats
 
 PASSAGE_CACHE = 20_000  # passages kept in memory per generation (popular ones come back)
 TERM_CACHE = 200_000
+RESCORE_FIRST = 128  # passages scored exactly in the first batch (then 4x each time)
 
 
 def table(generation: int, name: str) -> str:
@@ -239,13 +240,28 @@ class PgLexicalQuery:
         upper = partial + missing
         maybe = np.flatnonzero(upper >= theta)
         maybe = maybe[np.argsort(-upper[maybe], kind="stable")][: PGVECTOR.lexical_max_rescore]
-        complete = missing[maybe] <= 1e-9  # every term's weight for it is known already
-        exact = {int(rows[i]): float(partial[i]) for i in maybe[complete]}
-        exact.update(self.index.exact(self.counts, [int(rows[i]) for i in maybe[~complete]]))
+        exact = self._rescore(k, rows[maybe], partial[maybe], upper[maybe], missing[maybe] <= 1e-9)
         with self._lock:
             self._exact.update(exact)
         ranked = sorted(((r, s) for r, s in exact.items() if s > 0), key=lambda x: (-x[1], x[0]))
         return ranked[:k]
+
+    def _rescore(self, k: int, rows: np.ndarray, partial: np.ndarray, upper: np.ndarray,
+                 complete: np.ndarray) -> dict[int, float]:
+        """Exact scores of the passages that may be in the top ``k``, best bound first, read in
+        growing batches until the k-th best score found beats every bound left (a tie with it
+        cannot change the top's scores)."""
+        exact = {int(r): float(p) for r, p in zip(rows[complete], partial[complete])}  # every weight known
+        todo = np.flatnonzero(~complete)
+        start, size = 0, RESCORE_FIRST
+        while start < len(todo):
+            best = sorted(exact.values(), reverse=True)
+            if len(best) >= k and best[k - 1] >= upper[todo[start]]:
+                break
+            batch = todo[start : start + size]
+            exact.update(self.index.exact(self.counts, [int(r) for r in rows[batch]]))
+            start, size = start + size, size * 4
+        return exact
 
     def at(self, rows: Sequence[int]) -> list[float]:
         if not self.counts:
