@@ -36,6 +36,8 @@ class Database:
     """A lazily opened pool of autocommit connections with pgvector's types registered."""
 
     def __init__(self, url: str, *, pool_size: int = 8, ef_search: int = 100, schema: str = "public"):
+        if not 1 <= ef_search <= 1000:  # pgvector's range; beyond it the SET fails
+            raise ConfigError(f"hnsw ef_search {ef_search} is outside pgvector's range 1-1000")
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
             raise ConfigError(f"database schema {schema!r} must be lower-case letters, digits and _")
         self.url = url
