@@ -134,6 +134,10 @@ class FeedbackStore:
         self.key = _hash_key(path.with_name(path.name + ".key"))
         self.lock = threading.Lock()
         self.db = sqlite3.connect(str(path), check_same_thread=False, timeout=timeout)
+        # WAL: readers never wait for the writer, and a commit is not an fsync (synchronous
+        # NORMAL: the last votes may be lost to a power cut, never to a crash of the bot).
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         with self.db:
             self.db.execute("CREATE TABLE IF NOT EXISTS feedback (time REAL, question TEXT, passage_ids TEXT, "
                             "user_hash TEXT, vote INTEGER)")  # votes before one-per-answer; still counted

@@ -313,6 +313,8 @@ def test_feedback_store_files_are_private_and_ids_hashed_with_their_own_key(tmp_
     key = path.with_name("feedback.sqlite3.key")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(key.stat().st_mode) == 0o600
     assert TOKEN not in key.read_text() and len(key.read_text()) == 64
+    store.question(1, True)  # the write-ahead log beside it is private too
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in path.parent.iterdir())
     again = support.FeedbackStore(path)  # the key is made once: hashes stay the same across restarts
     assert again.user_hash(42) == store.user_hash(42) != "42"
 
