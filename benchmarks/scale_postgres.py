@@ -163,7 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--ef-search", type=int, nargs="+", default=[40, 100, 200, 400])
+    parser.add_argument("--ef-search", type=int, nargs="+", default=[100, 200, 400, 800])
     parser.add_argument("--database-url", default=os.environ.get("BUSAN_BOT_DATABASE_URL"))
     parser.add_argument("--xquad", type=Path, default=XQUAD)
     parser.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
