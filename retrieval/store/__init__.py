@@ -23,13 +23,11 @@ _DATABASES: dict = {}
 def database(settings, schema: str = "public"):
     """One connection pool per database URL and process: the index, the bot's shared state
     and a reloaded engine use the same one."""
-    from ..tuned import PGVECTOR
     from .pg_database import Database
 
     url = settings.database_url.get_secret_value()
     if (url, schema) not in _DATABASES:
-        _DATABASES[url, schema] = Database(url, pool_size=settings.database_pool, ef_search=PGVECTOR.hnsw_ef_search,
-                                           schema=schema)
+        _DATABASES[url, schema] = Database(url, pool_size=settings.database_pool, schema=schema)
     return _DATABASES[url, schema]
 
 

@@ -35,7 +35,10 @@ def describe_url(url: str) -> str:
 class Database:
     """A lazily opened pool of autocommit connections with pgvector's types registered."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, ef_search: int = 100, schema: str = "public"):
+    def __init__(self, url: str, *, pool_size: int = 8, ef_search: int | None = None, schema: str = "public"):
+        from ..tuned import PGVECTOR
+
+        ef_search = PGVECTOR.hnsw_ef_search if ef_search is None else ef_search
         if not 1 <= ef_search <= 1000:  # pgvector's range; beyond it the SET fails
             raise ConfigError(f"hnsw ef_search {ef_search} is outside pgvector's range 1-1000")
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
