@@ -196,9 +196,11 @@ class PgLexical:
 
 
 class PgLexicalQuery:
-    """One question's BM25 top-k, exact by the threshold algorithm (Fagin et al.): postings
-    are read highest weight first, block by block, until no passage left unread can beat the
-    k-th best; the passages that might still be in the top are then scored exactly."""
+    """One question's BM25 top-k by the threshold algorithm (Fagin et al.): postings are read
+    highest weight first, block by block, until no passage left unread can beat the k-th best;
+    the passages that might still be in the top are then scored exactly. Exact when it stops
+    by that bound; ``lexical_max_rounds`` and ``lexical_max_rescore`` cap the work on a large
+    corpus, where the top becomes approximate (measured: tuned.json, section ``pgvector``)."""
 
     def __init__(self, index: PgLexical, counts: dict[int, float]):
         self.index, self.counts = index, counts

@@ -63,11 +63,12 @@ class PostgresStore:
         self.exact_limit = exact_limit
         self.where = db.where
 
-    def _current(self) -> dict | None:
-        """The current generation's row, or None when nothing was built in this database."""
-        found = self._select(f"SELECT {', '.join('g.' + c for c in _GENERATION_COLUMNS)} FROM busan_current c "
+    def _current(self, columns: Sequence[str] = _GENERATION_COLUMNS) -> dict | None:
+        """The current generation's row (only ``columns``: the accent table is large), or None
+        when nothing was built in this database."""
+        found = self._select(f"SELECT {', '.join('g.' + c for c in columns)} FROM busan_current c "
                              "JOIN busan_generations g ON g.id = c.generation")
-        return dict(zip(_GENERATION_COLUMNS, found[0])) if found else None
+        return dict(zip(columns, found[0])) if found else None
 
     def _select(self, sql: str) -> list[tuple]:
         import psycopg
@@ -78,18 +79,13 @@ class PostgresStore:
             return []
 
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
-        head = self._head()
-        return (head is not None and head[1] == FORMAT_VERSION and head[2] == model_id
-                and head[3] == corpus_hash(passages))
-
-    def _head(self) -> tuple | None:
-        found = self._select("SELECT g.id, g.format, g.model_id, g.corpus_hash FROM busan_current c "
-                             "JOIN busan_generations g ON g.id = c.generation")
-        return found[0] if found else None
+        head = self._current(("format", "model_id", "corpus_hash"))
+        return (head is not None and head["format"] == FORMAT_VERSION and head["model_id"] == model_id
+                and head["corpus_hash"] == corpus_hash(passages))
 
     def is_current(self, index: Index) -> bool:
-        head = self._head()
-        return head is not None and index.location == self._location(head[0])
+        head = self._current(("id",))
+        return head is not None and index.location == self._location(head["id"])
 
     def _location(self, generation: int) -> str:
         return f"{self.db.where} generation {generation}"
