@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from .base import BuildReport, Index, IndexStore
 from .files import FileStore
 
@@ -18,6 +20,7 @@ def _postgres(settings, schema: str = "public") -> IndexStore:
 
 
 _DATABASES: dict = {}
+_DATABASES_LOCK = threading.Lock()
 
 
 def database(settings, schema: str = "public"):
@@ -26,15 +29,17 @@ def database(settings, schema: str = "public"):
     from .pg_database import Database
 
     url = settings.database_url.get_secret_value()
-    if (url, schema) not in _DATABASES:
-        _DATABASES[url, schema] = Database(url, pool_size=settings.database_pool, schema=schema)
-    return _DATABASES[url, schema]
+    with _DATABASES_LOCK:  # a reload's thread and the bot's start may ask at once: one pool each
+        if (url, schema) not in _DATABASES:
+            _DATABASES[url, schema] = Database(url, pool_size=settings.database_pool, schema=schema)
+        return _DATABASES[url, schema]
 
 
 def close_databases() -> None:
     """Close every pool this process opened (tests, and a clean shutdown)."""
-    while _DATABASES:
-        _DATABASES.popitem()[1].close()
+    with _DATABASES_LOCK:
+        while _DATABASES:
+            _DATABASES.popitem()[1].close()
 
 
 # A new backend: its own module implementing IndexStore, and one line here.
