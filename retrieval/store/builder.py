@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..errors import IndexError_
 from ..passage import Passage
 from ..text import passage_sentences
 from .base import Index
@@ -54,3 +55,16 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
         for i, block in zip(chunk, previous.dense.sentence_blocks(old)):
             blocks[i] = np.asarray(block, dtype=np.float16)
     return matrix, SentenceVectors.assemble(blocks, matrix.shape[1], release=True), len(todo)
+
+
+def embed_for_build(store, passages: Sequence[Passage], embedder, previous: Index | None, reuse: bool,
+                    progress: bool = False) -> tuple[np.ndarray, SentenceVectors, int]:
+    """``embed_incrementally`` against the generation worth reusing: ``previous``, or else the
+    store's current one, and only when it was built with this model (every backend's build)."""
+    if previous is None and reuse:
+        try:
+            previous = store.open()
+        except IndexError_:
+            previous = None
+    usable = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
+    return embed_incrementally(passages, embedder, previous if usable else None, progress)

@@ -39,7 +39,7 @@ from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
 from .bm25 import Bm25
-from .builder import embed_incrementally
+from .builder import embed_for_build
 from .faiss_dense import FaissDense
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
@@ -124,14 +124,7 @@ class FileStore:
 
     def _build_locked(self, passages, embedder, previous, reuse, progress):
         start = time.perf_counter()
-        if previous is None and reuse:
-            try:
-                previous = self.open()
-            except IndexError_:
-                previous = None
-        reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
-        matrix, sentence_vectors, embedded = embed_incrementally(passages, embedder, previous if reuse else None,
-                                                                 progress)
+        matrix, sentence_vectors, embedded = embed_for_build(self, passages, embedder, previous, reuse, progress)
         folder = self.index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         tmp = self.index_dir / f".building-{folder.name}"
         tmp.mkdir()

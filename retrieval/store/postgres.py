@@ -31,7 +31,7 @@ from ..restore import accent_table
 from ..tuned import PGVECTOR
 from .base import BuildReport, Index
 from .bm25 import Bm25
-from .builder import embed_incrementally
+from .builder import embed_for_build
 from .manifest import FORMAT_VERSION, Manifest, corpus_hash
 from .pg_database import Database
 from .pg_readers import PgDense, PgLexical, PgPassages, table
@@ -166,13 +166,7 @@ class PostgresStore:
 
     def _build_locked(self, conn, passages, embedder, previous, reuse, progress):
         start = time.perf_counter()
-        if previous is None and reuse:
-            try:
-                previous = self.open()
-            except IndexError_:
-                previous = None
-        reuse = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
-        matrix, sentences, embedded = embed_incrementally(passages, embedder, previous if reuse else None, progress)
+        matrix, sentences, embedded = embed_for_build(self, passages, embedder, previous, reuse, progress)
         index = self._publish(conn, passages, matrix, sentences, embedder.model_id)
         return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
 
