@@ -155,7 +155,7 @@ def cmd_index(args, settings) -> int:
     from retrieval.engine import ensure_index, make_embedder
     from retrieval.store import open_store
 
-    articles = load_corpus(settings.seeds_dir)
+    articles = load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes)
     passages = corpus_passages(articles)
     n = len(passages)
     embedder = make_embedder(settings)  # loads no model until something needs embedding
@@ -190,7 +190,7 @@ def cmd_sources(args, settings) -> int:
 
     from .render import source_lines
 
-    articles, skipped = scan_corpus(settings.seeds_dir)
+    articles, skipped = scan_corpus(settings.seeds_dir, settings.max_article_bytes)
     for article, (title, detail) in zip(articles, source_lines(articles)):
         print(f"{article.id}: {title}")
         print(f"    {detail}; {Path(article.path).name}")
@@ -224,7 +224,7 @@ def cmd_info(args, settings) -> int:
     from retrieval.corpus import scan_corpus
 
     try:
-        _print_skipped(scan_corpus(settings.seeds_dir)[1])
+        _print_skipped(scan_corpus(settings.seeds_dir, settings.max_article_bytes)[1])
     except BusanBotError as exc:
         print(f"             {exc}")
     from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLDS
@@ -241,8 +241,8 @@ def cmd_add(args, settings) -> int:
     from retrieval.corpus import add_article, load_article
 
     path = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
-                       author=args.author, date=args.date, url=args.url)
-    article = load_article(path)
+                       author=args.author, date=args.date, url=args.url, max_bytes=settings.max_article_bytes)
+    article = load_article(path, settings.max_article_bytes)
     n = len(article.passages)
     print(f"Added {path.name}: \"{article.title}\", {n} paragraphs. "
           "Run `busan-bot index` (or just ask) to index it.")
@@ -275,7 +275,7 @@ def cmd_eval(args, settings) -> int:
     else:
         from retrieval.corpus import corpus_passages, load_corpus
 
-        passages = corpus_passages(load_corpus(settings.seeds_dir))
+        passages = corpus_passages(load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes))
     questions = read_questions(args.questions)
     if args.split:
         questions = [q for q in questions if q.split == args.split]

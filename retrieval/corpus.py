@@ -18,8 +18,9 @@ Cleaning of news pages copied as text:
 from __future__ import annotations
 
 import logging
+import os
 import re
-import shutil
+import stat
 import tomllib
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -41,6 +42,13 @@ _PHOTO_CREDIT = re.compile(r"\s*\(?(Ảnh|Photo|Nguồn ảnh)\s*:\s*[^.()]{1,60
 _OUTLET_TAG = re.compile(r"^\((NLĐO|TTXVN|VOV|PLO|TTO)\)\s*[-–]\s*")
 _SENTENCE_PUNCT = re.compile(r"[.!?…:;\"”)]\s*$")
 MIN_BODY_WORDS = 10
+# An article larger than this is refused (Settings.max_article_mb wins where a front end
+# passes it): a stray 50 MB dump would otherwise hold every later start for hours of indexing.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# C0/C1 controls other than tab and newline, and the escape sequences they start: an article
+# or a title must never retitle a terminal or move its cursor.
+_ANSI_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_lines(lines: list[str], title: str) -> list[str]:
@@ -123,18 +131,61 @@ class _HTMLText(HTMLParser):
         self._flush()
 
 
-def _read_text(path: Path) -> str:
+def strip_controls(text: str) -> str:
+    """Text without terminal escape sequences and control characters (tab and newline kept;
+    a carriage return becomes a newline, as a file from Windows or an old Mac means it)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _ANSI_ESCAPE.sub("", text))
+
+
+def read_inside(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of ``path``, which must be a regular file inside its own folder.
+
+    A symlink may point elsewhere inside the folder; one that leads out of it (to another
+    folder, ``/proc/self/environ``, a device) is refused before anything is read, so no file
+    outside the articles can ever be indexed and quoted to users. The check is made on the
+    open file itself, so a link swapped after the check is refused too."""
+    folder = os.path.realpath(path.parent)
+    real = os.path.realpath(path)
+    if os.path.commonpath([folder, real]) != folder:
+        raise CorpusError(f"{path.name} leads outside the articles folder (a link to {_where(real)}); not read")
     try:
-        return path.read_text(encoding="utf-8")
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path.name}: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{path.name} is not a regular file; not read")
+        if info.st_size > max_bytes:
+            raise CorpusError(f"{path.name} is {_mb(info.st_size)}, over the {_mb(max_bytes)} limit for one "
+                              "article (setting max_article_mb)")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # a file that grew while being read
+        raise CorpusError(f"{path.name} is over the {_mb(max_bytes)} limit for one article (setting max_article_mb)")
+    return data
+
+
+def _where(real: str) -> str:
+    """Where a refused link leads, named by its top folder only: the rest may itself be private."""
+    parts = Path(real).parts
+    return os.path.join(*parts[:2]) + ("/…" if len(parts) > 2 else "")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    try:
+        return strip_controls(read_inside(path, max_bytes).decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path.name} is not UTF-8 text") from exc
-    except OSError as exc:
-        raise CorpusError(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def split_document(path: Path) -> tuple[str, list[str]]:
+def split_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[str]]:
     """(title, candidate lines) for a file of any supported kind."""
-    raw = _read_text(path)
+    raw = _read_text(path, max_bytes)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         parser = _HTMLText()
@@ -159,22 +210,22 @@ def read_meta(path: Path) -> dict[str, str]:
     if not meta_path.exists():
         return {}
     try:
-        data = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(_read_text(meta_path, max_bytes=64 * 1024))
+    except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{meta_path.name} is not valid TOML: {exc}") from exc
     fields = {k: v for k, v in data.items() if k in {"title", "source", "author", "date", "url"}}
     for key, value in fields.items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise CorpusError(f"{meta_path.name}: {key} must be text, not {type(value).__name__}")
-    return {k: nfc(str(v)) for k, v in fields.items()}
+    return {k: clean_space(strip_controls(nfc(str(v)))) for k, v in fields.items()}
 
 
 def meta_path_for(path: Path) -> Path:
     return path.with_name(path.stem + ".meta.toml")
 
 
-def load_article(path: Path) -> Article:
-    title, lines = split_document(path)
+def load_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    title, lines = split_document(path, max_bytes)
     meta = read_meta(path)
     # The metadata title wins: some pages start with a section label, not the title.
     title = meta.get("title") or title or path.stem
@@ -195,7 +246,9 @@ def load_article(path: Path) -> Article:
 def article_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise CorpusError(f"articles folder not found: {folder}")
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    # Not p.is_file(): it follows links and would hide a refused one; read_inside decides
+    # what may be read and says why not.
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir())
 
 
 @dataclass(frozen=True)
@@ -210,21 +263,23 @@ class Skipped:
         return f"{Path(self.path).name}: {self.reason}"
 
 
-def scan_corpus(folder: Path) -> tuple[list[Article], list[Skipped]]:
+def scan_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Article], list[Skipped]]:
     """Every readable article, and the files that are not (empty, not UTF-8, unreadable,
-    malformed metadata): one bad file never stops the others."""
+    malformed metadata, too large, a link out of the folder, not a regular file): one bad
+    file never stops the others."""
     articles, skipped = [], []
     for path in article_files(folder):
         try:
-            articles.append(load_article(path))
+            articles.append(load_article(path, max_bytes))
         except CorpusError as exc:
             skipped.append(Skipped(str(path), str(exc)))
     return articles, skipped
 
 
-def load_corpus(folder: Path, skipped: list[Skipped] | None = None) -> list[Article]:
+def load_corpus(folder: Path, skipped: list[Skipped] | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """The readable articles; a warning names each skipped file (also added to ``skipped``)."""
-    articles, bad = scan_corpus(folder)
+    articles, bad = scan_corpus(folder, max_bytes)
     for s in bad:
         log.warning("skipped %s: %s", Path(s.path).name, s.reason)
     if skipped is not None:
@@ -240,13 +295,22 @@ def corpus_passages(articles: list[Article]) -> list[Passage]:
 
 
 def add_article(src: Path, folder: Path, title: str | None = None, source: str | None = None,
-                author: str | None = None, date: str | None = None, url: str | None = None) -> Path:
+                author: str | None = None, date: str | None = None, url: str | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
     """Copy an article into the seeds folder (with its metadata) and check that it parses."""
     src = Path(src)
     if not src.is_file():
-        raise CorpusError(f"file not found: {src}")
+        raise CorpusError(f"file not found: {src}" if not src.exists() else f"{src.name} is not a regular file")
     if src.suffix.lower() not in SUFFIXES:
         raise CorpusError(f"{src.name}: unsupported file type (use .txt, .md or .html)")
+    meta = {"title": title, "source": source, "author": author, "date": date, "url": url}
+    for key, value in meta.items():
+        if value and re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", value):
+            raise CorpusError(f"--{key} holds a control character (a line break, carriage return or "
+                              "escape); give it as plain text on one line")
+    if src.stat().st_size > max_bytes:
+        raise CorpusError(f"{src.name} is {_mb(src.stat().st_size)}, over the {_mb(max_bytes)} limit for one "
+                          "article (setting max_article_mb)")
     data = src.read_bytes()
     slug = re.sub(r"[^\w-]+", "-", nfc(src.stem), flags=re.UNICODE).strip("-")[:40] or "article"
     target = folder / f"{slug}_{content_hash(data.decode('utf-8', 'replace'), length=8)}{src.suffix.lower()}"
@@ -254,14 +318,13 @@ def add_article(src: Path, folder: Path, title: str | None = None, source: str |
         raise CorpusError(f"{src.name} is already in {folder} as {target.name}")
     folder.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name("." + target.name + ".tmp")
-    shutil.copyfile(src, tmp)
-    meta = {"title": title, "source": source, "author": author, "date": date, "url": url}
+    tmp.write_bytes(data)
     meta_text = "".join(f"{k} = {_toml_string(v)}\n" for k, v in meta.items() if v)
     try:
         if meta_text:
             meta_path_for(target).write_text(meta_text, encoding="utf-8")
         tmp.replace(target)
-        load_article(target)
+        load_article(target, max_bytes)
     except Exception:
         for p in (tmp, target, meta_path_for(target)):
             p.unlink(missing_ok=True)

@@ -216,7 +216,7 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     """``background``: when the articles changed and the previous index was built with the same
     model, answer from it at once and build the new one in a thread (see ``Engine.updating``)."""
     skipped: list[Skipped] = []
-    articles = load_corpus(settings.seeds_dir, skipped)
+    articles = load_corpus(settings.seeds_dir, skipped, settings.max_article_bytes)
     for s in skipped:
         notify(f"Skipped {s}")
     embedder = embedder or make_embedder(settings)

@@ -110,6 +110,8 @@ class Settings(SectionSettings):
     answer_threshold: float | None = Field(None, ge=0.0, le=1.0)
     uncertain_threshold: float | None = Field(None, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10, le=100_000)
+    # One article file larger than this is skipped with a reason, not indexed for hours.
+    max_article_mb: float = Field(5.0, gt=0, le=1024)
     lock_timeout: float = Field(30.0, ge=0.0)
     exact_search_limit: int = Field(5_000, ge=1)
     log_level: str = "WARNING"
@@ -138,6 +140,10 @@ class Settings(SectionSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @property
+    def max_article_bytes(self) -> int:
+        return int(self.max_article_mb * 1024 * 1024)
 
     @property
     def model_cache_dir(self) -> Path:

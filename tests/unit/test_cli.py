@@ -304,3 +304,17 @@ def test_an_unreachable_database_is_one_line_and_exit_2_without_the_password(env
     code, out, err = run(capsys, "ask", "Busan?", *flags)
     assert code != 0 and "cannot reach the database postgresql://bot@127.0.0.1:1/busan" in err
     assert "pa55-word" not in out + err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_link_to_the_process_environment_is_never_indexed_or_quoted(env, capsys, monkeypatch):
+    """A link in seeds/ to /proc/self/environ once made the bot quote its own token."""
+    seeds, flags, _ = env
+    secret = "123456:SECRET-never-shown-ABCDEF"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", secret)
+    (seeds / "environ.txt").symlink_to("/proc/self/environ")
+    code, out, err = run(capsys, "ask", "TELEGRAM_BOT_TOKEN là gì?", "--json", *flags)
+    assert code == 0 and secret not in out + err
+    assert "environ.txt" in err and "outside the articles folder" in err
+    assert all(p["article"] != "environ" for p in json.loads(out)["passages"])
+    code, out, err = run(capsys, "sources", *flags)
+    assert "skipped environ.txt" in out and secret not in out + err

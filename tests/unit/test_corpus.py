@@ -126,3 +126,98 @@ def test_only_bad_articles_is_one_clear_error(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(CorpusError, match="no readable articles.*empty.txt: no paragraphs"):
         load_corpus(tmp_path)
+
+
+GOOD = "Busan và TP.HCM\nHai thành phố hợp tác về cảng biển.\n"
+
+
+def _scan(folder, **kw):
+    from retrieval.corpus import scan_corpus
+
+    articles, skipped = scan_corpus(folder, **kw)
+    return [a.id for a in articles], {Path(s.path).name: s.reason for s in skipped}
+
+
+def test_a_link_out_of_the_articles_folder_is_never_read(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "good.txt").write_text(GOOD, encoding="utf-8")
+    secret = tmp_path / "private.txt"
+    secret.write_text("Mật khẩu\nMật khẩu của máy chủ là hunter2-secret, đừng nói cho ai biết nhé.\n", encoding="utf-8")
+    (seeds / "outside.txt").symlink_to(secret)
+    monkeypatch.setenv("BUSAN_TEST_SECRET", "token-123456:ABCDEF")
+    (seeds / "environ.txt").symlink_to("/proc/self/environ")
+    (seeds / "relative.txt").symlink_to("../private.txt")
+    ids, skipped = _scan(seeds)
+    assert ids == ["good"]
+    assert set(skipped) == {"outside.txt", "environ.txt", "relative.txt"}
+    assert all("outside the articles folder" in why for why in skipped.values())
+    assert not any("hunter2" in why or "token-123456" in why or str(tmp_path) in why for why in skipped.values())
+
+
+def test_a_link_inside_the_folder_is_read(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "alias.txt").symlink_to("good.txt")
+    ids, skipped = _scan(tmp_path)
+    assert ids == ["alias", "good"] and skipped == {}
+
+
+def test_a_metadata_link_out_of_the_folder_skips_its_article(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "elsewhere.toml").write_text('title = "secret title"\n', encoding="utf-8")
+    (seeds / "good.meta.toml").symlink_to(tmp_path / "elsewhere.toml")
+    ids, skipped = _scan(seeds)
+    assert ids == [] and "outside the articles folder" in skipped["good.txt"]
+
+
+def test_fifos_and_devices_are_not_read(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block for ever
+    ids, skipped = _scan(tmp_path)
+    assert ids == ["good"] and "not a regular file" in skipped["pipe.txt"]
+
+
+def test_an_article_over_the_size_limit_is_skipped_with_the_setting_named(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "huge.txt").write_text(GOOD + "Một đoạn văn rất dài. " * 2000, encoding="utf-8")
+    ids, skipped = _scan(tmp_path, max_bytes=10_000)
+    assert ids == ["good"] and "max_article_mb" in skipped["huge.txt"]
+    with pytest.raises(CorpusError, match="max_article_mb"):
+        add_article(tmp_path / "huge.txt", tmp_path / "seeds", max_bytes=10_000)
+    assert not (tmp_path / "seeds").exists()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("a\x1b]0;pwned\x07b", "ab"),                 # OSC: retitles the terminal
+    ("a\x1b[2J\x1b[31mb\x1b[0m", "ab"),           # CSI: clears the screen, colours
+    ("a\x00b\x07c\x7fd\x9be", "abcde"),           # C0, DEL, C1
+    ("line one\r\nline two\rthree", "line one\nline two\nthree"),
+    ("tab\tkept\nnewline kept", "tab\tkept\nnewline kept"),
+    ("Tiếng Việt có dấu", "Tiếng Việt có dấu"),
+])
+def test_strip_controls(raw, expected):
+    from retrieval.corpus import strip_controls
+
+    assert strip_controls(raw) == expected
+
+
+def test_escape_sequences_in_an_article_and_its_metadata_are_stripped_at_read_time(tmp_path):
+    (tmp_path / "a.txt").write_text(f"{TITLE}\x1b]0;owned\x07\n{BODY1}\x1b[2J\n", encoding="utf-8")
+    (tmp_path / "a.meta.toml").write_text('source = "Báo\\u001b[31m X"\n', encoding="utf-8")
+    article = load_article(tmp_path / "a.txt")
+    assert article.title == TITLE and article.source == "Báo X"
+    assert article.passages[0].text == BODY1
+
+
+@pytest.mark.parametrize("field", ["title", "source", "author", "date", "url"])
+@pytest.mark.parametrize("bad", ["Tiêu đề\rmới", "Tiêu\nđề", "Tiêu \x1b[2J đề"])
+def test_add_refuses_control_characters_in_metadata(tmp_path, field, bad):
+    src = tmp_path / "a.txt"
+    src.write_text(f"{TITLE}\n{BODY1}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=f"--{field} holds a control character"):
+        add_article(src, tmp_path / "seeds", **{field: bad})
+    assert not (tmp_path / "seeds").exists()
