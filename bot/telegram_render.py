@@ -80,11 +80,13 @@ def _quote(ap: AnswerPassage, width: int) -> str:
 
 
 def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
-    """The best passage quoted with its answering sentence in bold, then up to two more sources."""
+    """The best passage quoted with its answering sentence in bold, then each other passage of
+    the answer (``top_k`` in all) by its answering sentence and source: every passage the
+    answer's cursor counts as shown is shown, so "More" goes on from the last one."""
     shown = answer.shown()
     if not shown:
         return escape(answer.message or t(lang, "no_more"))
-    best, rest = shown[0], shown[1:3]
+    best, rest = shown[0], shown[1:]
     parts = [f"<i>{escape(answer.message)}</i>"] if answer.message else []  # an uncertain answer's caveat
     parts += [_quote(best, QUOTE_WIDTH), _cite(best, lang)]
     if rest:

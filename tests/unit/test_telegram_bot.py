@@ -51,15 +51,13 @@ class BotThread:
         self.thread.join(30)
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
+def _start_bot(tmp, **overrides):
     from bot.telegram_settings import TelegramSettings
     from retrieval.engine import open_engine
     from retrieval.settings import load_settings
 
-    tmp = tmp_path_factory.mktemp("tg")
     shutil.copytree(ROOT / "seeds", tmp / "seeds")
-    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"))
+    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"), **overrides)
     telegram = load_settings(cls=TelegramSettings, admins=(ADMIN,), rate_limit=5, feedback_db=str(tmp / "fb.sqlite3"))
     engine = open_engine(settings, embedder=HashEmbedder())
     # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
@@ -68,9 +66,37 @@ def bot(tmp_path_factory):
     application = tg.build_application(engine, TOKEN, telegram, fake.url)
     runner = BotThread(application)
     runner.start()
+    return fake, application, runner
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    fake, application, runner = _start_bot(tmp_path_factory.mktemp("tg"))
     yield fake, application
     runner.stop()
     fake.stop()
+
+
+def test_top_k_passages_are_shown_and_more_goes_on_from_the_last_one(tmp_path):
+    """With top_k = 5 an answer once showed three passages while "More" counted five as seen."""
+    import re
+
+    fake, _, runner = _start_bot(tmp_path, top_k=5)
+    try:
+        fake.say(150, "Tổng Bí thư Tô Lâm Busan hợp tác")
+        first = fake.wait_for(lambda m: m["chat_id"] == 150, timeout=30)
+        numbers = [int(n) for n in re.findall(r"^(\d+)\. ", first["text"], re.MULTILINE)]
+        assert numbers == [2, 3, 4, 5]  # the best one quoted, then the other four
+        assert first["text"].count(" đoạn ") + first["text"].count(", đoạn") >= 5
+        data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
+        bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 150, "type": "private"},
+                       "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+        fake.press(bot_message, data["Xem thêm"], user_id=150)
+        more = fake.wait_for(lambda m: m["chat_id"] == 150 and m is not first, timeout=30)
+        assert [int(n) for n in re.findall(r"(?:^|\n)(\d+)\. ", more["text"])] == [6, 7, 8, 9, 10]
+    finally:
+        runner.stop()
+        fake.stop()
 
 
 def test_commands_registered_at_start(bot):
