@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from typing import TextIO
 
 from retrieval.answer import Answer
 from retrieval.errors import BusanBotError
 
-from .render import citation, excerpt, labels, source_lines
+from .render import citation, excerpt, labels, source_lines, wrap_runs
 
 HELP = """Ask a question about Busan and Ho Chi Minh City, in Vietnamese (with or without
 diacritics), English or Korean. Commands:
@@ -23,11 +24,15 @@ diacritics), English or Korean. Commands:
 class Printer:
     """Writes answers; colour only on a terminal, and never when NO_COLOR is set."""
 
-    def __init__(self, out: TextIO, colour: bool | None = None):
+    def __init__(self, out: TextIO, colour: bool | None = None, width: int | None = -1):
+        """``width``: the line width to wrap at; -1 the terminal's (none when piped)."""
         self.out = out
         if colour is None:
             colour = out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         self.colour = colour
+        if width == -1:
+            width = shutil.get_terminal_size().columns - 1 if out.isatty() else None
+        self.width = width
 
     def _c(self, code: str, text: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.colour and text else text
@@ -50,9 +55,12 @@ class Printer:
         """Each passage quoted, its answering sentence marked, with its citation."""
         for number, ap in enumerate(answer.passages, start=first_number):
             ex = excerpt(ap.passage.text, ap.highlight)
-            quote = ex.before + self._c("1;36", ex.highlight) + ex.after
-            self.line(f"{number}. “{quote}”")
-            self.line(self._c("2", f"   — {citation(ap, answer.lang)} (score {ap.score:.2f})"))
+            runs = [(ex.before, False), (ex.highlight, True), (ex.after + "”", False)]
+            for line in wrap_runs(runs, self.width, f"{number}. “", "   "):
+                self.line("".join(self._c("1;36", text) if marked else text for text, marked in line))
+            cited = f"— {citation(ap, answer.lang)} (score {ap.score:.2f})"
+            for line in wrap_runs([(cited, False)], self.width, "   ", "     "):
+                self.line(self._c("2", line[0][0]) if line else "")
 
 
 def _reader(history_file):

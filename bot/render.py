@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from retrieval.answer import AnswerPassage
@@ -62,4 +63,50 @@ def source_lines(articles: list[Article]) -> list[tuple[str, str]]:
         extra = ", ".join(x for x in (a.author, a.date) if x)
         out.append((a.title, f"{a.source or 'source unknown'}{' (' + extra + ')' if extra else ''}; "
                              f"{len(a.passages)} paragraphs"))
+    return out
+
+
+Run = tuple[str, bool]  # a piece of text, and whether it is the highlighted sentence
+
+
+def wrap_runs(runs: list[Run], width: int | None, prefix: str = "", indent: str = "") -> list[list[Run]]:
+    """Lines of at most ``width`` characters, broken between words only, the first starting
+    with ``prefix`` and the others with ``indent``; each line a list of runs, so the highlight
+    survives the wrapping. ``width`` None: one line (piped output is never wrapped). A word
+    longer than a line stands alone on its line, as a terminal would show it anyway."""
+    words: list[tuple[list[Run], bool]] = []  # (the word's runs, a space before it)
+    space = False
+    for text, marked in runs:
+        for piece in re.split(r"(\s+)", text):
+            if not piece:
+                continue
+            if piece.isspace():
+                space = True
+            elif words and not space:
+                words[-1][0].append((piece, marked))  # the highlight begins or ends inside a word
+            else:
+                words.append(([(piece, marked)], bool(words)))
+                space = False
+    lines: list[list[Run]] = [[(prefix, False)]] if prefix else [[]]
+    used = len(prefix)
+    for pieces, spaced in words:
+        size = sum(len(t) for t, _ in pieces)
+        if width is not None and lines[-1] and used + spaced + size > width and used > len(indent if len(lines) > 1 else prefix):
+            lines.append([(indent, False)] if indent else [])
+            used, spaced = len(indent), False
+        if spaced:
+            lines[-1].append((" ", lines[-1][-1][1] and pieces[0][1] if lines[-1] else False))
+            used += 1
+        lines[-1].extend(pieces)
+        used += size
+    return [_merged(line) for line in lines]
+
+
+def _merged(line: list[Run]) -> list[Run]:
+    out: list[Run] = []
+    for text, marked in line:
+        if out and out[-1][1] == marked:
+            out[-1] = (out[-1][0] + text, marked)
+        elif text:
+            out.append((text, marked))
     return out
