@@ -147,11 +147,13 @@ def _addressed(update: Update, context) -> tuple[bool, str]:
     if message.chat.type == ChatType.PRIVATE:
         return True, text
     username = context.bot.username or ""
-    mention = f"@{username}".lower()
     replied = message.reply_to_message and message.reply_to_message.from_user \
         and message.reply_to_message.from_user.id == context.bot.id
-    if username and mention in text.lower():
-        return True, re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+    # The whole username only: "@busan_botnik" is another bot, not "@busan_bot" (usernames are
+    # letters, digits and underscores).
+    mention = re.compile(rf"@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    if username and mention.search(text):
+        return True, mention.sub(" ", text).strip()
     return bool(replied), text
 
 

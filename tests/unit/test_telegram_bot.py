@@ -175,6 +175,7 @@ def test_groups_answer_only_when_addressed(bot):
     fake, _ = bot
     group = -500
     fake.say(group, "Busan kết nghĩa năm nào?", user_id=501, chat_type="group")
+    fake.say(group, "@busan_test_botnik Busan kết nghĩa năm nào?", user_id=504, chat_type="group")  # another bot
     fake.say(group, "@busan_test_bot Busan kết nghĩa năm nào?", user_id=502, chat_type="group")
     reply = fake.wait_for(lambda m: m["chat_id"] == group, timeout=30)
     fake.say(group, "/ask Thị trưởng Busan là ai?", user_id=503, chat_type="group")
