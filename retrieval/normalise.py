@@ -14,7 +14,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from .text import expand_abbreviations
+from .text import expand_abbreviations, fold
 
 # Zero-width and joiner characters, bidi marks and isolates, word joiner and invisible operators,
 # byte-order mark, soft hyphen, Mongolian vowel separator, variation selectors.
@@ -25,8 +25,11 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, do
 _SECOND_VOWEL_TONE = re.compile(f"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?!\\w)")
 _LEADING_ENUMERATION = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•>]+|[A-Za-z][)])\s+")
 _REPEATED_PUNCTUATION = re.compile(r"([?!.,;:])\1+")
-_SHORTHAND = {k.casefold(): v for k, v in tomllib.loads(
-    (Path(__file__).parent / "data" / "chat.toml").read_text(encoding="utf-8"))["shorthand"].items()}
+_CHAT = tomllib.loads((Path(__file__).parent / "data" / "chat.toml").read_text(encoding="utf-8"))
+_SHORTHAND = {k.casefold(): v for k, v in _CHAT["shorthand"].items()}
+# A clause starts the text or follows clause punctuation; framing is matched there, whole words.
+_LEADING = re.compile(r"(?:^|(?<=[,.:;!?]))\s*(?:" + "|".join(_CHAT["framing"]["leading"]) + r")[\s,.:;!]*")
+_TRAILING = re.compile(r"(?:^|\s)(?:" + "|".join(_CHAT["framing"]["trailing"]) + r")(?=[\s?!.]*$)")
 _TOKEN = re.compile(r"[^\W\d_]+|\S", re.UNICODE)
 
 
@@ -75,3 +78,30 @@ def written_out(typed: str, shorthand: bool = True) -> str:
     text = expand_abbreviations(typed)
     return expand_shorthand(text) if shorthand else text
 
+
+
+def strip_framing(text: str) -> str:
+    """The question without what it is wrapped in: greetings, "cho em hỏi", "mình đang tìm hiểu
+    về", "can you tell me", and the particles it ends on ("ạ", "vậy", "nhé"); matched on the
+    folded text, so typed with or without diacritics alike (the lists: data/chat.toml
+    [framing]). A text that is nothing but framing ("hi", "cảm ơn") is returned as it is."""
+    current = text
+    while True:
+        folded = fold(current)
+        if len(folded) != len(current):  # folding changed the length: spans would not line up
+            return current
+        spans = [m.span() for m in _LEADING.finditer(folded) if m.end() > m.start()]
+        spans += [m.span() for m in _TRAILING.finditer(folded)]
+        if not spans:
+            break
+        kept, at = [], 0
+        for start, end in sorted(spans):
+            if start >= at:
+                kept.append(current[at:start])
+                at = end
+        stripped = " ".join(" ".join(kept + [current[at:]]).split()).strip(" ,.;:")
+        stripped = re.sub(r"\s+([?!.,])", r"\1", stripped)
+        if stripped == current or not re.search(r"[^\W\d_]", stripped):
+            break
+        current = stripped
+    return current if re.search(r"[^\W\d_]", current) else text

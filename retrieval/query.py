@@ -11,15 +11,17 @@ from .errors import QuestionError
 from .glossary import GLOSSARY, translate_terms, vietnamese_synonyms
 from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, QUESTION_WORDS_EN, QUESTION_WORDS_VI
-from .normalise import as_typed, written_out
+from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, candidate_forms, plain_share, restore_diacritics
 from .spelling import correction
+from .syllable import decode_typing, is_syllable
 from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers, question_kind
 
 # A Vietnamese question whose words that could carry diacritics lack them this often was typed
 # half without them: restore those (see restore.plain_share for the measured shares).
 MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
+_TYPED_WORD = re.compile(r"[^\W_]+")  # with digits: VNI types tones as digits
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
@@ -115,9 +117,10 @@ class Planner:
     def plan(self, question: str, kind: Kind | None = None) -> QueryPlan:
         """``kind`` overrides detection (evaluation sets label their questions)."""
         typed = validate_question(question, self.max_chars)
-        kind = kind or question_kind(typed)
+        core = strip_framing(self.decode_keyboard_off(typed))
+        kind = kind or question_kind(core)
         vietnamese = kind in (Kind.VI, Kind.VI_PLAIN)
-        text = written_out(typed, shorthand=kind not in (Kind.EN, Kind.KO))
+        text = written_out(core, shorthand=kind not in (Kind.EN, Kind.KO))
         if vietnamese:
             text = self.mend_typos(text)
         dense_text = text
@@ -125,9 +128,22 @@ class Planner:
             dense_text = restore_diacritics(text, self.accents)
         # An English or Korean question's own names and numbers are what BM25 and the highlight
         # match ("HCMC" is written out for the lexical index by lexical_terms itself).
-        lexical = lexical_text(text if vietnamese else typed, kind)
+        lexical = lexical_text(text if vietnamese else core, kind)
         return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf),
                          question_names(text), asks_for(text))
+
+    def decode_keyboard_off(self, text: str) -> str:
+        """Words typed in Telex or VNI with the Vietnamese keyboard switched off ("thij truowng
+        busan laf ai") written as the syllables they stand for, where the word is no word we know
+        and the syllable is ("thị", "là"): an English word, a name or shorthand is left alone."""
+        def decode(m: re.Match) -> str:
+            word = m.group(0)
+            if fold_word(word.lower()) in self.known:
+                return word
+            syllable = decode_typing(word)
+            return syllable if syllable and fold_word(syllable) in self.vocabulary else word
+
+        return _TYPED_WORD.sub(decode, text)
 
     def mend_typos(self, text: str) -> str:
         """Each unknown word that is one edit from exactly one corpus word becomes that word
@@ -137,6 +153,8 @@ class Planner:
             key = fold_word(word.lower())
             if key in self.known or sum(c.isupper() for c in word) > 1:  # known, or an acronym ("GDP")
                 return word
+            if has_vietnamese_marks(word) and is_syllable(word):
+                return word  # a real word the articles lack ("giúp"), not a typo of one they hold
             found = correction(key, self.vocabulary)
             if found is None:
                 return word

@@ -1,0 +1,80 @@
+"""Understanding chat input beyond its words: syllable shape, Telex / VNI typed with the
+Vietnamese keyboard off, framing around a question (pure functions, table-driven)."""
+
+import pytest
+
+from retrieval.normalise import strip_framing
+from retrieval.query import Planner
+from retrieval.restore import accent_table
+from retrieval.syllable import decode_typing, is_syllable
+from retrieval.text import Kind
+
+CORPUS = [
+    "Busan là địa phương đầu tiên kết nghĩa với Thành phố Hồ Chí Minh vào năm 1995.",
+    "Tổng Bí thư Tô Lâm tiếp Thị trưởng Busan Park Heong-joon tại sân bay Gimhae.",
+    "Hai thành phố hợp tác về cảng biển, logistics, du lịch và đào tạo công chức.",
+]
+
+
+@pytest.mark.parametrize("word, ok", [
+    ("giúp", True), ("giữ", True), ("gìn", True), ("gì", True), ("quốc", True), ("quy", True),
+    ("nghiêng", True), ("khuya", True), ("thuyền", True), ("người", True), ("Việt", True), ("hợp", True),
+    ("kết", True), ("gặp", True), ("oanh", True),
+    ("giúpp", False), ("ợhp", False), ("hcm", False), ("Busan", False), ("ngin", False),  # ngh before i
+    ("kan", False), ("ghà", False),  # k / gh only before i e ê
+    ("hợt", True), ("hỏt", False),  # a stop-closed syllable takes only sắc or nặng
+    ("hóà", False),  # two tones
+])
+def test_is_syllable(word, ok):
+    assert is_syllable(word) is ok
+
+
+@pytest.mark.parametrize("typed, syllable", [
+    ("thij", "thị"), ("truowng", "trương"), ("truowngr", "trưởng"), ("laf", "là"), ("naof", "nào"),
+    ("nawm", "năm"), ("dduwowcj", "được"), ("nguwowif", "người"), ("nguowif", "người"), ("vieetj", "việt"),
+    ("hopwj", "hợp"), ("khoong", "không"), ("hoaf", "hòa"), ("quoocs", "quốc"),
+    ("d9i5", "đị"), ("tho6ng1", "thống"), ("thi5", "thị"), ("ngu7o7i2", "người"), ("ngoaif", "ngoài"), ("hoanf", "hoàn"), ("giaf", "già"), ("quas", "quá"),  # VNI
+    ("ai", ""), ("busan", ""), ("minh", ""),  # nothing to decode
+    ("after", ""), ("mayor", ""), ("tphcm", ""), ("Gimhae", ""),  # no syllable comes out
+])
+def test_decode_typing(typed, syllable):
+    assert decode_typing(typed) == syllable
+
+
+def test_a_question_typed_in_telex_is_read_as_vietnamese():
+    planner = Planner(accent_table(CORPUS), lambda t: 1.0)
+    plan = planner.plan("thij truowngr busan laf ai")
+    assert plan.kind is Kind.VI
+    assert plan.read_as == "thị trưởng busan là ai"
+    assert plan.question == "thij truowngr busan laf ai"  # what the user typed is kept as typed
+    # English words that would decode to a syllable ("was" -> "ứa") are known words: left alone
+    english = planner.plan("When was Busan twinned with Ho Chi Minh City?")
+    assert english.kind is Kind.EN and "was" in english.read_as
+
+
+def test_a_real_word_the_articles_lack_is_not_mended_into_one_they_hold():
+    planner = Planner(accent_table(CORPUS), lambda t: 1.0)
+    assert "giúp" in planner.plan("Busan giúp gì cho người Việt?").read_as
+    assert "hợp tác" in planner.plan("Busan hợp tsác với ai?").read_as  # a real typo is still mended
+
+
+@pytest.mark.parametrize("question, core", [
+    ("em đang tìm hiểu về Busan, cho em hỏi thị trưởng là ai ạ", "Busan, thị trưởng là ai"),
+    ("cho mình hỏi Busan kết nghĩa với TP.HCM năm nào vậy ạ?", "Busan kết nghĩa với TP.HCM năm nào?"),
+    ("cho minh hoi busan ket nghia voi tphcm nam nao vay a", "busan ket nghia voi tphcm nam nao"),
+    ("bạn ơi, mình muốn biết Busan hợp tác những lĩnh vực gì nhé", "Busan hợp tác những lĩnh vực gì"),
+    ("mk muốn hỏi về cảng biển thông minh", "cảng biển thông minh"),
+    ("Can you tell me who the mayor of Busan is?", "who the mayor of Busan is?"),
+    ("hi, i want to know when busan and saigon became partners", "when busan and saigon became partners"),
+    ("please, what did the mayor promise?", "what did the mayor promise?"),
+    # nothing to strip: the question itself, whatever words it starts or ends with
+    ("Ai là thị trưởng Busan?", "Ai là thị trưởng Busan?"),
+    ("anh Park là ai", "anh Park là ai"),
+    ("Busan rộng bao nhiêu ha", "Busan rộng bao nhiêu ha"),  # "ha" a hectare, not "hả"
+    ("Tổng Bí thư đã hội đàm với ai?", "Tổng Bí thư đã hội đàm với ai?"),
+    ("chi phí bao nhiêu", "chi phí bao nhiêu"),
+    # nothing but framing: left as it is (a social turn, not a question)
+    ("cảm ơn", "cảm ơn"), ("hi", "hi"),
+])
+def test_strip_framing(question, core):
+    assert strip_framing(question) == core
