@@ -1,29 +1,54 @@
 #!/usr/bin/env bash
-# Set up busan-bot from nothing: a virtual environment in .venv with everything installed.
-# Needs only Python 3.11 and pip. Safe to run again (it only installs what is missing).
+# Set up busan-bot from nothing: a virtual environment with everything installed.
+# Needs only Python 3.11, 3.12 or 3.13 and pip: the newest of them found (on PATH, or installed
+# by pyenv) for which pip finds a CPU build of PyTorch is taken, or PYTHON=/path/to/python. VENV names the environment's folder (default .venv).
+# Safe to run again (it only installs what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3.11}"
-command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
-"$PYTHON" - <<'PY' || { echo "busan-bot needs Python 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
-import sys
-sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)
-PY
-
-if [ ! -x .venv/bin/python ]; then
-    echo "Creating .venv ..." >&2
-    "$PYTHON" -m venv .venv
+VENV="${VENV:-.venv}"
+suitable() { "$1" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else 1)' 2>/dev/null; }
+# Whether pip finds a CPU build of torch 2.13.0 for this Python: where the registry has only the
+# CUDA build for it (several GB of nvidia-* packages), an older Python with a CPU build is taken.
+cpu_torch() {
+    local report
+    report=$(mktemp)
+    "$1" -m pip install -q --disable-pip-version-check --dry-run --ignore-installed --report "$report" \
+        "torch==2.13.0" >/dev/null 2>&1 && ! grep -q '"name": "nvidia-' "$report"
+    local ok=$?
+    rm -f "$report"
+    return $ok
+}
+if [ -z "${PYTHON:-}" ]; then
+    # On PATH, then those pyenv installed but did not activate (its shims refuse to run them).
+    pyenv_root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+    for candidate in python3.13 "$pyenv_root"/versions/3.13*/bin/python3.13 python3.12 \
+                     "$pyenv_root"/versions/3.12*/bin/python3.12 python3.11 "$pyenv_root"/versions/3.11*/bin/python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 && suitable "$candidate" \
+                && { [ -x "$VENV/bin/python" ] || cpu_torch "$candidate"; }; then
+            PYTHON=$candidate
+            break
+        fi
+    done
 fi
-PIP=(.venv/bin/python -m pip --disable-pip-version-check)
+if [ -z "${PYTHON:-}" ] || ! suitable "$PYTHON"; then
+    echo "busan-bot needs Python 3.11, 3.12 or 3.13 (set PYTHON=/path/to/python3.13)" >&2
+    exit 1
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "Creating $VENV with $("$PYTHON" --version) ..." >&2
+    "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 # PyTorch first, pinned: 2.13.0 is the CPU build here. Letting a dependency ask for plain
 # "torch" would fetch the newest CUDA build (several GB) on a machine with no GPU.
-if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
+if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
     echo "Installing PyTorch 2.13.0 (CPU) ..." >&2
     "${PIP[@]}" install -q "torch==2.13.0"
 fi
-.venv/bin/python - <<'PY'
+"$VENV/bin/python" - <<'PY'
 import sys, torch
 if torch.version.cuda and not torch.cuda.is_available():
     print(f"warning: torch {torch.__version__} is a CUDA build on a machine without a GPU; "
@@ -32,4 +57,4 @@ PY
 
 echo "Installing busan-bot and its dependencies ..." >&2
 "${PIP[@]}" install -q -e ".[test]"
-echo "Ready: .venv/bin/busan-bot" >&2
+echo "Ready: $VENV/bin/busan-bot" >&2
