@@ -22,6 +22,7 @@ from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_an
 MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
 _TYPED_WORD = re.compile(r"[^\W_]+")  # with digits: VNI types tones as digits
+_ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
@@ -135,15 +136,19 @@ class Planner:
     def decode_keyboard_off(self, text: str) -> str:
         """Words typed in Telex or VNI with the Vietnamese keyboard switched off ("thij truowng
         busan laf ai") written as the syllables they stand for, where the word is no word we know
-        and the syllable is ("thị", "là"): an English word, a name or shorthand is left alone."""
-        def decode(m: re.Match) -> str:
-            word = m.group(0)
-            if fold_word(word.lower()) in self.known:
-                return word
-            syllable = decode_typing(word)
-            return syllable if syllable and fold_word(syllable) in self.vocabulary else word
-
-        return _TYPED_WORD.sub(decode, text)
+        and the syllable is ("thị", "là"): an English word, a name or shorthand is left alone.
+        Not in an English sentence: where its function words ("what", "the", "of") outnumber
+        the words that would decode, "set of downs" stays as it is (not "dớn")."""
+        decoded = {}
+        for word in _TYPED_WORD.findall(text):
+            if fold_word(word.lower()) not in self.known:
+                syllable = decode_typing(word)
+                if syllable and fold_word(syllable) in self.vocabulary:
+                    decoded[word] = syllable
+        english = sum(w.lower() in _ENGLISH_FUNCTION for w in _TYPED_WORD.findall(text))
+        if not decoded or english >= sum(1 for w in _TYPED_WORD.findall(text) if w in decoded):
+            return text
+        return _TYPED_WORD.sub(lambda m: decoded.get(m.group(0), m.group(0)), text)
 
     def mend_typos(self, text: str) -> str:
         """Each unknown word that is one edit from exactly one corpus word becomes that word

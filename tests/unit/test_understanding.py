@@ -78,3 +78,16 @@ def test_a_real_word_the_articles_lack_is_not_mended_into_one_they_hold():
 ])
 def test_strip_framing(question, core):
     assert strip_framing(question) == core
+
+
+@pytest.mark.parametrize("question", [
+    "Which Panthers player got a penalty, which gave the Broncos a new set of downs?",  # not "dớn"
+    "If two integers are multiplied, what is this expression set called?",  # not "ì"
+    "How many species of trees can be found in the Amazon rainforest?",  # not "trế"
+])
+def test_english_sentences_are_not_decoded_as_telex(question):
+    assert Planner(accent_table(CORPUS + ["cả trế dớn ì"]), lambda t: 1.0).decode_keyboard_off(question) == question
+
+
+def test_telex_beside_an_english_word_is_decoded():
+    assert Planner(accent_table(CORPUS), lambda t: 1.0).decode_keyboard_off("Busan mayor laf ai") == "Busan mayor là ai"
