@@ -127,12 +127,18 @@ def cmd_ask(args, settings) -> int:
             continue
         try:
             answer = engine.ask(question)
-        except BusanBotError as exc:
+        except Exception as exc:  # noqa: BLE001 - one line's failure is that line's, never the batch's
             failures += 1
+            message = _masked(str(exc) if isinstance(exc, BusanBotError)
+                              else f"unexpected error: {type(exc).__name__}: {exc}")
+            if args.verbose:
+                log.exception("question failed")
             if args.json:
-                print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False), flush=True)
+                echoed = question if len(question) <= settings.max_question_chars else \
+                    question[: settings.max_question_chars] + "…"  # a 50 KB line is not echoed whole
+                print(json.dumps({"question": echoed, "error": message}, ensure_ascii=False), flush=True)
             else:
-                print(f"error: {exc}", file=sys.stderr)
+                print(f"error: {message}", file=sys.stderr)
             continue
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)

@@ -318,3 +318,27 @@ def test_a_link_to_the_process_environment_is_never_indexed_or_quoted(env, capsy
     assert all(p["article"] != "environ" for p in json.loads(out)["passages"])
     code, out, err = run(capsys, "sources", *flags)
     assert "skipped environ.txt" in out and secret not in out + err
+
+
+def test_an_error_that_is_not_the_projects_own_fails_its_line_only(env, capsys, monkeypatch):
+    """IndexError / UndefinedTable / QueryCanceled once ended the whole stdin batch."""
+    import io
+
+    from retrieval.engine import Engine
+
+    _, flags, _ = env
+    real_ask = Engine.ask
+
+    def flaky(self, question, *a, **kw):
+        if "boom" in question:
+            raise IndexError("rows not in the index")
+        return real_ask(self, question, *a, **kw)
+
+    monkeypatch.setattr(Engine, "ask", flaky)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Busan kết nghĩa năm nào?\nboom\n" + "boom " * 10_000 + "\nhop tac\n"))
+    code, out, err = run(capsys, "ask", "--json", *flags)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [("error" in d) for d in lines] == [False, True, True, False]
+    assert lines[1]["error"] == "unexpected error: IndexError: rows not in the index"
+    assert len(lines[2]["question"]) <= 1001  # a 50 KB line is not echoed whole
+    assert code == 1 and "Traceback" not in err
