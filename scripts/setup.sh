@@ -20,6 +20,7 @@ cpu_torch() {
     return $ok
 }
 if [ -z "${PYTHON:-}" ]; then
+    [ -x "$VENV/bin/python" ] || echo "Looking for Python 3.11-3.13 with a CPU build of PyTorch ..." >&2
     # On PATH, then those pyenv installed but did not activate (its shims refuse to run them).
     pyenv_root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
     for candidate in python3.13 "$pyenv_root"/versions/3.13*/bin/python3.13 python3.12 \
