@@ -79,7 +79,6 @@ def written_out(typed: str, shorthand: bool = True) -> str:
     return expand_shorthand(text) if shorthand else text
 
 
-
 def strip_framing(text: str) -> str:
     """The question without what it is wrapped in: greetings, "cho em hỏi", "mình đang tìm hiểu
     về", "can you tell me", and the particles it ends on ("ạ", "vậy", "nhé"); matched on the

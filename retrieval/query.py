@@ -139,14 +139,15 @@ class Planner:
         and the syllable is ("thị", "là"): an English word, a name or shorthand is left alone.
         Not in an English sentence: where its function words ("what", "the", "of") outnumber
         the words that would decode, "set of downs" stays as it is (not "dớn")."""
+        typed_words = _TYPED_WORD.findall(text)
         decoded = {}
-        for word in _TYPED_WORD.findall(text):
+        for word in typed_words:
             if fold_word(word.lower()) not in self.known:
                 syllable = decode_typing(word)
                 if syllable and fold_word(syllable) in self.vocabulary:
                     decoded[word] = syllable
-        english = sum(w.lower() in _ENGLISH_FUNCTION for w in _TYPED_WORD.findall(text))
-        if not decoded or english >= sum(1 for w in _TYPED_WORD.findall(text) if w in decoded):
+        english = sum(w.lower() in _ENGLISH_FUNCTION for w in typed_words)
+        if not decoded or english >= sum(w in decoded for w in typed_words):
             return text
         return _TYPED_WORD.sub(lambda m: decoded.get(m.group(0), m.group(0)), text)
 
