@@ -49,6 +49,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # or a title must never retitle a terminal or move its cursor.
 _ANSI_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # metadata is one line
 
 
 def clean_lines(lines: list[str], title: str) -> list[str]:
@@ -157,13 +158,16 @@ def read_inside(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise CorpusError(f"{path.name} is not a regular file; not read")
-        if info.st_size > max_bytes:
-            raise CorpusError(f"{path.name} is {_mb(info.st_size)}, over the {_mb(max_bytes)} limit for one "
-                              "article (setting max_article_mb)")
+        _check_size(path, info.st_size, max_bytes)
         data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:  # a file that grew while being read
-        raise CorpusError(f"{path.name} is over the {_mb(max_bytes)} limit for one article (setting max_article_mb)")
+    _check_size(path, len(data), max_bytes)  # a file that grew after its size was read
     return data
+
+
+def _check_size(path: Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise CorpusError(f"{path.name} is {_mb(size)}, over the {_mb(max_bytes)} limit for one article "
+                          "(setting max_article_mb)")
 
 
 def _where(real: str) -> str:
@@ -305,12 +309,10 @@ def add_article(src: Path, folder: Path, title: str | None = None, source: str |
         raise CorpusError(f"{src.name}: unsupported file type (use .txt, .md or .html)")
     meta = {"title": title, "source": source, "author": author, "date": date, "url": url}
     for key, value in meta.items():
-        if value and re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", value):
+        if value and _CONTROL_OR_NEWLINE.search(value):
             raise CorpusError(f"--{key} holds a control character (a line break, carriage return or "
                               "escape); give it as plain text on one line")
-    if src.stat().st_size > max_bytes:
-        raise CorpusError(f"{src.name} is {_mb(src.stat().st_size)}, over the {_mb(max_bytes)} limit for one "
-                          "article (setting max_article_mb)")
+    _check_size(src, src.stat().st_size, max_bytes)
     data = src.read_bytes()
     slug = re.sub(r"[^\w-]+", "-", nfc(src.stem), flags=re.UNICODE).strip("-")[:40] or "article"
     target = folder / f"{slug}_{content_hash(data.decode('utf-8', 'replace'), length=8)}{src.suffix.lower()}"
