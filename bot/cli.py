@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.errors import BusanBotError, ConfigError
+from retrieval.errors import BusanBotError, ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,11 @@ def cmd_ask(args, settings) -> int:
         question = line.strip()
         if not question:
             continue
+        chat = None
         try:
-            answer = engine.ask(question)
+            if args.json and questions is None and question.startswith("{"):
+                chat, question = _chat_line(question)
+            answer = engine.ask(question) if chat is None else engine.chat(f"ask:{chat}", question)
         except Exception as exc:  # noqa: BLE001 - one line's failure is that line's, never the batch's
             failures += 1
             message = _masked(str(exc) if isinstance(exc, BusanBotError)
@@ -136,18 +139,41 @@ def cmd_ask(args, settings) -> int:
             if args.json:
                 echoed = question if len(question) <= settings.max_question_chars else \
                     question[: settings.max_question_chars] + "…"  # a 50 KB line is not echoed whole
-                print(json.dumps({"question": echoed, "error": message}, ensure_ascii=False), flush=True)
+                print(json.dumps({**({"chat": chat} if chat is not None else {}), "question": echoed,
+                                  "error": message}, ensure_ascii=False), flush=True)
             else:
                 print(f"error: {message}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            data = answer.to_json()
+            if chat is not None:  # a turn of a conversation: how it was understood, and whether in context
+                data = {"chat": chat, **data, "understood_as": answer.understood_as or answer.question,
+                        "followup": answer.followup}
+            print(json.dumps(data, ensure_ascii=False), flush=True)
         else:
             printer.answer(answer)
     if engine.updating:
         _notify("Finishing the index update before exiting (Ctrl-C leaves the previous index in use).")
         engine.wait_for_update()
     return EXIT_ERROR if failures else EXIT_OK
+
+
+def _chat_line(line: str) -> tuple[str | None, str]:
+    """A JSON line of `ask --json`: ``{"chat": "<id>", "question": "<text>"}`` -> (id, text);
+    lines with the same id are turns of one conversation, in input order. A line that is no
+    JSON object is a plain question ("{Busan} là gì?") -> (None, line)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None, line
+    if not isinstance(data, dict):
+        return None, line
+    if not isinstance(data.get("question"), str):
+        raise InputError('a JSON line needs "question" (text), e.g. {"chat": "1", "question": "năm nào?"}')
+    chat = data.get("chat")
+    if chat is None or isinstance(chat, bool) or not isinstance(chat, (str, int)) or not str(chat).strip():
+        raise InputError('a JSON line needs "chat": the conversation\'s id (text or a number)')
+    return str(chat), data["question"]
 
 
 def cmd_chat(args, settings) -> int:
@@ -294,12 +320,32 @@ def cmd_eval(args, settings) -> int:
     if args.answers:
         questions = with_answers_from(questions, read_questions(args.answers))
     embedder = make_embedder(settings)
+    if any(q.conversation for q in questions):  # turns of conversations: each read with those before it
+        return _eval_conversations(passages, questions, embedder, settings, args)
     report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages), settings,
                       progress=sys.stderr.isatty(), extra_k=args.k)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print_report(report, args.k)
+    return EXIT_OK
+
+
+def _eval_conversations(passages, questions, embedder, settings, args) -> int:
+    from retrieval.chat_eval import evaluate_chat
+    from retrieval.evaluate import eval_index_dir, throwaway_index
+    from retrieval.pipeline import Pipeline
+
+    from .evaltable import print_chat_report
+
+    index = throwaway_index(passages, embedder, eval_index_dir(settings.cache_dir, passages), settings,
+                            progress=sys.stderr.isatty())
+    pipeline = Pipeline.from_settings(index, embedder, settings, embed_queries=embedder.embed_queries)
+    report = evaluate_chat(pipeline, questions, settings.top_k, settings.conversation_minutes)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print_chat_report(report.to_json())
     return EXIT_OK
 
 

@@ -14,7 +14,8 @@ from .render import citation, excerpt, labels, source_lines, wrap_runs
 
 HELP = """Ask a question about Busan and Ho Chi Minh City, in Vietnamese (with or without
 diacritics), English or Korean. Commands:
-  /more      further passages for the last question
+  /more      further passages for the last question ("more", "nữa đi" too)
+  /new       a new conversation (follow-ups like "ông ấy nói gì?" lean on the questions before)
   /sources   the articles the answers come from
   /reload    read the articles again (after `busan-bot add`)
   /help      this text
@@ -40,12 +41,20 @@ class Printer:
     def line(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def answer(self, answer: Answer, first_number: int = 1) -> None:
-        if answer.message:  # the no-answer line, or the caveat of an uncertain answer
+    def answer(self, answer: Answer) -> None:
+        if answer.understood_as and not answer.offset:  # a follow-up: its reading, for the user to correct
+            self.line(self._c("2;3", f"{labels(answer.lang)['understood']}: {answer.understood_as}"))
+        if answer.offset:  # further passages of the last answer ("more")
+            if answer.passages:
+                self.passages(answer, answer.offset + 1)
+            else:
+                self.line(labels(answer.lang)["no_more"])
+            return
+        if answer.message:  # the no-answer line, an uncertain answer's caveat, a social reply
             self.line(self._c("33", answer.message))
         if not answer.answered:
             return
-        self.passages(answer, first_number)
+        self.passages(answer)
         if not answer.passages:
             self.line(labels(answer.lang)["none"])
         if answer.updating:
@@ -87,7 +96,7 @@ def run_chat(engine, settings) -> int:
     read = _reader(settings.cache_dir / "chat-history")
     n = len(engine.index)
     printer.line(f"busan-bot: {n} paragraphs from {len(engine.articles)} articles. /help for help, /quit to leave.")
-    last = None  # the last answer: "/more" goes on from its cursor
+    conversation = "console"  # one conversation per session; /new starts another
     while True:
         try:
             line = read().strip()
@@ -113,32 +122,25 @@ def run_chat(engine, settings) -> int:
             printer.line(f"{len(engine.index)} paragraphs from {len(engine.articles)} articles.")
             for s in engine.skipped:
                 printer.line(f"skipped {s}")
-            last = None
             continue
         if command == "/sources":
             for title, detail in source_lines(engine.sources()):
                 printer.line(f"- {title} — {detail}")
             continue
-        if command == "/more":
-            if last is None:
-                printer.line("Ask a question first.")
-                continue
-            more = engine.more(last.cursor)
-            if not more.passages:
-                printer.line(labels(more.lang)["no_more"])
-                continue
-            printer.passages(more, first_number=last.cursor.shown + 1)  # the user asked for them: shown
-            last = more
+        if command == "/new":
+            engine.forget(conversation)
+            printer.line(labels("vi")["new"] + " / " + labels("en")["new"])
             continue
-        if line.startswith("/"):
+        if command == "/more":
+            line = "more"  # the conversation's last answer goes on, as when "more" is typed
+        elif line.startswith("/"):
             printer.line(f"Unknown command {line.split()[0]}.\n{HELP}")
             continue
         try:
-            answer = engine.ask(line)
+            answer = engine.chat(conversation, line)
         except BusanBotError as exc:
             printer.line(f"! {exc}")
             continue
         printer.answer(answer)
-        last = answer
-        if answer.answered:
+        if answer.answered and not answer.offset:
             printer.line(printer._c("2", labels(answer.lang)["more"]))

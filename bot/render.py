@@ -38,9 +38,11 @@ def excerpt(text: str, highlight: str, width: int = 360) -> Excerpt:
 
 LABELS = {
     "vi": {"paragraph": "đoạn", "none": "Không tìm thấy", "more": "Gõ /more để xem thêm đoạn khác.",
+           "understood": "Hiểu là", "new": "Bắt đầu cuộc trò chuyện mới.",
            "no_more": "Không còn đoạn nào khác.",
            "updating": "(Chỉ mục mới đang được xây dựng; câu trả lời này dựa trên chỉ mục trước.)"},
     "en": {"paragraph": "paragraph", "none": "Nothing found", "more": "Type /more for further passages.",
+           "understood": "Understood as", "new": "A new conversation starts.",
            "no_more": "No further passages.",
            "updating": "(A new index is being built; this answer comes from the previous one.)"},
 }

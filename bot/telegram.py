@@ -23,8 +23,12 @@ from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
+from html import escape
+
+from retrieval.answer import SOCIAL
 from retrieval.errors import BusanBotError, ConfigError, IndexError_, QuestionError
 
+from .conversation_stores import PgConversations, SqliteConversations
 from .render import source_lines
 from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
 from .telegram_settings import TelegramSettings
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 COMMANDS = [
     ("start", "Bắt đầu / Start"), ("help", "Trợ giúp / Help"), ("sources", "Các bài báo / Articles"),
     ("about", "Mô hình và chỉ mục / Model and index"), ("ask", "Hỏi (trong nhóm) / Ask (in groups)"),
+    ("new", "Cuộc trò chuyện mới / New conversation"),
 ]
 
 
@@ -210,28 +215,50 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _reply(update, context, t("vi", "unknown_command") + "\n\n" + t("vi", "help"))
 
 
+def conversation_of(update: Update) -> str:
+    """One conversation per private chat; in a group, one per user within it."""
+    chat = update.effective_chat
+    user = update.effective_user.id if update.effective_user else 0
+    return f"tg:{chat.id}" if chat.type == ChatType.PRIVATE else f"tg:{chat.id}:{user}"
+
+
+async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _run(context, _engine(context).forget, conversation_of(update))
+    await _reply(update, context, t("vi", "new") + "\n" + t("en", "new"))
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     state = _state(context)
     engine = _engine(context)
     try:
-        plan = engine.plan(text)  # validation and the question's language: microseconds, no model
+        lang = engine.plan(text).lang  # validation and the question's language: microseconds, no model
     except QuestionError as exc:
-        key = "blank" if exc.reason == "empty" else "too_long"
-        await _reply(update, context, t(exc.lang, key, n=exc.length, max=exc.limit))
-        return
+        if exc.reason != "empty" or not text.strip():
+            key = "blank" if exc.reason == "empty" else "too_long"
+            await _reply(update, context, t(exc.lang, key, n=exc.length, max=exc.limit))
+            return
+        lang = "vi"  # emoji alone ("👍"): a social turn, answered by the conversation
     user_id = update.effective_user.id if update.effective_user else 0
     wait = await _limit(context, user_id)
     if wait:
-        await _reply(update, context, t(plan.lang, "rate", s=int(wait) + 1))
+        await _reply(update, context, t(lang, "rate", s=int(wait) + 1))
         return
     if state["typing"].due(update.effective_chat.id):
         await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
-    answer = await _run(context, engine.ask, plan)
-    _write(context, state["feedback"].question, user_id, answer.answered)
-    asked = Asked(answer.question, answer.lang, answer.cursor, [ap.passage.id for ap in answer.shown()],
-                  answer.cursor.shown if answer.cursor else 0)
+    answer = await _run(context, engine.chat, conversation_of(update), text)
+    if answer.status == SOCIAL:
+        await _reply(update, context, escape(answer.message))
+        return
+    if not answer.offset:  # "more" typed is no new question
+        _write(context, state["feedback"].question, user_id, answer.answered)
+    asked = Asked(answer.understood_as or answer.question, answer.lang, answer.cursor,
+                  [ap.passage.id for ap in answer.shown()], answer.cursor.shown if answer.cursor else 0)
     key = state["recent"].add(asked)
     _write(context, state["feedback"].remember, key, asked)
+    if answer.offset:
+        markup = _answer_markup(key, answer.lang, more=bool(answer.passages))
+        await _reply(update, context, render_more(answer, answer.lang, answer.offset + 1), markup)
+        return
     markup = _answer_markup(key, answer.lang, more=answer.answered)
     await _reply(update, context, render_answer(answer, answer.lang), markup)
 
@@ -344,16 +371,21 @@ async def post_shutdown(application: Application) -> None:
 
 
 def _side_stores(engine, settings: TelegramSettings) -> dict:
-    """Feedback, button state and rate limits: in the index's PostgreSQL database when there is
-    one (replicas share them), else in a local SQLite file and in memory."""
+    """Feedback, button state, rate limits and conversations: in the index's PostgreSQL database
+    when there is one (replicas share them), else in a local SQLite file and in memory."""
+    kept = engine.settings.conversation_minutes * 60
     if getattr(engine.settings, "store", "faiss") == "postgres":
         from retrieval.store import database
 
         from .shared_state import PgFeedbackStore, PgRateLimiter
 
         db = database(engine.settings)
-        return {"feedback": PgFeedbackStore(db), "limiter": PgRateLimiter(db, settings.rate_limit)}
-    return {"feedback": FeedbackStore(settings.feedback_db), "limiter": RateLimiter(settings.rate_limit)}
+        feedback = PgFeedbackStore(db)
+        return {"feedback": feedback, "limiter": PgRateLimiter(db, settings.rate_limit),
+                "conversations": PgConversations(db, feedback.key, kept)}
+    feedback = FeedbackStore(settings.feedback_db)
+    return {"feedback": feedback, "limiter": RateLimiter(settings.rate_limit),
+            "conversations": SqliteConversations(settings.feedback_db, feedback.key, kept)}
 
 
 def build_application(engine, token: str, settings: TelegramSettings, api_url: str | None = None) -> Application:
@@ -365,12 +397,14 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         .connection_pool_size(settings.http_connections)
         .build()
     )
+    side = _side_stores(engine, settings)
+    engine.keep_conversations_in(side.pop("conversations"))  # a restart, or another replica, goes on with them
     application.bot_data.update(
         engine=engine,
         executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
         side_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores"),
         reload_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"),
-        **_side_stores(engine, settings),
+        **side,
         recent=Recent(),
         typing=Typing(),
         admins=set(settings.admins),
@@ -382,6 +416,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
     application.add_handler(CommandHandler("sources", sources))
     application.add_handler(CommandHandler("about", about))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("new", new_command))
     application.add_handler(CommandHandler("reload", reload_command))
     application.add_handler(CommandHandler("stats", stats_command))
     # Edited questions are answered again, the same way as new ones.

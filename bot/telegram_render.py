@@ -24,8 +24,9 @@ STRINGS = {
                  "kèm trích dẫn nguồn. Hãy hỏi bằng tiếng Việt (có dấu hay không dấu), tiếng Anh hoặc tiếng Hàn. "
                  "Thử một câu hỏi:",
         "help": "Gửi câu hỏi của bạn, ví dụ: <i>Busan kết nghĩa với TP.HCM từ năm nào?</i>\n\n"
+                "Hỏi tiếp như khi trò chuyện (<i>ông ấy nói gì?</i>, <i>còn TP.HCM thì sao?</i>).\n\n"
                 "/sources – các bài báo\n/about – mô hình và chỉ mục\n/ask &lt;câu hỏi&gt; – hỏi trong nhóm\n"
-                "/help – trợ giúp",
+                "/new – cuộc trò chuyện mới\n/help – trợ giúp",
         "more": "Xem thêm", "no_more": "Không còn đoạn nào khác.", "paragraph": "đoạn",
         "also": "Nguồn khác", "thanks": "Cảm ơn góp ý của bạn!", "unknown_command": "Lệnh không rõ.",
         "blank": "Bạn muốn hỏi gì? Ví dụ: <i>Thị trưởng Busan tên là gì?</i>",
@@ -35,6 +36,7 @@ STRINGS = {
         "error": "Xin lỗi, đã có lỗi khi tìm câu trả lời. Vui lòng thử lại sau.",
         "admin_only": "Lệnh này chỉ dành cho quản trị viên.",
         "expired": "Câu hỏi này đã cũ, hãy hỏi lại.",
+        "understood": "Hiểu là", "new": "Đã bắt đầu cuộc trò chuyện mới.",
         "updating": "Các bài báo vừa được cập nhật; chỉ mục mới đang được xây dựng, câu trả lời này dựa trên chỉ mục trước.",
     },
     "en": {
@@ -42,8 +44,9 @@ STRINGS = {
                  "<b>Busan</b> from news articles, with sources. Ask in Vietnamese, English or Korean. "
                  "Try one:",
         "help": "Send your question, e.g. <i>Since when have Busan and HCMC been partners?</i>\n\n"
+                "Follow up as in a chat (<i>what did he say?</i>, <i>what about HCMC?</i>).\n\n"
                 "/sources – the articles\n/about – model and index\n/ask &lt;question&gt; – ask in a group\n"
-                "/help – this help",
+                "/new – a new conversation\n/help – this help",
         "more": "More", "no_more": "No further passages.", "paragraph": "paragraph",
         "also": "Also", "thanks": "Thanks for the feedback!", "unknown_command": "Unknown command.",
         "blank": "What would you like to know? E.g. <i>Who is the mayor of Busan?</i>",
@@ -53,6 +56,7 @@ STRINGS = {
         "error": "Sorry, something went wrong while looking for the answer. Please try again later.",
         "admin_only": "This command is for administrators only.",
         "expired": "This question is too old; please ask again.",
+        "understood": "Understood as", "new": "A new conversation has started.",
         "updating": "The articles were just updated; a new index is being built and this answer comes from the previous one.",
     },
 }
@@ -84,10 +88,12 @@ def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
     the answer (``top_k`` in all) by its answering sentence and source: every passage the
     answer's cursor counts as shown is shown, so "More" goes on from the last one."""
     shown = answer.shown()
+    understood = understood_line(answer, lang)
     if not shown:
-        return escape(answer.message or t(lang, "no_more"))
+        return understood + escape(answer.message or t(lang, "no_more"))
     best, rest = shown[0], shown[1:]
-    parts = [f"<i>{escape(answer.message)}</i>"] if answer.message else []  # an uncertain answer's caveat
+    parts = [understood.rstrip("\n")] if understood else []
+    parts += [f"<i>{escape(answer.message)}</i>"] if answer.message else []  # an uncertain answer's caveat
     parts += [_quote(best, QUOTE_WIDTH), _cite(best, lang)]
     if rest:
         lines = [f"{first + i + 1}. {escape(_short(ap.highlight))} — {_cite(ap, lang)}" for i, ap in enumerate(rest)]
@@ -95,6 +101,13 @@ def render_answer(answer: Answer, lang: str, first: int = 1) -> str:
     if answer.updating:
         parts.append(f"\n<i>{t(lang, 'updating')}</i>")
     return "\n".join(parts)
+
+
+def understood_line(answer: Answer, lang: str) -> str:
+    """A follow-up's reading, in italics, so a user sees what was understood and can correct it."""
+    if not answer.understood_as:
+        return ""
+    return f"<i>{escape(t(lang, 'understood'))}: {escape(answer.understood_as)}</i>\n"
 
 
 def _short(text: str, width: int = ALSO_WIDTH) -> str:

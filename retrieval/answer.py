@@ -31,6 +31,7 @@ class Cursor:
 
 
 ANSWERED, UNCERTAIN, NO_ANSWER = "answered", "uncertain", "no_answer"
+SOCIAL = "social"  # a chat turn that is no question ("cảm ơn", "hi", "👍"): a friendly line, no passages
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,19 @@ class Answer:
     message: str = ""  # the caveat (uncertain) or the no-answer line, in the question's language
     cursor: Cursor | None = field(default=None, compare=False, repr=False)
     updating: bool = False  # answered from the previous index while a newer one is built
+    understood_as: str = ""  # a follow-up as understood with the conversation ("" when it stood alone)
+    offset: int = 0  # passages of the same answer shown before these ("more"): number from offset + 1
+
+    @property
+    def followup(self) -> bool:
+        """Whether the conversation before it was used to understand it."""
+        return bool(self.understood_as)
 
     @property
     def answered(self) -> bool:
-        """False only when the articles do not hold the answer: an uncertain answer is shown."""
-        return self.status != NO_ANSWER
+        """False when the articles do not hold the answer (and for a social turn): an uncertain
+        answer is shown."""
+        return self.status not in (NO_ANSWER, SOCIAL)
 
     @property
     def lang(self) -> str:
@@ -82,6 +91,16 @@ NO_ANSWER_VI = "Các bài báo không có câu trả lời cho câu hỏi này. 
 
 
 CAVEAT = {"vi": "Có thể đoạn sau trả lời câu hỏi của bạn:", "en": "This may answer your question:"}
+
+
+SOCIAL_REPLIES = {
+    "vi": "😊 Bạn cứ hỏi tiếp về hợp tác giữa Busan và TP.HCM nhé.",
+    "en": "😊 Ask me anything else about Busan and Ho Chi Minh City.",
+}
+ASK_FIRST = {
+    "vi": "Hãy đặt một câu hỏi trước, rồi nhắn \"nữa\" để xem thêm đoạn khác.",
+    "en": "Ask a question first; then \"more\" shows further passages.",
+}
 
 
 def message_for(status: str, kind: Kind) -> str:

@@ -35,6 +35,15 @@ class QueryBatcher:
         self.pending.put((text, future))
         return future.result()
 
+    def embed_many(self, texts: list[str]) -> list[np.ndarray]:
+        """Several texts' vectors, queued together so they go into one model call (unless the
+        batch is full)."""
+        futures = []
+        for text in texts:
+            futures.append(Future())
+            self.pending.put((text, futures[-1]))
+        return [f.result() for f in futures]
+
     def _take(self) -> list[tuple[str, Future]]:
         batch = [self.pending.get()]
         deadline = time.monotonic() + self.max_wait

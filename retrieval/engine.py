@@ -11,6 +11,8 @@ from typing import Callable
 
 from .answer import Answer, Cursor
 from .batching import QueryBatcher
+from .chat import Dialogue
+from .conversation import ConversationStore, MemoryConversations
 from .corpus import Skipped, corpus_passages, load_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_
@@ -113,7 +115,7 @@ class Engine:
     def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
                  pipeline: Pipeline | None = None, report: BuildReport | None = None,
                  skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None,
-                 store: IndexStore | None = None):
+                 store: IndexStore | None = None, conversations: ConversationStore | None = None):
         self.settings = settings
         self.articles = articles
         self.skipped = list(skipped or [])  # article files that could not be read, and why
@@ -122,12 +124,18 @@ class Engine:
         # Concurrent callers (the Telegram bot's worker threads) share one model through it.
         self.batcher = batcher or (QueryBatcher(embedder.embed_queries, settings.query_batch,
                                                 settings.query_batch_wait_ms / 1000) if settings else None)
-        self.pipeline = pipeline or Pipeline.from_settings(index, embedder, settings, self.batcher.embed)
+        self.pipeline = pipeline or self._pipeline_for(index)
         self.report = report
         self.store = store  # where ``index`` came from: followed when another process builds a newer one
         self._updater: threading.Thread | None = None
         self._checked = time.monotonic()
         self._follow_lock = threading.Lock()
+        self.conversations = conversations or MemoryConversations()
+        self.dialogue = Dialogue(self._current, self.conversations,
+                                 settings.conversation_minutes if settings else 30.0)
+
+    def _pipeline_for(self, index: Index) -> Pipeline:
+        return Pipeline.from_settings(index, self.embedder, self.settings, self.batcher.embed, self.batcher.embed_many)
 
     def plan(self, question: str) -> QueryPlan:
         """Validate and read a question without answering it (``QuestionError`` if it cannot be asked)."""
@@ -155,9 +163,26 @@ class Engine:
             return
         finally:
             self._follow_lock.release()
-        self.index, self.pipeline = index, Pipeline.from_settings(index, self.embedder, self.settings,
-                                                                  self.batcher.embed)
+        self.index, self.pipeline = index, self._pipeline_for(index)
         log.info("switched to the index built elsewhere: %s", index.location)
+
+    def chat(self, conversation: str, question: str, k: int | None = None) -> Answer:
+        """A turn of conversation ``conversation`` (see ``Dialogue.turn``)."""
+        answer = self.dialogue.turn(conversation, question, k or self.settings.top_k)
+        return dataclasses.replace(answer, updating=True) if self.updating and answer.passages else answer
+
+    def forget(self, conversation: str) -> None:
+        """Start conversation ``conversation`` afresh (``/new``)."""
+        self.dialogue.forget(conversation)
+
+    def keep_conversations_in(self, store: ConversationStore) -> None:
+        """Keep conversations in ``store`` from now on (a front end's database: the Telegram bot's
+        survive a restart and are shared by replicas); engines it reloads keep them there too."""
+        self.conversations = self.dialogue.store = store
+
+    def _current(self) -> Pipeline:
+        self._follow()
+        return self.pipeline
 
     def resume(self, question: str, shown: int) -> Cursor:
         """A cursor for an answer given before this process started: ranked again, ``shown`` seen."""
@@ -177,7 +202,8 @@ class Engine:
 
     def reload(self, notify: Notify = _quiet) -> "Engine":
         """A new engine over the articles as they are now, sharing this one's loaded model."""
-        return open_engine(self.settings, embedder=self.embedder, notify=notify, batcher=self.batcher)
+        return open_engine(self.settings, embedder=self.embedder, notify=notify, batcher=self.batcher,
+                           conversations=self.conversations)
 
     def update_in_background(self, store: IndexStore, passages, notify: Notify = _quiet) -> None:
         """Build the index of ``passages`` in a thread of its own and switch to it when done;
@@ -190,7 +216,7 @@ class Engine:
                 notify(f"Could not update the index ({exc}); answering from the previous one.")
                 return
             self.index, self.report = index, report
-            self.pipeline = Pipeline.from_settings(index, self.embedder, self.settings, self.batcher.embed)
+            self.pipeline = self._pipeline_for(index)
             notify(f"The index is up to date: {report.passages} paragraphs ({report.embedded} embedded).")
 
         self._updater = threading.Thread(target=run, name="index-update", daemon=True)
@@ -212,7 +238,7 @@ class Engine:
 
 def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,
                 progress: bool = False, notify: Notify = _quiet, batcher: QueryBatcher | None = None,
-                background: bool = False) -> Engine:
+                background: bool = False, conversations: ConversationStore | None = None) -> Engine:
     """``background``: when the articles changed and the previous index was built with the same
     model, answer from it at once and build the new one in a thread (see ``Engine.updating``)."""
     skipped: list[Skipped] = []
@@ -224,7 +250,7 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     passages = corpus_passages(articles)
     index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify, serve_stale=background)
     engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher,
-                    store=store)
+                    store=store, conversations=conversations)
     if stale:
         engine.update_in_background(store, passages, notify)
     return engine

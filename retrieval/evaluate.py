@@ -29,6 +29,9 @@ class Question:
     answer: str = ""
     kind: str = ""  # as labelled in the file; detected when absent
     split: str = ""  # "dev" (tuned on) or "test" (only reported), where the file says
+    conversation: str = ""  # the conversation the question is a turn of (turns in file order)
+    turn: str = ""  # "first", "followup", "switch", "social" or "more", where the file says
+    rewrite: str = ""  # a follow-up written out by hand as a question that stands alone
 
 
 def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
@@ -64,7 +67,9 @@ def read_questions(path: Path) -> list[Question]:
         try:
             out.append(Question(str(row.get("id", number)), str(row["question"]),
                                 tuple(str(g) for g in row.get("gold_passage_ids", [])),
-                                str(row.get("answer", "")), str(row.get("kind", "")), str(row.get("split", ""))))
+                                str(row.get("answer", "")), str(row.get("kind", "")), str(row.get("split", "")),
+                                str(row.get("conversation", "")), str(row.get("turn", "")),
+                                str(row.get("rewrite", ""))))
         except KeyError as exc:
             raise InputError(f"{path}:{number}: missing field {exc}") from None
     if not out:

@@ -36,6 +36,12 @@ class Candidates:
     holds_asked: list[float]  # 1 where the passage holds what the question asks for (or it asks nothing in particular)
     sentence_sims: list[list[float]] = field(repr=False)  # per candidate, similarity to each sentence
 
+    def without(self, rows: set[int]) -> "Candidates":
+        keep = [i for i, r in enumerate(self.rows) if r not in rows]
+        pick = lambda values: [values[i] for i in keep]  # noqa: E731
+        return Candidates(pick(self.rows), pick(self.dense_z), pick(self.lexical), pick(self.sentence_z),
+                          pick(self.sentence_share), pick(self.holds_asked), pick(self.sentence_sims))
+
     def fused(self, weights: Weights) -> list[float]:
         signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share, self.holds_asked)
         return [fuse(d, l, weights, s, w, h) for d, l, s, w, h in signals]
@@ -58,9 +64,12 @@ class Pipeline:
     def __init__(self, index: Index, embed_query: Callable[[str], object], *, candidates: int = 50,
                  weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
                  threshold: float | None = None, uncertain_threshold: float | None = None,
-                 max_chars: int = 1000):
+                 max_chars: int = 1000, embed_queries: Callable[[list[str]], list] | None = None):
+        """``embed_queries`` embeds several texts in one model call (a follow-up is tried as
+        understood and as typed); by default one ``embed_query`` call each."""
         self.index = index
         self.embed_query = embed_query
+        self.embed_queries = embed_queries or (lambda texts: [self.embed_query(t) for t in texts])
         self.candidates_per_retriever = candidates
         self.weights = dict(weights or WEIGHTS)
         self.calibration = dict(calibration or CALIBRATION)
@@ -73,14 +82,14 @@ class Pipeline:
         self.sentences = lru_cache(maxsize=4096)(lambda row: Sentences.of(index.passages[row].text))
 
     @classmethod
-    def from_settings(cls, index: Index, embedder, settings, embed_query=None) -> "Pipeline":
+    def from_settings(cls, index: Index, embedder, settings, embed_query=None, embed_queries=None) -> "Pipeline":
         """The pipeline as the product runs it: every front end, `eval` and the benchmarks.
         ``embed_query`` defaults to one model call per question (a ``QueryBatcher``'s embed
         batches questions that arrive together)."""
         embed_query = embed_query or (lambda text: embedder.embed_queries([text])[0])
         return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
-                   max_chars=settings.max_question_chars)
+                   max_chars=settings.max_question_chars, embed_queries=embed_queries)
 
     def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages, each with its best sentence, and whether they answer.
@@ -91,7 +100,19 @@ class Pipeline:
             plan = question if isinstance(question, QueryPlan) else self.planner.plan(question)
         with stages("embed"):
             vector = self.embed_query(plan.dense_text)
-        ranking = self.rank(plan, vector, stages)
+        return self.decide(plan, vector, k, stages)
+
+    def answer_many(self, plans: list[QueryPlan], k: int = 3, exclude: frozenset[str] = frozenset()) -> list[Answer]:
+        """Each plan's answer, their texts embedded in one model call; passages whose id is in
+        ``exclude`` are left out ("besides those": what was shown already)."""
+        if k < 1:
+            raise InputError("k must be at least 1")
+        vectors = self.embed_queries([p.dense_text for p in plans])
+        return [self.decide(plan, vector, k, exclude=exclude) for plan, vector in zip(plans, vectors)]
+
+    def decide(self, plan: QueryPlan, vector, k: int, stages=NO_STAGES, exclude: frozenset[str] = frozenset()) -> Answer:
+        """Rank, judge and present one embedded plan: the one way every answer is made."""
+        ranking = self.rank(plan, vector, stages, exclude)
         with stages("fuse"):
             confidence = self.confidence(ranking)
             status = self.status(confidence, plan.kind)
@@ -107,10 +128,12 @@ class Pipeline:
         passages = self.page(ranking, cursor.shown, k)
         plan = ranking.plan
         return Answer(plan.question, ANSWERED, passages, self.confidence(ranking), plan.kind, "",
-                      Cursor(ranking, cursor.shown + len(passages), self))
+                      Cursor(ranking, cursor.shown + len(passages), self), offset=cursor.shown)
 
-    def rank(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Ranking:
+    def rank(self, plan: QueryPlan, vector, stages=NO_STAGES, exclude: frozenset[str] = frozenset()) -> Ranking:
         found = self.candidates(plan, vector, stages)
+        if exclude:
+            found = found.without({r for r in found.rows if self.index.passages[r].id in exclude})
         if not found.rows:
             return Ranking(plan, (), (), None, {})
         with stages("fuse"):

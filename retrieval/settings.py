@@ -110,6 +110,8 @@ class Settings(SectionSettings):
     answer_threshold: float | None = Field(None, ge=0.0, le=1.0)
     uncertain_threshold: float | None = Field(None, ge=0.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10, le=100_000)
+    # A conversation quiet this long is forgotten: the next message starts a new one.
+    conversation_minutes: float = Field(30.0, gt=0, le=7 * 24 * 60)
     # One article file larger than this is skipped with a reason, not indexed for hours.
     max_article_mb: float = Field(5.0, gt=0, le=1024)
     lock_timeout: float = Field(30.0, ge=0.0)

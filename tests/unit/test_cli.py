@@ -342,3 +342,67 @@ def test_an_error_that_is_not_the_projects_own_fails_its_line_only(env, capsys, 
     assert lines[1]["error"] == "unexpected error: IndexError: rows not in the index"
     assert len(lines[2]["question"]) <= 1001  # a 50 KB line is not echoed whole
     assert code == 1 and "Traceback" not in err
+
+
+def test_ask_json_lines_with_a_chat_id_are_turns_of_that_conversation(env, capsys, monkeypatch):
+    import io
+
+    _, flags, _ = env
+    lines = [
+        {"chat": "a", "question": "Thị trưởng Park Heong-joon cam kết gì?"},
+        {"chat": "b", "question": "ông ấy nói gì?"},  # another conversation: nobody to mean
+        {"chat": "a", "question": "còn ông Oh Keo-don thì sao?"},
+        {"chat": 7, "question": "cảm ơn"},
+    ]
+    script = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    script += '\nông ấy nói gì?\n{"question": "no chat id"}\n{Busan} là gì?\n'
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    code, out, _ = run(capsys, "ask", "--json", *flags)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # the line without a chat id failed, the others were answered
+    a1, b1, a2, social, plain, no_chat, braces = rows
+    assert (a1["chat"], a1["followup"], a1["understood_as"]) == ("a", False, "Thị trưởng Park Heong-joon cam kết gì?")
+    assert (b1["chat"], b1["followup"]) == ("b", False)
+    assert (a2["followup"], a2["understood_as"]) == (True, "ông Oh Keo-don cam kết gì?")
+    assert a2["question"] == "còn ông Oh Keo-don thì sao?" and {"passages", "status", "confidence"} <= set(a2)
+    assert (social["chat"], social["status"], social["passages"]) == ("7", "social", [])
+    assert "chat" not in plain and "followup" not in plain  # a plain line stands alone, as before
+    assert "chat" in no_chat["error"]
+    assert braces["question"] == "{Busan} là gì?" and "error" not in braces
+
+
+def test_eval_on_a_conversation_file_reports_each_kind_of_turn(env, capsys, tmp_path):
+    _, flags, _ = env
+    mayor, commitment = "1a4585048922e4ad", "869abacd67a4e76d"
+    turns = [
+        {"id": "1", "conversation": "c", "turn": "first", "question": "Thị trưởng Park Heong-joon khẳng định gì?",
+         "gold_passage_ids": [mayor]},
+        {"id": "2", "conversation": "c", "turn": "followup", "question": "ông ấy cam kết gì?",
+         "gold_passage_ids": [commitment], "rewrite": "Thị trưởng Park Heong-joon cam kết gì?"},
+        {"id": "3", "conversation": "c", "turn": "social", "question": "cảm ơn", "gold_passage_ids": []},
+    ]
+    path = tmp_path / "conv.jsonl"
+    path.write_text("\n".join(json.dumps(t, ensure_ascii=False) for t in turns), encoding="utf-8")
+    code, out, _ = run(capsys, "eval", "--questions", str(path), "--json", *flags)
+    assert code == 0
+    data = json.loads(out.splitlines()[-1])
+    assert data["turns"]["followup"]["n"] == 1 and data["turns"]["followup"]["rewrites"] == 1
+    assert data["turns"]["followup"]["used_context"] == 1
+    assert data["turns"]["social"]["as_expected"] == 1
+    code, out, _ = run(capsys, "eval", "--questions", str(path), *flags)
+    assert "followup" in out and "rewrite" in out
+
+
+def test_console_chat_holds_one_conversation_until_new(env, capsys, monkeypatch):
+    import io
+
+    _, flags, _ = env
+    script = ("Thị trưởng Park Heong-joon cam kết gì?\ncòn ông Oh Keo-don thì sao?\ncảm ơn!\nnữa đi\n/new\n"
+              "còn ông Oh Keo-don thì sao?\n/quit\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    code, out, _ = run(capsys, "chat", *flags)
+    assert code == 0
+    assert out.count("Hiểu là: ông Oh Keo-don cam kết gì?") == 1  # after /new it stands alone again
+    assert "Bạn cứ hỏi tiếp" in out  # the social reply
+    assert "\n4. “" in out  # "nữa đi" went on from the third passage
+    assert "Bắt đầu cuộc trò chuyện mới" in out

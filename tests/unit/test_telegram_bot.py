@@ -56,7 +56,7 @@ def _start_bot(tmp, **overrides):
     from retrieval.engine import open_engine
     from retrieval.settings import load_settings
 
-    shutil.copytree(ROOT / "seeds", tmp / "seeds")
+    shutil.copytree(ROOT / "seeds", tmp / "seeds", dirs_exist_ok=True)  # twice: a restart
     settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"), **overrides)
     telegram = load_settings(cls=TelegramSettings, admins=(ADMIN,), rate_limit=5, feedback_db=str(tmp / "fb.sqlite3"))
     engine = open_engine(settings, embedder=HashEmbedder())
@@ -429,3 +429,42 @@ def test_typing_is_shown_once_per_chat_while_it_lasts():
         now[0] += support.Typing.EVERY_S
         typing.due(chat)
     assert len(typing.last) <= 4
+
+
+def test_conversations_per_private_chat_and_per_user_in_groups_survive_a_restart(tmp_path):
+    def reply_after(fake, chat, count):
+        fake.wait_for(lambda m: len(fake.replies_to(chat)) > count, timeout=30)
+        return fake.replies_to(chat)[count]
+
+    fake, _, runner = _start_bot(tmp_path)
+    try:
+        fake.say(160, "Thị trưởng Park Heong-joon cam kết gì?")
+        first = reply_after(fake, 160, 0)
+        assert "Hiểu là" not in first["text"]
+        fake.say(160, "còn ông Oh Keo-don thì sao?")
+        follow = reply_after(fake, 160, 1)
+        assert "<i>Hiểu là: ông Oh Keo-don cam kết gì?</i>" in follow["text"] and check_html(follow["text"])[0] is None
+        fake.say(160, "cảm ơn nhé")
+        social = reply_after(fake, 160, 2)
+        assert "Bạn cứ hỏi tiếp" in social["text"] and social.get("reply_markup") is None
+        group = -600
+        fake.say(group, "/ask Thị trưởng Park Heong-joon cam kết gì?", user_id=601, chat_type="group")
+        reply_after(fake, group, 0)
+        fake.say(group, "/ask còn ông Oh Keo-don thì sao?", user_id=602, chat_type="group")  # 602 asked nothing yet
+        assert "Hiểu là" not in reply_after(fake, group, 1)["text"]
+        fake.say(group, "/ask còn ông Oh Keo-don thì sao?", user_id=601, chat_type="group")
+        assert "Hiểu là: ông Oh Keo-don cam kết gì?" in reply_after(fake, group, 2)["text"]
+    finally:
+        runner.stop()
+        fake.stop()
+    fake, _, runner = _start_bot(tmp_path)  # the same feedback database: the conversation goes on
+    try:
+        fake.say(160, "ông ấy nói gì?")
+        assert "Hiểu là: ông Oh Keo-don nói gì?" in reply_after(fake, 160, 0)["text"]
+        fake.say(160, "/new")
+        assert "cuộc trò chuyện mới" in reply_after(fake, 160, 1)["text"]
+        fake.say(160, "ông ấy nói gì?")
+        assert "Hiểu là" not in reply_after(fake, 160, 2)["text"]
+    finally:
+        runner.stop()
+        fake.stop()

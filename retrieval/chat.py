@@ -1,0 +1,133 @@
+"""Turns of conversation answered in the light of the turns before them.
+
+``Dialogue`` is the one place a chat turn is answered: the engine (console, Telegram, `ask`
+with chat ids) and `eval` on conversation files both go through it. It reads a turn
+(``conversation.read_turn``), answers what was understood with the pipeline, and keeps what the
+next turn may refer to in a ``ConversationStore``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable
+
+from .answer import ANSWERED, ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, Answer, Cursor
+from .conversation import (
+    MORE_TURN, SOCIAL_TURN, Conversation, ConversationStore, Reading, Turn, read_turn, remembered, social_language,
+)
+from .normalise import as_typed
+from .pipeline import Pipeline
+from .query import validate_question
+from .text import Kind, lang_of
+
+log = logging.getLogger(__name__)
+CURSORS_KEPT = 1000  # conversations whose last ranking is kept for "more" (the others are ranked again)
+
+
+def better(leaning: Answer, alone: Answer) -> bool:
+    """Whether a turn read with the last one's words is answered better than alone: only when
+    alone it is not confidently answered, and with them it is surer."""
+    return alone.status != ANSWERED and leaning.status != NO_ANSWER and leaning.confidence > alone.confidence
+
+
+class Dialogue:
+    def __init__(self, pipeline: Callable[[], Pipeline], store: ConversationStore, quiet_minutes: float = 30.0,
+                 clock: Callable[[], float] = time.time):
+        """``pipeline``: the pipeline to answer with now (an engine's follows a rebuilt index)."""
+        self.pipeline = pipeline
+        self.store = store
+        self.quiet_s = quiet_minutes * 60
+        self.clock = clock
+        self._cursors: OrderedDict[str, Cursor] = OrderedDict()  # a conversation's last answer, for "more"
+        self._lock = threading.Lock()
+
+    def turn(self, conversation: str, question: str, k: int = 3) -> Answer:
+        """A turn of ``conversation``: understood with the turns before it (a follow-up's
+        ``understood_as`` says how), answered and remembered. A social turn ("cảm ơn", "👍") gets
+        a friendly line and no passages; "more" / "nữa đi" the next passages of the last answer."""
+        now = self.clock()
+        history = self._history(conversation, now)
+        last = history.last() if history else None
+        typed = as_typed(question)
+        if typed or not question.strip():  # emoji alone ("👍") cleans to nothing: social, not an error
+            typed = validate_question(question, self.pipeline().planner.max_chars)
+        reading = read_turn(typed, last)
+        if reading.act == SOCIAL_TURN or (reading.act == MORE_TURN and last is None):
+            return self._social(conversation, history, typed or question.strip(), reading, now)
+        if reading.act == MORE_TURN:
+            return self._more(conversation, history, typed, k, now)
+        answer = self._answer(typed, reading, last, k)
+        shown = answer.shown()
+        turn = remembered(typed, answer.understood_as or typed, answer.lang, answer.status,
+                          [ap.highlight for ap in shown], [ap.passage.id for ap in shown], history, now)
+        self._save(conversation, (history or Conversation()).add(turn), answer.cursor)
+        return answer
+
+    def forget(self, conversation: str) -> None:
+        with self._lock:
+            self._cursors.pop(conversation, None)
+        self.store.forget(conversation)
+
+    def _answer(self, typed: str, reading: Reading, last: Turn | None, k: int) -> Answer:
+        # "besides that": the passage that answered last is left out (the others were only nearby)
+        exclude = frozenset(last.passage_ids[:1]) if reading.other and last else frozenset()
+        pipeline = self.pipeline()
+        plan = pipeline.planner.plan
+        if reading.carry:  # may lean on the last turn or not: both, in one model call, the better kept
+            alone, leaning = pipeline.answer_many([plan(typed), plan(reading.carry)], k, exclude)
+            chosen = leaning if better(leaning, alone) else alone
+            understood = reading.carry if chosen is leaning else ""
+        else:
+            chosen, = pipeline.answer_many([plan(reading.understood)], k, exclude)
+            understood = reading.understood if reading.followup else ""
+        return dataclasses.replace(chosen, question=typed, understood_as=understood)
+
+    def _social(self, conversation: str, history: Conversation | None, typed: str, reading: Reading,
+                now: float) -> Answer:
+        last = history.last() if history else None
+        lang = social_language(reading.kind, last)
+        message = (SOCIAL_REPLIES if reading.act == SOCIAL_TURN else ASK_FIRST)[lang]
+        if history is not None:
+            self._save(conversation, history.touched(now))
+        kind = reading.kind if lang_of(reading.kind) == lang else (Kind.EN if lang == "en" else Kind.VI)
+        return Answer(typed, SOCIAL, (), 0.0, kind, message)
+
+    def _more(self, conversation: str, history: Conversation, typed: str, k: int, now: float) -> Answer:
+        last = history.last()
+        with self._lock:
+            cursor = self._cursors.get(conversation)
+        pipeline = self.pipeline()
+        if cursor is None:  # answered before this process started, or by another replica: ranked again
+            cursor = Cursor(pipeline.answer(last.understood).cursor.ranking, last.shown, pipeline)
+        more = (cursor.pipeline or pipeline).more(cursor, k)
+        turn = dataclasses.replace(last, passage_ids=last.passage_ids + tuple(ap.passage.id for ap in more.passages),
+                                   shown=more.cursor.shown, time=now)
+        self._save(conversation, history.with_last(turn), more.cursor)
+        return dataclasses.replace(more, question=typed, understood_as=last.understood)
+
+    def _history(self, conversation: str, now: float) -> Conversation | None:
+        """The conversation so far; None when it is new or has been quiet too long."""
+        try:
+            history = self.store.load(conversation)
+        except Exception as exc:  # noqa: BLE001 - a store that cannot answer costs the context, not the answer
+            log.warning("conversation store: could not read a conversation (%s); answering the turn alone", exc)
+            return None
+        if history is None or now - history.updated > self.quiet_s:
+            return None
+        return history
+
+    def _save(self, conversation: str, history: Conversation, cursor: Cursor | None = None) -> None:
+        if cursor is not None:
+            with self._lock:
+                self._cursors[conversation] = cursor
+                self._cursors.move_to_end(conversation)
+                while len(self._cursors) > CURSORS_KEPT:
+                    self._cursors.popitem(last=False)
+        try:
+            self.store.save(conversation, history)
+        except Exception as exc:  # noqa: BLE001 - the answer goes out; the next turn stands alone
+            log.warning("conversation store: could not keep a conversation (%s)", exc)

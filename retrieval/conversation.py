@@ -1,0 +1,583 @@
+"""Conversation memory and reading a chat turn in the light of the turns before it.
+
+Pure functions over small frozen records: ``read_turn`` says what a turn is (social, "more",
+a question) and, for a follow-up, what it is understood as ("ông ấy nói gì?" after a question
+about the mayor -> "Thị trưởng Park Heong-joon nói gì?"). The engine answers what was
+understood and keeps the ``Conversation``; a ``ConversationStore`` keeps it between turns
+(in memory, or in the bot's database so it survives a restart and is shared by replicas).
+
+The method follows what works without a language model in conversational search (TREC CAsT):
+references are resolved to the last person or place they can name, "what about X" swaps X into
+the last question, an elliptical turn ("năm nào?") borrows the last question's words, and a
+turn with its own names and topic is a new question, never polluted by the old one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .normalise import strip_framing
+from .text import Kind, fold, fold_word, lang_of, nfc, question_kind
+
+_DATA = tomllib.loads((Path(__file__).parent / "data" / "conversation.toml").read_text(encoding="utf-8"))
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
+
+
+class Phrases:
+    """Phrases (word tuples) looked up by their first word: what a turn is matched against."""
+
+    def __init__(self, phrases):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):  # longest first: "ông ấy" before "ấy"
+            self.by_first.setdefault(phrase[0], []).append(phrase)
+
+    def __iter__(self):
+        return (p for group in self.by_first.values() for p in group)
+
+    def end_at(self, words: list[str], i: int) -> int:
+        """The end of the longest phrase starting at word ``i`` (``i`` when none does)."""
+        for phrase in self.by_first.get(words[i], ()) if i < len(words) else ():
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                return i + len(phrase)
+        return i
+
+
+def _split(raw: str) -> Phrases:
+    return Phrases(tuple(p.split()) for p in re.split(r"[|\n]", raw) if p.strip())
+
+
+Table = tuple[Phrases, Phrases]  # matched folded, matched as typed (lower case, with diacritics)
+
+
+def _table(section: str, lang: str | None = None, suffix: str = "") -> Table:
+    """A section's phrases: language-neutral ones ("folded", "exact") or one language's
+    ("vi", "vi_exact", "en", "ko"; with a suffix such as "_male")."""
+    data = _DATA[section]
+    if lang is None:
+        return _split(data.get("folded", "")), _split(data.get("exact", ""))
+    return _split(data.get(f"{lang}{suffix}", "")), _split(data.get(f"{lang}_exact{suffix}", ""))
+
+
+LANGS = ("vi", "en", "ko")
+SOCIAL, MORE = _table("social"), _table("more")
+PERSON = {lang: {g: _table("person", lang, s) for g, s in (("m", "_male"), ("f", "_female"), ("", ""))}
+          for lang in LANGS}
+PLACE, THING, OTHER = ({lang: _table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
+STOP = {lang: frozenset(nfc(w) for w in _DATA["stop"].get(lang, "").split()) for lang in LANGS}
+STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
+ASKING = {lang: frozenset(nfc(w) for w in _DATA["asking"].get(lang, "").split()) for lang in LANGS}
+ASKING_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in ASKING.items()}
+TITLES = _split(_DATA["titles"]["folded"])
+FEMALE_TITLES = _split(_DATA["titles"]["female"])
+MALE_TITLES = _split("ong | mr")
+PLACES = _split(_DATA["places"]["folded"])
+_PLACE_WORDS = frozenset(w for p in PLACES for w in p)
+_CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
+OPENERS = tuple(re.compile(p) for p in _DATA["opener"]["patterns"])
+_ASKS_WHO = re.compile(r"\b(ai|who|whom)\b|누구")
+_IDENTITY = re.compile(r"\b(la ai|ai la|who (is|was|are))\b|누구")
+_ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
+_GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
+
+
+def turn_language(kind: Kind) -> str:
+    return "en" if kind is Kind.EN else "ko" if kind is Kind.KO else "vi"
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    folded: str
+    exact: str  # lower case, diacritics kept
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
+            for m in _TOKEN.finditer(text)]
+
+
+def _find(toks: list[Token], table: Table, start: int = 0) -> tuple[int, int] | None:
+    """The first (i, j) such that toks[i:j] is one of ``table``'s phrases (folded or as typed)."""
+    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
+    for i in range(start, len(toks)):
+        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        if j > i:
+            return i, j
+    return None
+
+
+def _only(toks: list[Token], table: Table) -> bool:
+    """Whether the turn is made of ``table``'s phrases alone (and punctuation or emoji)."""
+    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
+    i = 0
+    while i < len(toks):
+        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        if j == i:
+            return False
+        i = j
+    return True
+
+
+# ----------------------------------------------------------------------------- mentions
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or place a text names: as written, and the folded words that identify it."""
+
+    text: str
+    kind: str  # "person" (after a title), "place" (a known one) or "name" (any other capitalised name)
+    key: frozenset[str]
+    start: int = 0
+    end: int = 0
+    named: bool = False  # a person known by name, not only by title ("Phu nhân", "the mayor")
+
+
+def _match_at(toks: list[Token], i: int, phrases: Phrases) -> int:
+    """The end of the longest phrase of ``phrases`` starting at token ``i`` (``i`` if none)."""
+    if i >= len(toks):
+        return i
+    for phrase in phrases.by_first.get(toks[i].folded, ()):
+        j = i + len(phrase)
+        if j <= len(toks) and all(t.folded == w for t, w in zip(toks[i:j], phrase)):
+            return j
+    return i
+
+
+def _run(toks: list[Token], i: int, phrases) -> int:
+    """The end of as many of ``phrases`` in a row as start at token ``i``."""
+    while (k := _match_at(toks, i, phrases)) > i:
+        i = k
+    return i
+
+
+def _place_end(toks: list[Token], i: int) -> int:
+    """The end of a known place starting at token ``i``: not "thành phố" / "TP" alone."""
+    end = _run(toks, i, PLACES)
+    return end if any(t.folded not in _CITY for t in toks[i:end]) else i
+
+
+def _name_end(toks: list[Token], i: int) -> int:
+    """The end of a capitalised name starting at token ``i`` (a title ends it)."""
+    while i < len(toks) and toks[i].capitalised and _match_at(toks, i, TITLES) == i:
+        i += 1
+    return i
+
+
+def mentions(text: str, subject: bool = False) -> list[Mention]:
+    """Persons (titles, the place they are of, a capitalised name: "Thị trưởng TP Busan Park
+    Heong-joon", "ông thị trưởng", "mayor of Busan") and places ("Busan", "TP.HCM", any other
+    capitalised name but a sentence's first word, unless ``subject``: a name said alone), in order."""
+    toks = tokens(text)
+    found: list[Mention] = []
+    i = 0
+    while i < len(toks):
+        titles = _run(toks, i, TITLES)
+        if titles > i:
+            k = titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
+            places = _run(toks, k, PLACES)
+            end = _name_end(toks, places)
+            generic = all(t.folded in _GENERIC_TITLES for t in toks[i:titles])
+            if generic and end == places:  # "ông" alone is not a person ("bà con", "ba năm")
+                i += 1
+                continue
+            named = end > places
+            end = end if named else (places if places > k else titles)
+            found.append(_mention(text, toks, i, end, "person", named))
+            i = end
+            continue
+        places = _place_end(toks, i)
+        if places > i or _name_starts(toks, i, subject):
+            end = max(_name_end(toks, places), i + 1)
+            found.append(_mention(text, toks, i, end, "place" if places > i else "name"))
+            i = end
+            continue
+        i += 1
+    return _joined(found, text)
+
+
+def _name_starts(toks: list[Token], i: int, subject: bool = False) -> bool:
+    """A capitalised word starts a name; a text's first word only when the name goes on
+    ("Oh Keo-don", "Tô Lâm": not "Hai thành phố") or is hyphenated ("Heong-joon")."""
+    if not toks[i].capitalised or toks[i].exact in _ASKING_AS_TYPED:
+        return False
+    if i > 0 or subject:
+        return True
+    return "-" in toks[i].text or _name_end(toks, i) > i + 1
+
+
+def _mention(text: str, toks: list[Token], i: int, end: int, kind: str, named: bool = False) -> Mention:
+    return Mention(text[toks[i].start:toks[end - 1].end], kind, frozenset(t.folded for t in toks[i:end]),
+                   toks[i].start, toks[end - 1].end, named)
+
+
+def _joined(found: list[Mention], text: str) -> list[Mention]:
+    """ "ông Park Heong-joon - Thị trưởng TP Busan": one person, known by both."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev and prev.kind == m.kind == "person" and not text[prev.end:m.start].strip(" -–,("):
+            out[-1] = replace(prev, key=prev.key | m.key, end=m.end, named=prev.named or m.named)
+        else:
+            out.append(m)
+    return out
+
+
+def _same(a: Mention, b: Mention) -> bool:
+    return bool((a.key & b.key) - _GENERIC_TITLES - _PLACE_WORDS)
+
+
+def gender(person: str) -> str:
+    """ "f" or "m" where a person's title says ("bà", "Phu nhân"; "ông", "Mr"), else ""."""
+    toks = tokens(person)
+    for titles, said in ((FEMALE_TITLES, "f"), (MALE_TITLES, "m")):
+        if _match_at(toks, 0, titles) > 0:
+            return said
+    return ""
+
+
+# ----------------------------------------------------------------------------- turns
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One asked turn as remembered: what it was understood as, what it named and was answered."""
+
+    question: str
+    understood: str
+    lang: str
+    status: str
+    persons: tuple[str, ...] = ()  # who a later "ông ấy" / "he" can mean, most likely first
+    places: tuple[str, ...] = ()
+    passage_ids: tuple[str, ...] = ()  # shown, best first
+    shown: int = 0
+    time: float = 0.0
+
+
+@dataclass(frozen=True)
+class Conversation:
+    turns: tuple[Turn, ...] = ()
+    updated: float = 0.0
+
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def add(self, turn: Turn) -> "Conversation":
+        return Conversation((self.turns + (turn,))[-TURNS_KEPT:], turn.time)
+
+    def touched(self, when: float) -> "Conversation":
+        return replace(self, updated=when)
+
+    def with_last(self, turn: Turn) -> "Conversation":
+        return Conversation(self.turns[:-1] + (turn,), turn.time)
+
+    def to_json(self) -> dict:
+        return {"turns": [asdict(t) for t in self.turns], "updated": self.updated}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Conversation":
+        turns = tuple(Turn(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()
+                              if k in Turn.__dataclass_fields__}) for t in data.get("turns", []))
+        return cls(turns, float(data.get("updated", 0.0)))
+
+
+class ConversationStore(Protocol):
+    """Where conversations wait between turns (``tests/contract`` runs one suite over each)."""
+
+    def load(self, key: str) -> Conversation | None: ...
+
+    def save(self, key: str, conversation: Conversation) -> None: ...
+
+    def forget(self, key: str) -> None: ...
+
+
+class MemoryConversations:
+    """In this process only: the console, `ask`, and a bot without a database."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self._data: dict[str, Conversation] = {}
+
+    def load(self, key: str) -> Conversation | None:
+        return self._data.get(key)
+
+    def save(self, key: str, conversation: Conversation) -> None:
+        self._data.pop(key, None)
+        self._data[key] = conversation
+        while len(self._data) > self.limit:  # the longest quiet go first
+            self._data.pop(next(iter(self._data)))
+
+    def forget(self, key: str) -> None:
+        self._data.pop(key, None)
+
+
+def remembered(question: str, understood: str, lang: str, status: str, shown_texts: list[str],
+               passage_ids: list[str], history: Conversation | None, when: float | None = None) -> Turn:
+    """The turn to remember: who and where it is about. A "who" question's person is the one the
+    answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
+    X, by the name the answer gives it when it does. ``shown_texts``: the answering sentences
+    shown, best first."""
+    folded = fold(understood)
+    asked = mentions(understood)
+    persons = [m for m in asked if m.kind == "person"]
+    answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
+    answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
+    if _IDENTITY.search(folded) and persons:
+        named = [a for a in answered if any(_same(a, p) for p in persons)]
+        order = named + persons
+    elif _ASKS_WHO.search(folded):
+        order = [a for a in answered if not any(_same(a, p) for p in persons)] + persons
+    else:
+        order = persons + answered
+    last = history.last() if history else None
+    people = _unique([m.text for m in order] + list(last.persons if last else ()))
+    places = _unique(places_in(understood) + list(last.places if last else ()))
+    return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
+                len(passage_ids), time.time() if when is None else when)
+
+
+def places_in(text: str) -> list[str]:
+    """The known places a text names, also those in a title ("mayor of Busan" -> "Busan")."""
+    toks = tokens(text)
+    found, i = [], 0
+    while i < len(toks):
+        end = _place_end(toks, i)
+        if end > i:
+            found.append(text[toks[i].start:toks[end - 1].end])
+        i = max(end, i + 1)
+    return found
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        if fold(item) not in seen:
+            seen.add(fold(item))
+            out.append(item)
+    return out
+
+
+# ----------------------------------------------------------------------------- reading a turn
+
+
+ASK, SOCIAL_TURN, MORE_TURN = "ask", "social", "more"
+
+
+@dataclass(frozen=True)
+class Reading:
+    act: str  # ASK, SOCIAL_TURN or MORE_TURN
+    understood: str  # what to answer: the turn itself when it stands alone
+    followup: bool = False  # the conversation was used
+    why: str = ""  # how: "person", "place", "swap", "ellipsis", "reference", or "" (standalone)
+    carry: str = ""  # a turn that may lean on the last: also tried with these words, kept if better
+    other: bool = False  # "besides that": what was shown last is not what is asked for
+    kind: Kind = field(default=Kind.OTHER, compare=False)
+
+
+def read_turn(question: str, last: Turn | None) -> Reading:
+    """How a turn is to be answered, given the last asked turn of the conversation (None: the
+    first, or an expired conversation)."""
+    toks = tokens(question)
+    kind = question_kind(question)
+    if not toks or _only(toks, SOCIAL):
+        return Reading(SOCIAL_TURN, question, kind=kind)
+    if _only(toks, MORE):
+        return Reading(MORE_TURN, question, last is not None, kind=kind)
+    if last is None:
+        return Reading(ASK, question, kind=kind)
+    lang = turn_language(kind)
+    core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
+    other = _find(tokens(core), OTHER[lang]) is not None
+    resolved, why = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
+    reading = _opener(resolved, lang, last, why)
+    if reading is None and why:
+        reading = Reading(ASK, resolved, True, why)
+    if reading is None and not mentions(resolved) and (other or _find(tokens(resolved), THING[lang])):
+        reading = Reading(ASK, _with_context(resolved, last), True, "reference")  # "chuyện đó", "ngoài ra"
+    if reading is None:
+        reading = _ellipsis(resolved, lang, last)
+    return replace(reading, other=other, kind=kind)
+
+
+def _without_social(text: str) -> str:
+    """The turn without the social words it starts with, each set off by punctuation ("ok,
+    thanks. năm nào?"; not "Đà Nẵng", whose "da" is also "dạ")."""
+    toks = tokens(text)
+    i = 0
+    while (found := _find(toks[i:], SOCIAL)) is not None and found[0] == 0 and i + found[1] < len(toks):
+        j = i + found[1]
+        if not re.search(r"[,.!;:]", text[toks[j - 1].end:toks[j].start]):
+            break
+        i = j
+    return text[toks[i].start:] if i else text
+
+
+def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str]:
+    """``text`` with its pronouns for a person or a place replaced by the last one they can
+    mean, and which kind was ("person", "place" or "" when none)."""
+    why = ""
+    for _ in range(3):  # "ông ấy gặp bà ấy ở đó": each reference once
+        toks = tokens(text)
+        found = _person(toks, lang, last) or _place(toks, lang, last)
+        if found is None:
+            break
+        (start, end), name, why = found
+        text = text[:start] + name + text[end:]
+    return text, why
+
+
+def _person(toks: list[Token], lang: str, last: Turn):
+    for said, table in PERSON[lang].items():
+        found = _find(toks, table)
+        if found is None:
+            continue
+        referents = [p for p in last.persons if not said or gender(p) in ("", said)]
+        if referents:
+            i, j = found
+            name = referents[0] + ("'s" if lang == "en" and toks[i].folded in ("his", "hers") else "")
+            return (toks[i].start, toks[j - 1].end), name, "person"
+    return None
+
+
+def _place(toks: list[Token], lang: str, last: Turn):
+    found = _find(toks, PLACE[lang])
+    if found is None or not last.places:
+        return None
+    i, j = found
+    lead = {"o": toks[i].text + " ", "there": "in "}.get(toks[i].folded, "")  # "ở đó" -> "ở Busan"
+    return (toks[i].start, toks[j - 1].end), lead + last.places[0], "place"
+
+
+def _stop(token: Token, lang: str, words=STOP, folded=STOP_FOLDED) -> bool:
+    """A function or question word: as typed where it has diacritics ("Lâm" is not "làm")."""
+    if token.exact != token.folded:
+        return token.exact in words[lang]
+    return token.folded in folded[lang]
+
+
+def _content(toks: list[Token], lang: str) -> list[Token]:
+    """The words that say what a turn is about: not question or function words, nor figures."""
+    return [t for t in toks if not _stop(t, lang) and not t.folded.isdigit()]
+
+
+def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | None:
+    """ "còn TP.HCM thì sao?" / "what about Seoul?": the new subject in the last question's
+    place. "and what did he ask for?": the opener leads a question, read on its own terms."""
+    toks = tokens(question)
+    folded = " ".join(t.folded for t in toks)
+    for pattern in OPENERS:
+        m = pattern.match(folded)
+        if not m:
+            continue
+        x = m.group("x")
+        first = len(folded[: m.start("x")].split())  # the subject's first token
+        subject = toks[first:first + len(x.split())]
+        said = question[subject[0].start:subject[-1].end] if " ".join(t.folded for t in subject) == x else x
+        if len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
+            rest = question[toks[first].start:]
+            return Reading(ASK, rest if resolved else _with_context(rest, last), True, resolved or "reference")
+        new = mentions(said, subject=True)
+        swapped = _swap(last.understood, new[0]) if new else ""
+        return Reading(ASK, swapped or _with_context(said, last), True, "swap")
+    return None
+
+
+def _swap(text: str, new: Mention) -> str:
+    """``text`` with ``new`` in the place of its mention of the same kind (a bare name for a
+    person or place when there is none of that kind); when ``new`` is already there, it changes places with the other one
+    ("Busan muốn gì ở TP.HCM?" + "còn TP.HCM?" -> "TP.HCM muốn gì ở Busan?")."""
+    found = mentions(_context_free(text), subject=True)
+    same = ([m for m in found if m.kind == new.kind]
+            or [m for m in found if new.kind == "name" or (new.kind == "place" and m.kind == "name")])
+    if not same:
+        return ""
+    text = _context_free(text)
+    present = [m for m in same if m.key == new.key or _same(m, new)]
+    others = [m for m in same if m not in present]
+    if present and others:
+        first, second = sorted((present[0], others[0]), key=lambda m: m.start)
+        return (text[: first.start] + second.text + text[first.end: second.start] + first.text
+                + text[second.end:])
+    if present:
+        return ""
+    old = same[0]
+    return text[: old.start] + new.text + text[old.end:]
+
+
+def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
+    """ "năm nào?", "để làm gì?", "ai nói vậy?": nothing of its own but what it asks: the last
+    question's words with this one's. A short turn without names may lean on the last one or
+    not ("thị trưởng là ai?" is whole): the engine tries both and keeps the better."""
+    if mentions(question):
+        return Reading(ASK, question)
+    content = _content(tokens(question), lang)
+    if len(content) <= 1:
+        return Reading(ASK, f"{_frame(last.understood)} {question.strip()}", True, "ellipsis")
+    if len(content) <= 3:
+        return Reading(ASK, question, carry=_with_context(question, last))
+    return Reading(ASK, question)
+
+
+_CONTEXT = re.compile(r"\s*\([^()]*\)")
+
+
+def _context_free(text: str) -> str:
+    """A turn understood with context, without the context added ("... (Busan hợp tác)")."""
+    return _CONTEXT.sub("", text)
+
+
+def _core(text: str, limit: int = 10) -> str:
+    """What a question was about: its words but question and function words, each once."""
+    lang = turn_language(question_kind(text))
+    named = [(m.start, m.end) for m in mentions(text)]  # "thi truong", "To Lam": never function words
+    kept, seen = [], set()
+    for t in tokens(text):
+        keep = any(a <= t.start < b for a, b in named) or not _stop(t, lang)
+        if keep and t.folded not in seen:
+            seen.add(t.folded)
+            kept.append(t.text)
+    return " ".join(kept[:limit])
+
+
+def _frame(text: str) -> str:
+    """The last question as it was, without the words that asked ("thị trưởng Busan cảm ơn ai?"
+    -> "thị trưởng Busan cảm ơn"): the frame an elliptical turn ("vì sao?") asks within."""
+    text = _context_free(text)
+    lang = turn_language(question_kind(text))
+    named = [(m.start, m.end) for m in mentions(text)]
+    kept, at = [], 0
+    for t in tokens(text):
+        if _stop(t, lang, ASKING, ASKING_FOLDED) and not any(a <= t.start < b for a, b in named):
+            kept.append(text[at:t.start])
+            at = t.end
+    kept.append(text[at:])
+    return " ".join("".join(kept).split()).strip(" ?!.,")
+
+
+def _with_context(question: str, last: Turn) -> str:
+    """The turn and, after it, the names and topic of the last one (a topic that carries on)."""
+    return f"{question.rstrip(' ?!.')} ({_core(last.understood)})"
+
+
+def social_language(kind: Kind, last: Turn | None) -> str:
+    """The language to answer a social turn in: the conversation's, since "ok" or "👍" hardly
+    says one; a first turn's own."""
+    if last is not None:
+        return last.lang
+    return "vi" if kind is Kind.OTHER else lang_of(kind)

@@ -1,0 +1,137 @@
+"""Conversations through the engine (retrieval/chat.py) over the seed articles and a fake
+embedder: what is remembered, how long, what a social or "more" turn gets, and that a store that
+fails costs the context, never the answer."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from fakes import HashEmbedder
+
+from retrieval.answer import ANSWERED, SOCIAL
+from retrieval.chat import Dialogue, better
+from retrieval.conversation import MemoryConversations
+from retrieval.engine import open_engine
+from retrieval.errors import QuestionError
+from retrieval.fusion import Calibration
+from retrieval.settings import load_settings
+from retrieval.text import Kind
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("chat")
+    shutil.copytree(ROOT / "seeds", tmp / "seeds")
+    settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"))
+    engine = open_engine(settings, embedder=HashEmbedder())
+    # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
+    engine.pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    return engine
+
+
+def test_a_follow_up_is_answered_as_understood_and_says_so(engine):
+    first = engine.chat("u1", "Thị trưởng Park Heong-joon cam kết gì?")
+    assert not first.followup and first.understood_as == ""
+    follow = engine.chat("u1", "còn ông Oh Keo-don thì sao?")
+    assert follow.followup and follow.understood_as == "ông Oh Keo-don cam kết gì?"
+    assert follow.question == "còn ông Oh Keo-don thì sao?"  # what was typed stays what was typed
+    alone = engine.ask("ông Oh Keo-don cam kết gì?")
+    assert [ap.passage.id for ap in follow.passages] == [ap.passage.id for ap in alone.passages]
+
+
+def test_conversations_are_apart(engine):
+    engine.chat("a", "Thị trưởng Park Heong-joon cam kết gì?")
+    other = engine.chat("b", "ông ấy nói gì?")
+    assert not other.followup  # b never spoke of anyone
+
+
+def test_plain_ask_never_uses_a_conversation(engine):
+    engine.chat("c", "Thị trưởng Park Heong-joon cam kết gì?")
+    assert engine.ask("ông ấy nói gì?").understood_as == ""
+
+
+@pytest.mark.parametrize("turn", ["cảm ơn!", "👍", "ok", "hay quá"])
+def test_social_turns_get_a_friendly_line_and_no_passages(engine, turn):
+    engine.chat("s", "Busan kết nghĩa với TP.HCM năm nào?")
+    answer = engine.chat("s", turn)
+    assert answer.status == SOCIAL and not answer.shown() and not answer.answered and answer.message
+    assert answer.lang == "vi"  # the conversation's language: "ok" says none
+
+
+def test_more_typed_goes_on_from_the_last_answer(engine):
+    first = engine.chat("m", "Busan hợp tác với TP.HCM trong lĩnh vực nào?")
+    more = engine.chat("m", "nữa đi")
+    assert more.offset == len(first.passages) and more.passages
+    assert not {ap.passage.id for ap in more.passages} & {ap.passage.id for ap in first.passages}
+    again = engine.chat("m", "more")
+    assert again.offset == more.offset + len(more.passages)
+
+
+def test_more_before_any_question_asks_for_one(engine):
+    answer = engine.chat("fresh", "nữa đi")
+    assert answer.status == SOCIAL and "câu hỏi" in answer.message
+
+
+def test_new_forgets(engine):
+    engine.chat("n", "Thị trưởng Park Heong-joon cam kết gì?")
+    engine.forget("n")
+    assert not engine.chat("n", "ông ấy nói gì?").followup
+
+
+def test_a_conversation_quiet_too_long_is_forgotten(engine):
+    now = [1000.0]
+    dialogue = Dialogue(lambda: engine.pipeline, MemoryConversations(), quiet_minutes=30, clock=lambda: now[0])
+    dialogue.turn("q", "Thị trưởng Park Heong-joon cam kết gì?")
+    now[0] += 29 * 60
+    assert dialogue.turn("q", "ông ấy nói gì?").followup
+    now[0] += 31 * 60
+    assert not dialogue.turn("q", "ông ấy nói gì?").followup
+
+
+def test_more_after_a_restart_ranks_the_last_question_again(engine):
+    store = MemoryConversations()
+    before = Dialogue(lambda: engine.pipeline, store)
+    first = before.turn("r", "Busan hợp tác với TP.HCM trong lĩnh vực nào?")
+    after = Dialogue(lambda: engine.pipeline, store)  # a new process: no ranking in memory, the store kept
+    more = after.turn("r", "more")
+    assert more.offset == len(first.passages)
+    assert more.passages[0].passage.id == engine.ask(first.question, k=4).passages[3].passage.id
+
+
+class Broken:
+    def load(self, key):
+        raise OSError("disk gone")
+
+    def save(self, key, conversation):
+        raise OSError("disk gone")
+
+    def forget(self, key):
+        raise OSError("disk gone")
+
+
+def test_a_store_that_fails_costs_the_context_not_the_answer(engine, caplog):
+    dialogue = Dialogue(lambda: engine.pipeline, Broken())
+    with caplog.at_level(logging.WARNING, logger="retrieval.chat"):
+        answer = dialogue.turn("x", "Busan kết nghĩa với TP.HCM năm nào?")
+    assert answer.passages and "disk gone" in caplog.text
+
+
+def test_empty_and_too_long_turns_are_refused_as_questions_are(engine):
+    with pytest.raises(QuestionError):
+        engine.chat("e", "   ")
+    with pytest.raises(QuestionError):
+        engine.chat("e", "x" * 5000)
+
+
+def test_leaning_on_the_last_turn_wins_only_over_an_unsure_answer(engine):
+    sure = engine.ask("Busan kết nghĩa với TP.HCM năm nào?")
+    assert sure.status == ANSWERED
+    import dataclasses
+
+    unsure = dataclasses.replace(sure, status="uncertain", confidence=0.3)
+    assert better(sure, unsure) and not better(unsure, sure) and not better(unsure, unsure)

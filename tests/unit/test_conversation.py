@@ -1,0 +1,165 @@
+"""Reading a chat turn with the turns before it (retrieval/conversation.py): table tests of
+detection and resolution, and the memory's own behaviour."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.conversation import (
+    ASK, MORE_TURN, SOCIAL_TURN, Conversation, MemoryConversations, Turn, gender, mentions, places_in, read_turn,
+    remembered,
+)
+
+WHO_WELCOMED = remembered(
+    "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
+    ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - Thị trưởng TP Busan."],
+    ["p1"], None, when=100.0)
+PLACES_ASKED = Turn("Busan muốn gì ở TP.HCM?", "Busan muốn gì ở TP.HCM?", "vi", "answered",
+                    (), ("Busan", "TP.HCM"), ("p2",), 1, 100.0)
+ENGLISH = remembered("who is the mayor of Busan?", "who is the mayor of Busan?", "en", "answered",
+                     ["Thị trưởng Park Heong-joon khẳng định TP Busan đóng vai trò quan trọng."], ["p3"], None)
+WIFE = Turn("Phu nhân đi cùng ai?", "Phu nhân đi cùng ai?", "vi", "answered", ("Phu nhân", "ông Oh Keo-don"),
+            (), ("p4",), 1, 100.0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thị trưởng TP Busan Park Heong-joon cảm ơn Tổng Bí thư Tô Lâm",
+     [("Thị trưởng TP Busan Park Heong-joon", "person"), ("Tổng Bí thư Tô Lâm", "person")]),
+    ("thị trưởng busan là ai", [("thị trưởng busan", "person")]),
+    ("what did the mayor of Busan promise", [("mayor of Busan", "person")]),
+    ("Tổng thống Hàn Quốc Lee Jae Myung", [("Tổng thống Hàn Quốc Lee Jae Myung", "person")]),
+    ("còn TP.HCM thì sao?", [("TP.HCM", "place")]),
+    ("bà con Việt Nam ở Busan", [("Việt Nam", "place"), ("Busan", "place")]),  # "bà con" is no person
+    ("Oh Keo-don tin gì?", [("Oh Keo-don", "name")]),  # a first word that goes on as a name
+    ("Hai thành phố hợp tác gì?", []),  # a first word alone is only the sentence's capital
+])
+def test_mentions(text, expected):
+    assert [(m.text, m.kind) for m in mentions(text)] == expected
+
+
+def test_a_person_named_after_and_by_title_is_one_person_known_by_both():
+    found = mentions("tiếp ông Park Heong-joon - Thị trưởng TP Busan.")
+    assert len(found) == 1 and {"park", "thi", "truong"} <= found[0].key and found[0].named
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mayor of Busan", ["Busan"]), ("Thị trưởng TP Busan gặp TP.HCM", ["TP Busan", "TP.HCM"]), ("không có", []),
+])
+def test_places_in(text, expected):
+    assert places_in(text) == expected
+
+
+@pytest.mark.parametrize("person, expected", [("bà Lan", "f"), ("Phu nhân", "f"), ("ông Park", "m"),
+                                              ("Thị trưởng Park", "")])
+def test_gender_is_what_the_title_says(person, expected):
+    assert gender(person) == expected
+
+
+def test_a_who_question_remembers_the_person_the_answer_names_not_the_one_asked_about():
+    assert WHO_WELCOMED.persons[0] == "ông Park Heong-joon"
+    assert "Tổng Bí thư" in WHO_WELCOMED.persons and WHO_WELCOMED.places == ("Busan",)
+
+
+def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives():
+    turn = remembered("thị trưởng busan là ai", "thị trưởng busan là ai", "vi", "answered",
+                      ["Tổng Bí thư Tô Lâm tiếp ông Park Heong-joon - Thị trưởng TP Busan."], ["p"], None)
+    assert turn.persons[0] == "ông Park Heong-joon"
+
+
+@pytest.mark.parametrize("turn, last, act", [
+    ("cảm ơn nhé!", WHO_WELCOMED, SOCIAL_TURN), ("👍", WHO_WELCOMED, SOCIAL_TURN), ("ok thanks", None, SOCIAL_TURN),
+    ("hay quá", WHO_WELCOMED, SOCIAL_TURN), ("감사합니다", WHO_WELCOMED, SOCIAL_TURN),
+    ("nữa đi", WHO_WELCOMED, MORE_TURN), ("con gi nua khong", WHO_WELCOMED, MORE_TURN), ("more", None, MORE_TURN),
+    ("cảm ơn, còn TP.HCM thì sao?", WHO_WELCOMED, ASK),  # social words before a question: the question
+    ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
+])
+def test_what_a_turn_is(turn, last, act):
+    assert read_turn(turn, last).act == act
+
+
+@pytest.mark.parametrize("turn, last, understood, why", [
+    # a pronoun for the person a "who" question's answer named
+    ("ông ấy nói gì về doanh nghiệp Busan?", WHO_WELCOMED, "ông Park Heong-joon nói gì về doanh nghiệp Busan?", "person"),
+    ("ong ay cam ket gi", WHO_WELCOMED, "ông Park Heong-joon cam ket gi", "person"),
+    ("and what did he ask for?", WHO_WELCOMED, "what did ông Park Heong-joon ask for?", "person"),
+    ("what did he promise?", ENGLISH, "what did mayor of Busan promise?", "person"),
+    # "ông ấy" is never a woman, "bà ấy" never a man
+    ("ông ấy nói gì?", WIFE, "ông Oh Keo-don nói gì?", "person"),
+    ("bà ấy nói gì?", WIFE, "Phu nhân nói gì?", "person"),
+    # a place
+    ("ở đó có lãnh sự quán không?", WHO_WELCOMED, "ở Busan có lãnh sự quán không?", "place"),
+    ("what about Vietnamese people living there?", ENGLISH, "Vietnamese people living in Busan?", "place"),
+    # "còn X thì sao": X in the place of its like; already there, it changes places with the other
+    ("còn TP.HCM thì sao?", WHO_WELCOMED, "ai đón Tổng Bí thư ở TP.HCM?", "swap"),
+    ("còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
+    ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
+    # an elliptical turn asks within the last question
+    ("năm nào?", WHO_WELCOMED, "đón Tổng Bí thư ở Busan năm nào?", "ellipsis"),
+    ("để làm gì?", PLACES_ASKED, "Busan muốn ở TP.HCM để làm gì?", "ellipsis"),
+    ("why?", ENGLISH, "the mayor of Busan why?", "ellipsis"),
+    ("vì sao", WHO_WELCOMED, "đón Tổng Bí thư ở Busan vì sao", "ellipsis"),
+])
+def test_follow_ups_are_resolved(turn, last, understood, why):
+    reading = read_turn(turn, last)
+    assert (reading.understood, reading.followup, reading.why) == (understood, True, why)
+
+
+@pytest.mark.parametrize("turn", [
+    "Busan kết nghĩa với TP.HCM năm nào?",  # its own names and topic: a new question
+    "Tổng lãnh sự quán Việt Nam ở Busan ra mắt khi nào?",
+    "who is Lee Jae Myung?",
+    "Đà Nẵng có hợp tác với Busan không?",  # "da" is also "dạ": not taken for a social word
+])
+def test_a_question_with_its_own_names_is_never_polluted_by_the_last(turn):
+    reading = read_turn(turn, WHO_WELCOMED)
+    assert (reading.understood, reading.followup, reading.carry) == (turn, False, "")
+
+
+def test_a_first_turn_stands_alone_whatever_it_says():
+    assert read_turn("ông ấy nói gì?", None) == read_turn("ông ấy nói gì?", None)
+    reading = read_turn("ông ấy nói gì?", None)
+    assert (reading.understood, reading.followup) == ("ông ấy nói gì?", False)
+
+
+def test_a_pronoun_with_nobody_to_mean_is_left_as_it_is():
+    nobody = Turn("Busan ở đâu?", "Busan ở đâu?", "vi", "answered", (), ("Busan",), (), 0, 1.0)
+    assert "ông ấy" in read_turn("ông ấy nói gì?", nobody).understood
+
+
+def test_a_short_turn_without_names_may_lean_on_the_last_the_engine_decides():
+    reading = read_turn("cam kết gì?", WHO_WELCOMED)
+    assert reading.understood == "cam kết gì?" and not reading.followup
+    assert reading.carry.startswith("cam kết gì (") and "Busan" in reading.carry
+
+
+@pytest.mark.parametrize("turn, other", [("ngoài ra còn lĩnh vực nào khác?", True), ("besides that?", True),
+                                         ("năm nào?", False)])
+def test_besides_that_is_marked(turn, other):
+    reading = read_turn(turn, PLACES_ASKED)
+    assert reading.other is other
+    if other:
+        assert reading.followup and "Busan" in reading.understood
+
+
+def test_context_added_before_is_not_added_twice():
+    once = Turn("thực phẩm", "thực phẩm (Busan hợp tác nước)", "vi", "answered", (), ("Busan",), (), 0, 1.0)
+    reading = read_turn("mấy cái đó đã ký chưa", once)
+    assert reading.understood.count("Busan") == 1
+
+
+def test_a_conversation_keeps_its_last_turns_and_round_trips_through_json():
+    conversation = Conversation()
+    for i in range(10):
+        conversation = conversation.add(Turn(f"q{i}", f"q{i}", "vi", "answered", ("ông A",), ("Busan",),
+                                             ("p",), 1, float(i)))
+    assert len(conversation.turns) == 6 and conversation.last().question == "q9" and conversation.updated == 9.0
+    assert Conversation.from_json(conversation.to_json()) == conversation
+
+
+def test_memory_store_forgets_the_longest_quiet_beyond_its_limit():
+    store = MemoryConversations(limit=2)
+    for key in ("a", "b", "c"):
+        store.save(key, Conversation((), 1.0))
+    assert store.load("a") is None and store.load("c") is not None
+    store.forget("c")
+    assert store.load("c") is None
