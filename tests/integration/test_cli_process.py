@@ -33,3 +33,26 @@ def test_chat_session_through_a_pipe(cli_env):
     assert "2. " in out or "4. " in out  # numbered passages, /more continues the numbering
     assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in out
     assert "\033[" not in out
+
+
+def test_a_conversation_in_the_console_and_through_ask_json(cli_env):
+    """The real model: a follow-up whose pronoun means the mayor named in the last answer, a
+    social turn, and a question of its own that the last topic must not pull."""
+    script = ("thị trưởng busan là ai\nông ấy cam kết gì?\ncảm ơn!\n"
+              "Tổng lãnh sự quán Việt Nam ở Busan ra mắt khi nào?\n/quit\n")
+    result = run(["chat"], cli_env, stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    understood = [line for line in out.splitlines() if line.startswith("Hiểu là: ")]
+    assert len(understood) == 1 and "Park Heong-joon cam kết gì?" in understood[0]
+    assert "phối hợp chặt chẽ" in out  # the paragraph of the mayor's commitment
+    assert "Bạn cứ hỏi tiếp" in out
+
+    lines = [{"chat": "x", "question": "thi truong busan la ai"}, {"chat": "y", "question": "cảm ơn"},
+             {"chat": "x", "question": "ong ay cam ket gi"}]
+    result = run(["ask", "--json"], cli_env, stdin="\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    assert result.returncode == 0, result.stderr
+    first, social, follow = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (first["followup"], social["status"], social["passages"]) == (False, "social", [])
+    assert follow["followup"] and follow["understood_as"].endswith("Park Heong-joon cam ket gi")
+    assert "phối hợp chặt chẽ" in follow["passages"][0]["text"]

@@ -137,3 +137,12 @@ def test_a_reload_on_one_replica_is_seen_by_the_other(replicas):
     time.sleep(1.5)  # a replica checks for a newer index at most once a second
     answer = send.question(1, 3201, question)
     assert "Cần Thơ" in answer["text"] and "2026" in answer["text"]
+
+
+def test_a_follow_up_that_reaches_the_other_replica_is_understood_the_same_way(replicas):
+    fake, urls, _, _ = replicas
+    send = Deliver(fake, urls)
+    send.question(0, 3301, "Thị trưởng Park Heong-joon cam kết gì?")  # replica A remembers the conversation
+    send.to(1, {"message": fake.message(3301, "còn ông Oh Keo-don thì sao?")})  # B reads it from the database
+    fake.wait_for(lambda m: len(fake.replies_to(3301)) > 1, timeout=180)
+    assert "Hiểu là: ông Oh Keo-don cam kết gì?" in fake.replies_to(3301)[1]["text"]
