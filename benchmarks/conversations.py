@@ -45,7 +45,7 @@ def main(argv=None) -> None:
 
 
 def print_table(split: str, data: dict) -> None:
-    print(f"\n{split}: {'turn':<10}{'n':>4}{'R@1':>7}{'alone':>7}{'rewrite':>9}{'refused':>9}"
+    print(f"\n{split}: {'turn':<10}{'n':>4}{'R@1':>7}{'alone':>7}{'rewrite':>9}{'refused':>9}{'ans.prec':>9}"
           f"{'unans. not answered':>22}{'social/more ok':>16}{'used context':>14}")
     for kind in KINDS:
         t = data["turns"].get(kind)
@@ -53,7 +53,8 @@ def print_table(split: str, data: dict) -> None:
             continue
         cell = lambda v: f"{v:.3f}" if v is not None else "-"  # noqa: E731
         print(f"{'':7}{kind:<10}{t['n']:>4}{cell(t['recall@1']):>7}{cell(t['alone_recall@1']):>7}"
-              f"{cell(t['rewrite_recall@1']):>9}{t['refused']:>9}{t['not_answered']:>15}/{t['unanswerable']:<6}"
+              f"{cell(t['rewrite_recall@1']):>9}{t['refused']:>9}{cell(t['answered_precision']):>9}"
+              f"{t['not_answered']:>15}/{t['unanswerable']:<6}"
               f"{t['as_expected']:>9}/{t['social_or_more']:<6}{t['used_context']:>14}")
     print(f"       understanding a turn adds {data['understanding_ms_p50']} ms at p50 beyond the model call")
 

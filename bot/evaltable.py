@@ -41,7 +41,7 @@ CHAT_KINDS = ("first", "followup", "switch", "social", "more")
 def print_chat_report(data: dict) -> None:
     """Per kind of turn: R@1 in the conversation, asked alone and as rewritten by hand."""
     cell = lambda v: f"{v:.3f}" if v is not None else "-"  # noqa: E731
-    header = (f"{'turn':<10}{'n':>5}{'R@1':>8}{'alone':>8}{'rewrite':>9}{'refused':>9}"
+    header = (f"{'turn':<10}{'n':>5}{'R@1':>8}{'alone':>8}{'rewrite':>9}{'refused':>9}{'answered right':>16}"
               f"{'unanswerable not answered':>27}{'social/more as expected':>25}")
     print(header)
     print("-" * len(header))
@@ -49,7 +49,8 @@ def print_chat_report(data: dict) -> None:
         t = data["turns"].get(kind)
         if t:
             print(f"{kind:<10}{t['n']:>5}{cell(t['recall@1']):>8}{cell(t['alone_recall@1']):>8}"
-                  f"{cell(t['rewrite_recall@1']):>9}{t['refused']:>9}{t['not_answered']:>20}/{t['unanswerable']:<6}"
+                  f"{cell(t['rewrite_recall@1']):>9}{t['refused']:>9}{cell(t['answered_precision']):>16}"
+                  f"{t['not_answered']:>20}/{t['unanswerable']:<6}"
                   f"{t['as_expected']:>18}/{t['social_or_more']:<6}")
     print(f"understanding a turn: {data['understanding_ms_p50']} ms at p50 beyond the model call "
           "(against asking it alone)")

@@ -78,11 +78,13 @@ class Dialogue:
         pipeline = self.pipeline()
         plan = pipeline.planner.plan
         if reading.carry:  # may lean on the last turn or not: both, in one model call, the better kept
-            alone, leaning = pipeline.answer_many([plan(typed), plan(reading.carry)], k, exclude)
+            typed_plan = plan(typed)
+            alone, leaning = pipeline.answer_many([typed_plan, plan(reading.carry)], k, exclude, [None, typed_plan])
             chosen = leaning if better(leaning, alone) else alone
             understood = reading.carry if chosen is leaning else ""
         else:
-            chosen, = pipeline.answer_many([plan(reading.understood)], k, exclude)
+            judge = plan(reading.own) if reading.own else None
+            chosen, = pipeline.answer_many([plan(reading.understood)], k, exclude, [judge])
             understood = reading.understood if reading.followup else ""
         return dataclasses.replace(chosen, question=typed, understood_as=understood)
 

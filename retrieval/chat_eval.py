@@ -24,6 +24,8 @@ class TurnScores:
     rewrite_n: int = 0
     rewrite: int = 0  # top passage right, the hand rewrite asked alone
     refused: int = 0  # answerable, but answered "not in the articles"
+    answered: int = 0  # answerable turns presented as answered (confidently)
+    answered_right: int = 0  # ... with the right passage first
     unanswerable: int = 0
     not_answered: int = 0  # unanswerable turns not presented as answered
     quiet: int = 0  # social turns with no passages / "more" turns with new passages
@@ -34,7 +36,7 @@ class TurnScores:
         rate = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
         return {"n": self.n, "recall@1": rate(self.hits, self.n), "alone_recall@1": rate(self.alone, self.n),
                 "rewrite_recall@1": rate(self.rewrite, self.rewrite_n), "rewrites": self.rewrite_n,
-                "refused": self.refused, "unanswerable": self.unanswerable, "not_answered": self.not_answered,
+                "refused": self.refused, "answered_precision": rate(self.answered_right, self.answered), "unanswerable": self.unanswerable, "not_answered": self.not_answered,
                 "social_or_more": self.other, "as_expected": self.quiet, "used_context": self.followups}
 
 
@@ -85,6 +87,8 @@ def evaluate_chat(pipeline, questions: list[Question], k: int = 3, quiet_minutes
             scores.n += 1
             scores.hits += top in q.gold
             scores.refused += not answer.answered
+            scores.answered += answer.status == ANSWERED
+            scores.answered_right += answer.status == ANSWERED and top in q.gold
             scores.alone += _top(timed.result) in q.gold
             if q.rewrite:
                 scores.rewrite_n += 1

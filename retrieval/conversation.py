@@ -386,6 +386,8 @@ class Reading:
     followup: bool = False  # the conversation was used
     why: str = ""  # how: "person", "place", "swap", "ellipsis", "reference", or "" (standalone)
     carry: str = ""  # a turn that may lean on the last: also tried with these words, kept if better
+    own: str = ""  # when the last turn's words were carried beside it: the turn itself, by which
+    #                the answer is judged (the carried words help find it, never make it sure)
     other: bool = False  # "besides that": what was shown last is not what is asked for
     kind: Kind = field(default=Kind.OTHER, compare=False)
 
@@ -409,7 +411,7 @@ def read_turn(question: str, last: Turn | None) -> Reading:
     if reading is None and why:
         reading = Reading(ASK, resolved, True, why)
     if reading is None and not mentions(resolved) and (other or _find(tokens(resolved), THING[lang])):
-        reading = Reading(ASK, _with_context(resolved, last), True, "reference")  # "chuyện đó", "ngoài ra"
+        reading = Reading(ASK, _with_context(resolved, last), True, "reference", own=resolved)  # "chuyện đó"
     if reading is None:
         reading = _ellipsis(resolved, lang, last)
     return replace(reading, other=other, kind=kind)
@@ -491,10 +493,14 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
         said = question[subject[0].start:subject[-1].end] if " ".join(t.folded for t in subject) == x else x
         if len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
             rest = question[toks[first].start:]
-            return Reading(ASK, rest if resolved else _with_context(rest, last), True, resolved or "reference")
+            if resolved:
+                return Reading(ASK, rest, True, resolved)
+            return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
         new = mentions(said, subject=True)
         swapped = _swap(last.understood, new[0]) if new else ""
-        return Reading(ASK, swapped or _with_context(said, last), True, "swap")
+        if swapped:
+            return Reading(ASK, swapped, True, "swap")
+        return Reading(ASK, _with_context(said, last), True, "swap", own=said)
     return None
 
 

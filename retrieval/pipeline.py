@@ -6,6 +6,7 @@ hand it in-memory fakes and a new backend changes nothing here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,20 +103,32 @@ class Pipeline:
             vector = self.embed_query(plan.dense_text)
         return self.decide(plan, vector, k, stages)
 
-    def answer_many(self, plans: list[QueryPlan], k: int = 3, exclude: frozenset[str] = frozenset()) -> list[Answer]:
+    def answer_many(self, plans: list[QueryPlan], k: int = 3, exclude: frozenset[str] = frozenset(),
+                    judges: list[QueryPlan | None] | None = None) -> list[Answer]:
         """Each plan's answer, their texts embedded in one model call; passages whose id is in
-        ``exclude`` are left out ("besides those": what was shown already)."""
+        ``exclude`` are left out ("besides those": what was shown already). ``judges``: per plan,
+        the plan whose words the answer is judged by, where not its own (see ``rank``)."""
         if k < 1:
             raise InputError("k must be at least 1")
         vectors = self.embed_queries([p.dense_text for p in plans])
-        return [self.decide(plan, vector, k, exclude=exclude) for plan, vector in zip(plans, vectors)]
+        judges = judges or [None] * len(plans)
+        return [self.decide(plan, vector, k, exclude=exclude, judge=judge)
+                for plan, vector, judge in zip(plans, vectors, judges)]
 
-    def decide(self, plan: QueryPlan, vector, k: int, stages=NO_STAGES, exclude: frozenset[str] = frozenset()) -> Answer:
-        """Rank, judge and present one embedded plan: the one way every answer is made."""
+    def decide(self, plan: QueryPlan, vector, k: int, stages=NO_STAGES, exclude: frozenset[str] = frozenset(),
+               judge: QueryPlan | None = None) -> Answer:
+        """Rank, judge and present one embedded plan: the one way every answer is made.
+        ``judge``: a follow-up ranked with the last turn's words carried beside it is sure only
+        when it is sure by the words the user typed too; else it is shown as uncertain (never
+        refused for it: the carried words found the passage)."""
         ranking = self.rank(plan, vector, stages, exclude)
         with stages("fuse"):
             confidence = self.confidence(ranking)
             status = self.status(confidence, plan.kind)
+            if judge is not None and status == ANSWERED and ranking.evidence is not None:
+                own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
+                if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
+                    status = UNCERTAIN
         with stages("format"):
             passages = self.page(ranking, 0, k)
         log.debug("answer kind=%s read as %r confidence=%.3f %s", plan.kind.value, plan.read_as, confidence, status)
@@ -151,6 +164,13 @@ class Pipeline:
                 wrong_type=1.0 - found.holds_asked[order[0]],
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
+
+    def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
+        """The ranking's evidence with coverage and names measured by ``judge``'s words."""
+        top = ranking.rows[0]
+        return dataclasses.replace(ranking.evidence,
+                                   coverage=share(judge.terms, frozenset().union(*self.sentences(top).words)),
+                                   missing_names=self._missing_names(judge, top))
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
         """The share of the question's names and figures the top passage lacks: with whether it

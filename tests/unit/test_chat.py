@@ -135,3 +135,17 @@ def test_leaning_on_the_last_turn_wins_only_over_an_unsure_answer(engine):
 
     unsure = dataclasses.replace(sure, status="uncertain", confidence=0.3)
     assert better(sure, unsure) and not better(unsure, sure) and not better(unsure, unsure)
+
+
+def test_carried_words_find_the_passage_but_cannot_make_the_answer_sure(engine):
+    pipeline = engine.pipeline
+    plan = pipeline.planner.plan("Thị trưởng Park Heong-joon cam kết gì?")
+    vector = pipeline.embed_query(plan.dense_text)
+    full = pipeline.decide(plan, vector, 3)
+    assert full.status == ANSWERED
+    same = pipeline.decide(plan, vector, 3, judge=plan)
+    assert (same.status, same.confidence) == (full.status, full.confidence)
+    typed = pipeline.planner.plan("thời tiết hôm đó thế nào?")  # what the user typed: nothing of it there
+    judged = pipeline.decide(plan, vector, 3, judge=typed)
+    assert judged.status == "uncertain" and judged.answered  # shown, with the caveat; never refused for it
+    assert [ap.passage.id for ap in judged.passages] == [ap.passage.id for ap in full.passages]

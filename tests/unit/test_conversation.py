@@ -163,3 +163,13 @@ def test_memory_store_forgets_the_longest_quiet_beyond_its_limit():
     assert store.load("a") is None and store.load("c") is not None
     store.forget("c")
     assert store.load("c") is None
+
+
+@pytest.mark.parametrize("turn, last, own", [
+    ("chuyện đó diễn ra khi nào?", WHO_WELCOMED, "chuyện đó diễn ra khi nào?"),  # words carried: judged by its own
+    ("còn du lịch?", PLACES_ASKED, "du lịch"),
+    ("còn TP.HCM thì sao?", PLACES_ASKED, ""),  # a whole rewritten question: judged as it is
+    ("năm nào?", WHO_WELCOMED, ""),
+])
+def test_a_turn_with_carried_words_is_judged_by_its_own(turn, last, own):
+    assert read_turn(turn, last).own == own
