@@ -402,7 +402,9 @@ def _quiet_libraries() -> None:
     # sentence-transformers and transformers chatter on stderr at load; users need none of it.
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    for name in ("sentence_transformers", "transformers", "huggingface_hub", "filelock"):
+    # psycopg_pool logs each failed reconnection attempt (two lines) while a database is down;
+    # what a user needs is the one line of the question that failed (--verbose shows them).
+    for name in ("sentence_transformers", "transformers", "huggingface_hub", "filelock", "psycopg.pool"):
         logging.getLogger(name).setLevel(logging.ERROR)
     import warnings
 

