@@ -97,6 +97,7 @@ def run_chat(engine, settings) -> int:
     n = len(engine.index)
     printer.line(f"busan-bot: {n} paragraphs from {len(engine.articles)} articles. /help for help, /quit to leave.")
     conversation = "console"  # one conversation per session; /new starts another
+    interrupted = False  # Ctrl-C was the last thing typed: another one leaves
     while True:
         try:
             line = read().strip()
@@ -104,7 +105,13 @@ def run_chat(engine, settings) -> int:
             printer.line()
             return 0
         except KeyboardInterrupt:
+            if interrupted:
+                printer.line()
+                return 0
+            printer.line("(Ctrl-C again to leave)")
+            interrupted = True
             continue
+        interrupted = False
         if not line:
             continue
         command = line.lower()
@@ -140,6 +147,10 @@ def run_chat(engine, settings) -> int:
             answer = engine.chat(conversation, line)
         except BusanBotError as exc:
             printer.line(f"! {exc}")
+            continue
+        except KeyboardInterrupt:  # the model runs in a thread of its own: only the wait is interrupted
+            printer.line("(cancelled; Ctrl-C again to leave)")
+            interrupted = True
             continue
         printer.answer(answer)
         if answer.answered and not answer.offset:

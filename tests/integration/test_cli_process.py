@@ -56,3 +56,60 @@ def test_a_conversation_in_the_console_and_through_ask_json(cli_env):
     assert (first["followup"], social["status"], social["passages"]) == (False, "social", [])
     assert follow["followup"] and follow["understood_as"].endswith("Park Heong-joon cam ket gi")
     assert "phối hợp chặt chẽ" in follow["passages"][0]["text"]
+
+
+def test_ctrl_c_during_an_answer_cancels_it_and_the_chat_goes_on(cli_env):
+    """Under a real terminal (a pty): Ctrl-C while the first answer is computed (the model
+    loads then) returns to the prompt; the next question is answered; Ctrl-C twice leaves."""
+    import os
+    import pty
+    import select
+    import time
+
+    import fcntl
+    import termios
+
+    master, slave = pty.openpty()
+
+    def own_terminal():  # as a shell starts it: a session whose controlling terminal is the pty
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(busan_bot_command() + ["chat"], stdin=slave, stdout=slave, stderr=slave,
+                            env=dict(cli_env, TERM="dumb"), preexec_fn=own_terminal)
+    os.close(slave)
+    seen = b""
+
+    def read_until(token: bytes, timeout: float = 300) -> bytes:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while token not in seen:
+            assert time.monotonic() < deadline and proc.poll() is None, seen.decode(errors="replace")[-2000:]
+            if select.select([master], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+        return seen
+
+    def ctrl_c() -> None:
+        os.write(master, b"\x03")  # ^C typed: the terminal interrupts, or the prompt reads it as a key
+
+    try:
+        read_until(b"? ")
+        os.write(master, "Busan kết nghĩa với TP.HCM từ năm nào?\r".encode())
+        time.sleep(1.0)  # the question is being answered (the model loads now)
+        ctrl_c()
+        read_until(b"cancelled")
+        os.write(master, "Busan kết nghĩa với TP.HCM từ năm nào?\r".encode())
+        read_until(b"1995")
+        assert proc.poll() is None
+        ctrl_c()
+        read_until(b"again to leave)\r\n")
+        ctrl_c()
+        assert proc.wait(timeout=60) == 0
+        assert b"terminate called" not in seen and b"Traceback" not in seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
