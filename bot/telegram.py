@@ -8,6 +8,7 @@ the rate limiter and recent answers (for the "More" and feedback buttons).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import re
@@ -297,17 +298,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "more":
         await deliver(query.answer)
         engine = _engine(context)
-        more = await _run(context, _more, engine, asked)
-        first = asked.shown + 1
-        asked.cursor, asked.shown = more.cursor, more.cursor.shown
+        # The page is claimed before anything is awaited (the event loop runs one handler at a
+        # time until it awaits): a double tap gets the next page, never the same one twice.
+        offset, cursor = asked.shown, asked.cursor
+        asked.shown += engine.settings.top_k
+        more = await _run(context, _more, engine, asked.question, cursor, offset)
+        asked.cursor = asked.cursor or more.cursor  # ranked again after a restart: kept for the next page
+        asked.shown = max(asked.shown, more.cursor.shown)
         _write(context, state["feedback"].remember, key, asked)
         markup = _answer_markup(key, asked.lang, more=bool(more.passages))
-        await _reply(update, context, render_more(more, asked.lang, first), markup, quote=False)
+        await _reply(update, context, render_more(more, asked.lang, offset + 1), markup, quote=False)
 
 
-def _more(engine, asked: Asked):
-    """The next passages of an answer; after a restart its ranking is made again first."""
-    cursor = asked.cursor or engine.resume(asked.question, asked.shown)
+def _more(engine, question: str, cursor, offset: int):
+    """The passages of an answer after the first ``offset``; after a restart its ranking is
+    made again first."""
+    cursor = engine.resume(question, offset) if cursor is None else dataclasses.replace(cursor, shown=offset)
     return engine.more(cursor)
 
 

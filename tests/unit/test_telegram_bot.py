@@ -468,3 +468,26 @@ def test_conversations_per_private_chat_and_per_user_in_groups_survive_a_restart
     finally:
         runner.stop()
         fake.stop()
+
+
+def test_a_double_tap_on_more_never_sends_the_same_page_twice(bot, monkeypatch):
+    import re
+    import time
+
+    fake, application = bot
+    engine = application.bot_data["engine"]
+    paging = engine.more
+    monkeypatch.setattr(engine, "more", lambda *a, **kw: time.sleep(0.5) or paging(*a, **kw))  # a slow page
+    fake.say(170, "Tổng Bí thư Tô Lâm Busan hợp tác")
+    first = fake.wait_for(lambda m: m["chat_id"] == 170, timeout=30)
+    data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
+    bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 170, "type": "private"},
+                   "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    fake.press(bot_message, data["Xem thêm"], user_id=170)
+    fake.press(bot_message, data["Xem thêm"], user_id=170)  # pressed again before the first page came
+    fake.wait_for(lambda m: len(fake.replies_to(170)) >= 3, timeout=30)
+    pages = [m["text"] for m in fake.replies_to(170)[1:3]]
+    numbers = [[int(n) for n in re.findall(r"(?:^|\n)(\d+)\. ", page)] for page in pages]
+    assert sorted(numbers) == [[4, 5, 6], [7, 8, 9]]
+    quoted = [{q for q in re.split(r"(?:^|\n\n)\d+\. ", page) if q} for page in pages]
+    assert not quoted[0] & quoted[1]  # not the same passages under other numbers
