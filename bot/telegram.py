@@ -21,7 +21,8 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
+    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler,
+    filters,
 )
 
 from html import escape
@@ -34,6 +35,7 @@ from .render import source_lines
 from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
 from .telegram_settings import TelegramSettings
 from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
+from .update_journal import JournalQueue, PgJournal, SqliteJournal, mark_done, replay_left_over
 
 log = logging.getLogger(__name__)
 
@@ -364,6 +366,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def post_init(application: Application) -> None:
     await deliver(application.bot.set_my_commands, [BotCommand(c, d) for c, d in COMMANDS])
+    await replay_left_over(application)  # what a stopped bot had accepted and not answered
     log.info("bot @%s ready", application.bot.username)
 
 
@@ -377,8 +380,9 @@ async def post_shutdown(application: Application) -> None:
 
 
 def _side_stores(engine, settings: TelegramSettings) -> dict:
-    """Feedback, button state, rate limits and conversations: in the index's PostgreSQL database
-    when there is one (replicas share them), else in a local SQLite file and in memory."""
+    """Feedback, button state, rate limits, conversations and the update journal: in the index's
+    PostgreSQL database when there is one (replicas share them), else in a local SQLite file and
+    in memory."""
     kept = engine.settings.conversation_minutes * 60
     if getattr(engine.settings, "store", "faiss") == "postgres":
         from retrieval.store import database
@@ -388,23 +392,25 @@ def _side_stores(engine, settings: TelegramSettings) -> dict:
         db = database(engine.settings)
         feedback = PgFeedbackStore(db)
         return {"feedback": feedback, "limiter": PgRateLimiter(db, settings.rate_limit),
-                "conversations": PgConversations(db, feedback.key, kept)}
+                "conversations": PgConversations(db, feedback.key, kept), "journal": PgJournal(db)}
     feedback = FeedbackStore(settings.feedback_db)
     return {"feedback": feedback, "limiter": RateLimiter(settings.rate_limit),
-            "conversations": SqliteConversations(settings.feedback_db, feedback.key, kept)}
+            "conversations": SqliteConversations(settings.feedback_db, feedback.key, kept),
+            "journal": SqliteJournal(settings.feedback_db)}
 
 
 def build_application(engine, token: str, settings: TelegramSettings, api_url: str | None = None) -> Application:
     root = (api_url or settings.api_url).rstrip("/")
+    side = _side_stores(engine, settings)
+    engine.keep_conversations_in(side.pop("conversations"))  # a restart, or another replica, goes on with them
     application = (
         ApplicationBuilder().token(token).base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
         .concurrent_updates(settings.concurrent_updates).post_init(post_init).post_shutdown(post_shutdown)
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
         .connection_pool_size(settings.http_connections)
+        .update_queue(JournalQueue(side["journal"]))  # Telegram is told an update arrived once it is written down
         .build()
     )
-    side = _side_stores(engine, settings)
-    engine.keep_conversations_in(side.pop("conversations"))  # a restart, or another replica, goes on with them
     application.bot_data.update(
         engine=engine,
         executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
@@ -430,6 +436,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
     application.add_handler(MessageHandler(media, on_media))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(TypeHandler(Update, mark_done), group=1)  # after every handler of group 0
     application.add_error_handler(error_handler)
     return application
 

@@ -491,3 +491,42 @@ def test_a_double_tap_on_more_never_sends_the_same_page_twice(bot, monkeypatch):
     assert sorted(numbers) == [[4, 5, 6], [7, 8, 9]]
     quoted = [{q for q in re.split(r"(?:^|\n\n)\d+\. ", page) if q} for page in pages]
     assert not quoted[0] & quoted[1]  # not the same passages under other numbers
+
+
+def test_an_update_accepted_by_a_bot_that_died_is_answered_by_the_next_start(tmp_path, monkeypatch):
+    import json
+    import sqlite3
+    import time
+
+    from bot.update_journal import SqliteJournal
+
+    def journal_rows():
+        with sqlite3.connect(tmp_path / "fb.sqlite3") as db:
+            return [r[0] for r in db.execute("SELECT update_id FROM updates")]
+
+    # What a bot killed after acknowledging an update leaves: the update, written down, unanswered.
+    left = {"update_id": 900001, "message": {"message_id": 1, "date": int(time.time()), "text": "Busan kết nghĩa năm nào?",
+                                             "chat": {"id": 180, "type": "private"},
+                                             "from": {"id": 180, "is_bot": False, "first_name": "U"}}}
+    tmp_path.mkdir(exist_ok=True)
+    SqliteJournal(tmp_path / "fb.sqlite3").add(left["update_id"], json.dumps(left))
+    fake, application, runner = _start_bot(tmp_path)
+    try:
+        reply = fake.wait_for(lambda m: m["chat_id"] == 180, timeout=30)
+        assert "đoạn" in reply["text"]  # answered, with its citation
+        engine = application.bot_data["engine"]
+        chat = engine.chat
+        monkeypatch.setattr(engine, "chat", lambda *a: time.sleep(1.0) or chat(*a))  # a slow answer
+        fake.say(181, "Busan kết nghĩa năm nào?")
+        deadline = time.monotonic() + 10
+        while not journal_rows():  # written down before it is answered
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        fake.wait_for(lambda m: m["chat_id"] == 181, timeout=30)
+        deadline = time.monotonic() + 10
+        while journal_rows():  # and gone once answered
+            assert time.monotonic() < deadline, journal_rows()
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+        fake.stop()
