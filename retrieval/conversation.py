@@ -16,240 +16,30 @@ from __future__ import annotations
 
 import re
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Protocol
 
-from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .mentions import DATA, Mention, Token, find, gender, mentions, only, phrase_table, places_in, same_person, tokens
 from .normalise import strip_framing
-from .text import Kind, fold, fold_word, lang_of, nfc, question_kind
+from .text import Kind, fold, lang_of, nfc, question_kind
 
-_DATA = tomllib.loads((Path(__file__).parent / "data" / "conversation.toml").read_text(encoding="utf-8"))
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
-
-
-class Phrases:
-    """Phrases (word tuples) looked up by their first word: what a turn is matched against."""
-
-    def __init__(self, phrases):
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):  # longest first: "ông ấy" before "ấy"
-            self.by_first.setdefault(phrase[0], []).append(phrase)
-
-    def __iter__(self):
-        return (p for group in self.by_first.values() for p in group)
-
-    def end_at(self, words: list[str], i: int) -> int:
-        """The end of the longest phrase starting at word ``i`` (``i`` when none does)."""
-        for phrase in self.by_first.get(words[i], ()) if i < len(words) else ():
-            if tuple(words[i:i + len(phrase)]) == phrase:
-                return i + len(phrase)
-        return i
-
-
-def _split(raw: str) -> Phrases:
-    return Phrases(tuple(p.split()) for p in re.split(r"[|\n]", raw) if p.strip())
-
-
-Table = tuple[Phrases, Phrases]  # matched folded, matched as typed (lower case, with diacritics)
-
-
-def _table(section: str, lang: str | None = None, suffix: str = "") -> Table:
-    """A section's phrases: language-neutral ones ("folded", "exact") or one language's
-    ("vi", "vi_exact", "en", "ko"; with a suffix such as "_male")."""
-    data = _DATA[section]
-    if lang is None:
-        return _split(data.get("folded", "")), _split(data.get("exact", ""))
-    return _split(data.get(f"{lang}{suffix}", "")), _split(data.get(f"{lang}_exact{suffix}", ""))
-
-
 LANGS = ("vi", "en", "ko")
-SOCIAL, MORE = _table("social"), _table("more")
-PERSON = {lang: {g: _table("person", lang, s) for g, s in (("m", "_male"), ("f", "_female"), ("", ""))}
+SOCIAL, MORE = phrase_table("social"), phrase_table("more")
+PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("m", "_male"), ("f", "_female"), ("", ""))}
           for lang in LANGS}
-PLACE, THING, OTHER = ({lang: _table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
-STOP = {lang: frozenset(nfc(w) for w in _DATA["stop"].get(lang, "").split()) for lang in LANGS}
+PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
+STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
-ASKING = {lang: frozenset(nfc(w) for w in _DATA["asking"].get(lang, "").split()) for lang in LANGS}
+ASKING = {lang: frozenset(nfc(w) for w in DATA["asking"].get(lang, "").split()) for lang in LANGS}
 ASKING_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in ASKING.items()}
-TITLES = _split(_DATA["titles"]["folded"])
-FEMALE_TITLES = _split(_DATA["titles"]["female"])
-MALE_TITLES = _split("ong | mr")
-PLACES = _split(_DATA["places"]["folded"])
-_PLACE_WORDS = frozenset(w for p in PLACES for w in p)
-_CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
-OPENERS = tuple(re.compile(p) for p in _DATA["opener"]["patterns"])
+OPENERS = tuple(re.compile(p) for p in DATA["opener"]["patterns"])
 _ASKS_WHO = re.compile(r"\b(ai|who|whom)\b|누구")
 _IDENTITY = re.compile(r"\b(la ai|ai la|who (is|was|are))\b|누구")
-_ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
-_GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
 
 
 def turn_language(kind: Kind) -> str:
     return "en" if kind is Kind.EN else "ko" if kind is Kind.KO else "vi"
-
-
-# ----------------------------------------------------------------------------- tokens
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    folded: str
-    exact: str  # lower case, diacritics kept
-    start: int
-    end: int
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
-
-
-def tokens(text: str) -> list[Token]:
-    return [Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
-            for m in _TOKEN.finditer(text)]
-
-
-def _find(toks: list[Token], table: Table, start: int = 0) -> tuple[int, int] | None:
-    """The first (i, j) such that toks[i:j] is one of ``table``'s phrases (folded or as typed)."""
-    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
-    for i in range(start, len(toks)):
-        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
-        if j > i:
-            return i, j
-    return None
-
-
-def _only(toks: list[Token], table: Table) -> bool:
-    """Whether the turn is made of ``table``'s phrases alone (and punctuation or emoji)."""
-    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
-    i = 0
-    while i < len(toks):
-        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
-        if j == i:
-            return False
-        i = j
-    return True
-
-
-# ----------------------------------------------------------------------------- mentions
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A person or place a text names: as written, and the folded words that identify it."""
-
-    text: str
-    kind: str  # "person" (after a title), "place" (a known one) or "name" (any other capitalised name)
-    key: frozenset[str]
-    start: int = 0
-    end: int = 0
-    named: bool = False  # a person known by name, not only by title ("Phu nhân", "the mayor")
-
-
-def _match_at(toks: list[Token], i: int, phrases: Phrases) -> int:
-    """The end of the longest phrase of ``phrases`` starting at token ``i`` (``i`` if none)."""
-    if i >= len(toks):
-        return i
-    for phrase in phrases.by_first.get(toks[i].folded, ()):
-        j = i + len(phrase)
-        if j <= len(toks) and all(t.folded == w for t, w in zip(toks[i:j], phrase)):
-            return j
-    return i
-
-
-def _run(toks: list[Token], i: int, phrases) -> int:
-    """The end of as many of ``phrases`` in a row as start at token ``i``."""
-    while (k := _match_at(toks, i, phrases)) > i:
-        i = k
-    return i
-
-
-def _place_end(toks: list[Token], i: int) -> int:
-    """The end of a known place starting at token ``i``: not "thành phố" / "TP" alone."""
-    end = _run(toks, i, PLACES)
-    return end if any(t.folded not in _CITY for t in toks[i:end]) else i
-
-
-def _name_end(toks: list[Token], i: int) -> int:
-    """The end of a capitalised name starting at token ``i`` (a title ends it)."""
-    while i < len(toks) and toks[i].capitalised and _match_at(toks, i, TITLES) == i:
-        i += 1
-    return i
-
-
-def mentions(text: str, subject: bool = False) -> list[Mention]:
-    """Persons (titles, the place they are of, a capitalised name: "Thị trưởng TP Busan Park
-    Heong-joon", "ông thị trưởng", "mayor of Busan") and places ("Busan", "TP.HCM", any other
-    capitalised name but a sentence's first word, unless ``subject``: a name said alone), in order."""
-    toks = tokens(text)
-    found: list[Mention] = []
-    i = 0
-    while i < len(toks):
-        titles = _run(toks, i, TITLES)
-        if titles > i:
-            k = titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
-            places = _run(toks, k, PLACES)
-            end = _name_end(toks, places)
-            generic = all(t.folded in _GENERIC_TITLES for t in toks[i:titles])
-            if generic and end == places:  # "ông" alone is not a person ("bà con", "ba năm")
-                i += 1
-                continue
-            named = end > places
-            end = end if named else (places if places > k else titles)
-            found.append(_mention(text, toks, i, end, "person", named))
-            i = end
-            continue
-        places = _place_end(toks, i)
-        if places > i or _name_starts(toks, i, subject):
-            end = max(_name_end(toks, places), i + 1)
-            found.append(_mention(text, toks, i, end, "place" if places > i else "name"))
-            i = end
-            continue
-        i += 1
-    return _joined(found, text)
-
-
-def _name_starts(toks: list[Token], i: int, subject: bool = False) -> bool:
-    """A capitalised word starts a name; a text's first word only when the name goes on
-    ("Oh Keo-don", "Tô Lâm": not "Hai thành phố") or is hyphenated ("Heong-joon")."""
-    if not toks[i].capitalised or toks[i].exact in _ASKING_AS_TYPED:
-        return False
-    if i > 0 or subject:
-        return True
-    return "-" in toks[i].text or _name_end(toks, i) > i + 1
-
-
-def _mention(text: str, toks: list[Token], i: int, end: int, kind: str, named: bool = False) -> Mention:
-    return Mention(text[toks[i].start:toks[end - 1].end], kind, frozenset(t.folded for t in toks[i:end]),
-                   toks[i].start, toks[end - 1].end, named)
-
-
-def _joined(found: list[Mention], text: str) -> list[Mention]:
-    """ "ông Park Heong-joon - Thị trưởng TP Busan": one person, known by both."""
-    out: list[Mention] = []
-    for m in found:
-        prev = out[-1] if out else None
-        if prev and prev.kind == m.kind == "person" and not text[prev.end:m.start].strip(" -–,("):
-            out[-1] = replace(prev, key=prev.key | m.key, end=m.end, named=prev.named or m.named)
-        else:
-            out.append(m)
-    return out
-
-
-def _same(a: Mention, b: Mention) -> bool:
-    return bool((a.key & b.key) - _GENERIC_TITLES - _PLACE_WORDS)
-
-
-def gender(person: str) -> str:
-    """ "f" or "m" where a person's title says ("bà", "Phu nhân"; "ông", "Mr"), else ""."""
-    toks = tokens(person)
-    for titles, said in ((FEMALE_TITLES, "f"), (MALE_TITLES, "m")):
-        if _match_at(toks, 0, titles) > 0:
-            return said
-    return ""
 
 
 # ----------------------------------------------------------------------------- turns
@@ -339,10 +129,10 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
     answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
     if _IDENTITY.search(folded) and persons:
-        named = [a for a in answered if any(_same(a, p) for p in persons)]
+        named = [a for a in answered if any(same_person(a, p) for p in persons)]
         order = named + persons
     elif _ASKS_WHO.search(folded):
-        order = [a for a in answered if not any(_same(a, p) for p in persons)] + persons
+        order = [a for a in answered if not any(same_person(a, p) for p in persons)] + persons
     else:
         order = persons + answered
     last = history.last() if history else None
@@ -350,18 +140,6 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     places = _unique(places_in(understood) + list(last.places if last else ()))
     return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
                 len(passage_ids), time.time() if when is None else when)
-
-
-def places_in(text: str) -> list[str]:
-    """The known places a text names, also those in a title ("mayor of Busan" -> "Busan")."""
-    toks = tokens(text)
-    found, i = [], 0
-    while i < len(toks):
-        end = _place_end(toks, i)
-        if end > i:
-            found.append(text[toks[i].start:toks[end - 1].end])
-        i = max(end, i + 1)
-    return found
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -397,20 +175,20 @@ def read_turn(question: str, last: Turn | None) -> Reading:
     first, or an expired conversation)."""
     toks = tokens(question)
     kind = question_kind(question)
-    if not toks or _only(toks, SOCIAL):
+    if not toks or only(toks, SOCIAL):
         return Reading(SOCIAL_TURN, question, kind=kind)
-    if _only(toks, MORE):
+    if only(toks, MORE):
         return Reading(MORE_TURN, question, last is not None, kind=kind)
     if last is None:
         return Reading(ASK, question, kind=kind)
     lang = turn_language(kind)
     core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
-    other = _find(tokens(core), OTHER[lang]) is not None
+    other = find(tokens(core), OTHER[lang]) is not None
     resolved, why = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
     reading = _opener(resolved, lang, last, why)
     if reading is None and why:
         reading = Reading(ASK, resolved, True, why)
-    if reading is None and not mentions(resolved) and (other or _find(tokens(resolved), THING[lang])):
+    if reading is None and not mentions(resolved) and (other or find(tokens(resolved), THING[lang])):
         reading = Reading(ASK, _with_context(resolved, last), True, "reference", own=resolved)  # "chuyện đó"
     if reading is None:
         reading = _ellipsis(resolved, lang, last)
@@ -422,7 +200,7 @@ def _without_social(text: str) -> str:
     thanks. năm nào?"; not "Đà Nẵng", whose "da" is also "dạ")."""
     toks = tokens(text)
     i = 0
-    while (found := _find(toks[i:], SOCIAL)) is not None and found[0] == 0 and i + found[1] < len(toks):
+    while (found := find(toks[i:], SOCIAL)) is not None and found[0] == 0 and i + found[1] < len(toks):
         j = i + found[1]
         if not re.search(r"[,.!;:]", text[toks[j - 1].end:toks[j].start]):
             break
@@ -446,7 +224,7 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str]:
 
 def _person(toks: list[Token], lang: str, last: Turn):
     for said, table in PERSON[lang].items():
-        found = _find(toks, table)
+        found = find(toks, table)
         if found is None:
             continue
         referents = [p for p in last.persons if not said or gender(p) in ("", said)]
@@ -458,7 +236,7 @@ def _person(toks: list[Token], lang: str, last: Turn):
 
 
 def _place(toks: list[Token], lang: str, last: Turn):
-    found = _find(toks, PLACE[lang])
+    found = find(toks, PLACE[lang])
     if found is None or not last.places:
         return None
     i, j = found
@@ -514,7 +292,7 @@ def _swap(text: str, new: Mention) -> str:
     if not same:
         return ""
     text = _context_free(text)
-    present = [m for m in same if m.key == new.key or _same(m, new)]
+    present = [m for m in same if m.key == new.key or same_person(m, new)]
     others = [m for m in same if m not in present]
     if present and others:
         first, second = sorted((present[0], others[0]), key=lambda m: m.start)

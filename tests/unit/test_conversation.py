@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from retrieval.conversation import (
-    ASK, MORE_TURN, SOCIAL_TURN, Conversation, MemoryConversations, Turn, gender, mentions, places_in, read_turn,
-    remembered,
+    ASK, MORE_TURN, SOCIAL_TURN, Conversation, MemoryConversations, Turn, read_turn, remembered,
 )
+from retrieval.mentions import gender, mentions, places_in
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",

@@ -1,0 +1,237 @@
+"""Names in a text: persons (by the title before them), places, other capitalised names; and
+the word-level matching of phrase tables that reading a chat turn is built on.
+
+Word lists: ``data/conversation.toml`` ([titles], [places]; the turn tables are read by
+``conversation.py``). Everything here is a pure function of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .text import fold_word, nfc
+
+DATA = tomllib.loads((Path(__file__).parent / "data" / "conversation.toml").read_text(encoding="utf-8"))
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+
+class Phrases:
+    """Phrases (word tuples) looked up by their first word: what a turn is matched against."""
+
+    def __init__(self, phrases):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):  # longest first: "ông ấy" before "ấy"
+            self.by_first.setdefault(phrase[0], []).append(phrase)
+
+    def __iter__(self):
+        return (p for group in self.by_first.values() for p in group)
+
+    def end_at(self, words: list[str], i: int) -> int:
+        """The end of the longest phrase starting at word ``i`` (``i`` when none does)."""
+        for phrase in self.by_first.get(words[i], ()) if i < len(words) else ():
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                return i + len(phrase)
+        return i
+
+
+def _split(raw: str) -> Phrases:
+    return Phrases(tuple(p.split()) for p in re.split(r"[|\n]", raw) if p.strip())
+
+
+Table = tuple[Phrases, Phrases]  # matched folded, matched as typed (lower case, with diacritics)
+
+
+def phrase_table(section: str, lang: str | None = None, suffix: str = "") -> Table:
+    """A section's phrases: language-neutral ones ("folded", "exact") or one language's
+    ("vi", "vi_exact", "en", "ko"; with a suffix such as "_male")."""
+    data = DATA[section]
+    if lang is None:
+        return _split(data.get("folded", "")), _split(data.get("exact", ""))
+    return _split(data.get(f"{lang}{suffix}", "")), _split(data.get(f"{lang}_exact{suffix}", ""))
+
+
+TITLES = _split(DATA["titles"]["folded"])
+FEMALE_TITLES = _split(DATA["titles"]["female"])
+MALE_TITLES = _split("ong | mr")
+PLACES = _split(DATA["places"]["folded"])
+_PLACE_WORDS = frozenset(w for p in PLACES for w in p)
+_CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
+_ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
+_GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    folded: str
+    exact: str  # lower case, diacritics kept
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
+            for m in _TOKEN.finditer(text)]
+
+
+def find(toks: list[Token], table: Table, start: int = 0) -> tuple[int, int] | None:
+    """The first (i, j) such that toks[i:j] is one of ``table``'s phrases (folded or as typed)."""
+    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
+    for i in range(start, len(toks)):
+        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        if j > i:
+            return i, j
+    return None
+
+
+def only(toks: list[Token], table: Table) -> bool:
+    """Whether the turn is made of ``table``'s phrases alone (and punctuation or emoji)."""
+    folded, exact = [t.folded for t in toks], [t.exact for t in toks]
+    i = 0
+    while i < len(toks):
+        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        if j == i:
+            return False
+        i = j
+    return True
+
+
+# ----------------------------------------------------------------------------- mentions
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or place a text names: as written, and the folded words that identify it."""
+
+    text: str
+    kind: str  # "person" (after a title), "place" (a known one) or "name" (any other capitalised name)
+    key: frozenset[str]
+    start: int = 0
+    end: int = 0
+    named: bool = False  # a person known by name, not only by title ("Phu nhân", "the mayor")
+
+
+def _match_at(toks: list[Token], i: int, phrases: Phrases) -> int:
+    """The end of the longest phrase of ``phrases`` starting at token ``i`` (``i`` if none)."""
+    if i >= len(toks):
+        return i
+    for phrase in phrases.by_first.get(toks[i].folded, ()):
+        j = i + len(phrase)
+        if j <= len(toks) and all(t.folded == w for t, w in zip(toks[i:j], phrase)):
+            return j
+    return i
+
+
+def _run(toks: list[Token], i: int, phrases) -> int:
+    """The end of as many of ``phrases`` in a row as start at token ``i``."""
+    while (k := _match_at(toks, i, phrases)) > i:
+        i = k
+    return i
+
+
+def _place_end(toks: list[Token], i: int) -> int:
+    """The end of a known place starting at token ``i``: not "thành phố" / "TP" alone."""
+    end = _run(toks, i, PLACES)
+    return end if any(t.folded not in _CITY for t in toks[i:end]) else i
+
+
+def _name_end(toks: list[Token], i: int) -> int:
+    """The end of a capitalised name starting at token ``i`` (a title ends it)."""
+    while i < len(toks) and toks[i].capitalised and _match_at(toks, i, TITLES) == i:
+        i += 1
+    return i
+
+
+def mentions(text: str, subject: bool = False) -> list[Mention]:
+    """Persons (titles, the place they are of, a capitalised name: "Thị trưởng TP Busan Park
+    Heong-joon", "ông thị trưởng", "mayor of Busan") and places ("Busan", "TP.HCM", any other
+    capitalised name but a sentence's first word, unless ``subject``: a name said alone), in order."""
+    toks = tokens(text)
+    found: list[Mention] = []
+    i = 0
+    while i < len(toks):
+        titles = _run(toks, i, TITLES)
+        if titles > i:
+            k = titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
+            places = _run(toks, k, PLACES)
+            end = _name_end(toks, places)
+            generic = all(t.folded in _GENERIC_TITLES for t in toks[i:titles])
+            if generic and end == places:  # "ông" alone is not a person ("bà con", "ba năm")
+                i += 1
+                continue
+            named = end > places
+            end = end if named else (places if places > k else titles)
+            found.append(_mention(text, toks, i, end, "person", named))
+            i = end
+            continue
+        places = _place_end(toks, i)
+        if places > i or _name_starts(toks, i, subject):
+            end = max(_name_end(toks, places), i + 1)
+            found.append(_mention(text, toks, i, end, "place" if places > i else "name"))
+            i = end
+            continue
+        i += 1
+    return _joined(found, text)
+
+
+def _name_starts(toks: list[Token], i: int, subject: bool = False) -> bool:
+    """A capitalised word starts a name; a text's first word only when the name goes on
+    ("Oh Keo-don", "Tô Lâm": not "Hai thành phố") or is hyphenated ("Heong-joon")."""
+    if not toks[i].capitalised or toks[i].exact in _ASKING_AS_TYPED:
+        return False
+    if i > 0 or subject:
+        return True
+    return "-" in toks[i].text or _name_end(toks, i) > i + 1
+
+
+def _mention(text: str, toks: list[Token], i: int, end: int, kind: str, named: bool = False) -> Mention:
+    return Mention(text[toks[i].start:toks[end - 1].end], kind, frozenset(t.folded for t in toks[i:end]),
+                   toks[i].start, toks[end - 1].end, named)
+
+
+def _joined(found: list[Mention], text: str) -> list[Mention]:
+    """ "ông Park Heong-joon - Thị trưởng TP Busan": one person, known by both."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev and prev.kind == m.kind == "person" and not text[prev.end:m.start].strip(" -–,("):
+            out[-1] = replace(prev, key=prev.key | m.key, end=m.end, named=prev.named or m.named)
+        else:
+            out.append(m)
+    return out
+
+
+def same_person(a: Mention, b: Mention) -> bool:
+    return bool((a.key & b.key) - _GENERIC_TITLES - _PLACE_WORDS)
+
+
+def gender(person: str) -> str:
+    """ "f" or "m" where a person's title says ("bà", "Phu nhân"; "ông", "Mr"), else ""."""
+    toks = tokens(person)
+    for titles, said in ((FEMALE_TITLES, "f"), (MALE_TITLES, "m")):
+        if _match_at(toks, 0, titles) > 0:
+            return said
+    return ""
+
+
+def places_in(text: str) -> list[str]:
+    """The known places a text names, also those in a title ("mayor of Busan" -> "Busan")."""
+    toks = tokens(text)
+    found, i = [], 0
+    while i < len(toks):
+        end = _place_end(toks, i)
+        if end > i:
+            found.append(text[toks[i].start:toks[end - 1].end])
+        i = max(end, i + 1)
+    return found
