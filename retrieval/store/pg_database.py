@@ -29,6 +29,10 @@ RECONNECT_S = 3.0
 UNREACHABLE_S = 2.0
 
 
+class MissingTable(IndexError_):
+    """A table the index needs is not in the database (never built, or dropped)."""
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, or a placeholder when it cannot be read."""
     from psycopg.conninfo import conninfo_to_dict
@@ -126,6 +130,9 @@ class Database:
             why = f"the database {self.where} is not answering ({_reason(exc, self.url)})"
             self._unreachable = (time.monotonic() + UNREACHABLE_S, why)
             raise IndexError_(why) from None
+        except psycopg.errors.UndefinedTable as exc:  # a table of ours gone: someone or something damaged it
+            raise MissingTable(f"the index in {self.where} is damaged ({_reason(exc, self.url)}); "
+                               "`busan-bot index --verify` finds what and rebuilds it") from None
         except psycopg.OperationalError as exc:
             raise IndexError_(f"the database {self.where} failed: {_reason(exc, self.url)}") from None
 

@@ -33,7 +33,7 @@ from .base import BuildReport, Index
 from .bm25 import Bm25
 from .builder import embed_for_build
 from .manifest import FORMAT_VERSION, Manifest, corpus_hash
-from .pg_database import Database
+from .pg_database import Database, MissingTable
 from .pg_readers import PgDense, PgLexical, PgPassages, table
 from .vectors import DenseStats, SentenceVectors
 
@@ -51,7 +51,12 @@ CREATE TABLE IF NOT EXISTS busan_generations (
     vocabulary int NOT NULL, accents text NOT NULL, stats_mean bytea NOT NULL, stats_cov bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS busan_current (
     one boolean PRIMARY KEY DEFAULT true CHECK (one), generation bigint NOT NULL REFERENCES busan_generations);
+ALTER TABLE busan_generations ADD COLUMN IF NOT EXISTS checksums text;
 """
+# What `index --verify` reads back: each table of a generation, in a fixed order, as recorded at
+# build time (row count, and the MD5 of the rows' MD5s); "generation" is its own row's data
+# (accent table, dense statistics, vocabulary size).
+_CHECKED = {"passages": "row", "sentences": "row, idx", "terms": "term", "postings": "term, block"}
 
 
 class PostgresStore:
@@ -71,11 +76,9 @@ class PostgresStore:
         return dict(zip(columns, found[0])) if found else None
 
     def _select(self, sql: str) -> list[tuple]:
-        import psycopg
-
         try:
             return self.db.rows(sql)
-        except psycopg.errors.UndefinedTable:  # nothing built in this database yet
+        except MissingTable:  # nothing built in this database yet
             return []
 
     def up_to_date(self, passages: Sequence[Passage], model_id: str) -> bool:
@@ -129,6 +132,7 @@ class PostgresStore:
                 continue
             if rows != n or wrong:
                 problems.append(f"{name}: {rows} passages ({n} expected), {wrong} vectors of the wrong size")
+        problems += self._changed_tables(g)
         if not problems:
             passages = list(self._index(row).passages)
             if corpus_hash(passages) != row["corpus_hash"]:
@@ -136,6 +140,29 @@ class PostgresStore:
             if any(content_hash(p.text) != h for p, (h,) in zip(passages, self.db.rows(
                     f"SELECT hash FROM {table(g, 'passages')} ORDER BY row"))):
                 problems.append("passages: a text does not match its content hash")
+        return problems
+
+    def _changed_tables(self, g: int) -> list[str]:
+        """Each table whose rows differ from what was recorded when the generation was built."""
+        try:
+            recorded = self.db.rows("SELECT checksums FROM busan_generations WHERE id = %s", (g,))[0][0]
+        except IndexError_ as exc:
+            return [f"checksums: {exc}"]
+        if not recorded:
+            log.warning("generation %s was built before checksums were recorded: its tables are checked "
+                        "by counts only (busan-bot index --rebuild records them)", g)
+            return []
+        expected, problems = json.loads(recorded), []
+        for name, (count, digest) in expected.items():
+            try:
+                found = _checksum(self.db.rows, g, name)
+            except IndexError_ as exc:
+                problems.append(f"{name}: cannot be read ({exc})")
+                continue
+            if found[0] != count:
+                problems.append(f"{name}: {found[0]} rows ({count} recorded)")
+            elif found[1] != digest:
+                problems.append(f"{name}: its rows changed since the index was built")
         return problems
 
     def tidy(self) -> int:
@@ -198,6 +225,8 @@ class PostgresStore:
                  time.time(), search, len(lexical.terms), json.dumps(accent_table(texts), ensure_ascii=False),
                  stats.mean.astype("<f8").tobytes(), stats.cov.astype("<f8").tobytes())).fetchone()[0]
             _write_generation(conn, g, passages, matrix, sentences, lexical, hnsw)
+            conn.execute("UPDATE busan_generations SET checksums = %s WHERE id = %s",
+                         (json.dumps(_checksums(lambda sql, params=(): conn.execute(sql, params).fetchall(), g)), g))
             conn.execute("INSERT INTO busan_current (one, generation) VALUES (true, %s) "
                          "ON CONFLICT (one) DO UPDATE SET generation = excluded.generation", (g,))
             _drop_old_generations(conn, g)
@@ -250,6 +279,21 @@ def _write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: Sen
                      f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
     for name in (p, s, t, o):
         conn.execute(f"ANALYZE {name}")
+
+
+def _checksum(rows, g: int, name: str) -> tuple[int, str]:
+    if name == "generation":
+        (count, digest), = rows("SELECT count(*), md5(string_agg(accents || encode(stats_mean, 'hex') || "
+                                "encode(stats_cov, 'hex') || vocabulary::text, '')) FROM busan_generations "
+                                "WHERE id = %s", (g,))
+        return count, digest
+    (count, digest), = rows(f"SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY "
+                            f"{_CHECKED[name]}), '')) FROM {table(g, name)} t")
+    return count, digest
+
+
+def _checksums(rows, g: int) -> dict[str, list]:
+    return {name: list(_checksum(rows, g, name)) for name in (*_CHECKED, "generation")}
 
 
 def _hnsw_memory_mb(n: int, dim: int) -> int:

@@ -83,7 +83,7 @@ def test_two_generations_are_kept_and_older_ones_dropped(store, pg_url):
     assert first.passages.many([0])  # the previous generation still serves a replica that has not switched
     store.build(passages(TEXTS[:2]), emb)
     assert len(generation_tables(pg_url)) == 2 * 4
-    with pytest.raises(psycopg.errors.UndefinedTable):
+    with pytest.raises(IndexError_, match="damaged"):  # a generation dropped under a reader: one clear line
         first.passages._read([1])
     assert second.passages._read([1])[0] == passages()[1]
 
@@ -119,7 +119,7 @@ def test_verify_names_a_changed_passage(store, pg_url):
     generation = index.location.rsplit(" ", 1)[1]
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"UPDATE busan_g{generation}_passages SET text = 'đổi' WHERE row = 2")
-    assert store.verify() == ["passages: a text does not match its content hash"]
+    assert store.verify() == ["passages: its rows changed since the index was built"]
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DELETE FROM busan_g{generation}_sentences WHERE row = 1")
     assert "sentences: 3 passages (4 expected)" in store.verify()[0]
@@ -242,3 +242,31 @@ def test_an_outage_fails_each_question_fast_and_the_first_after_it_is_served_at_
             assert time.monotonic() - started < 5, "not served within 5 s of the server's return"
             time.sleep(0.1)
     db.close()
+
+
+@pytest.mark.parametrize("damage, named", [
+    ("DROP TABLE busan_g{g}_terms", "terms"),
+    ("DELETE FROM busan_g{g}_postings", "postings"),
+    ("DELETE FROM busan_g{g}_sentences WHERE row = 1 AND idx = 0", "sentences"),
+    ("UPDATE busan_g{g}_terms SET idf = idf + 1 WHERE id = 3", "terms"),
+    ("UPDATE busan_g{g}_postings SET weights = weights || '\\x00'::bytea WHERE term = 2", "postings"),
+    ("UPDATE busan_generations SET stats_mean = stats_mean || '\\x00'::bytea WHERE id = {g}", "generation"),
+])
+def test_verify_finds_damage_in_every_table(store, pg_url, damage, named):
+    """Each of these once passed verify while `ask` failed or answered worse."""
+    index, _ = store.build(passages(), HashEmbedder())
+    assert store.verify() == []
+    generation = index.location.rsplit(" ", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(damage.format(g=generation))
+    problems = store.verify()
+    assert any(p.startswith(named) for p in problems), problems
+
+
+def test_a_question_on_a_generation_missing_a_table_says_it_is_damaged_and_how_to_repair(store, pg_url):
+    index, _ = store.build(passages(), HashEmbedder())
+    generation = index.location.rsplit(" ", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE busan_g{generation}_terms")
+    with pytest.raises(IndexError_, match=r"damaged .*index --verify"):
+        store.open().lexical.query("Busan 1995").top(3)
