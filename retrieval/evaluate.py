@@ -163,11 +163,11 @@ def evaluate(passages: list[Passage], questions: list[Question], embedder: Embed
     statuses: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     highlight_hits = highlight_total = 0
     for q, plan, vector in zip(questions, plans, vectors):
-        ranking = pipeline.rank(plan, vector)
+        ranking, _, status = pipeline.verdict(plan, vector)  # decided as every answer is
         ids = [index.passages[r].id for r in ranking.rows]
         label = q.kind or plan.kind.value
         bucket = label if q.gold else ("near_domain" if q.kind == "near" else "off_topic")
-        statuses[bucket][pipeline.status(pipeline.confidence(ranking), plan.kind)] += 1
+        statuses[bucket][status] += 1
         if not q.gold:
             continue
         per_kind[label].append((q.gold, ids))

@@ -121,6 +121,16 @@ class Pipeline:
         ``judge``: a follow-up ranked with the last turn's words carried beside it is sure only
         when it is sure by the words the user typed too; else it is shown as uncertain (never
         refused for it: the carried words found the passage)."""
+        ranking, confidence, status = self.verdict(plan, vector, stages, exclude, judge)
+        with stages("format"):
+            passages = self.page(ranking, 0, k)
+        log.debug("answer kind=%s read as %r confidence=%.3f %s", plan.kind.value, plan.read_as, confidence, status)
+        cursor = Cursor(ranking, len(passages) if status != NO_ANSWER else 0, self)
+        return Answer(plan.question, status, passages, confidence, plan.kind, message_for(status, plan.kind), cursor)
+
+    def verdict(self, plan: QueryPlan, vector, stages=NO_STAGES, exclude: frozenset[str] = frozenset(),
+                judge: QueryPlan | None = None) -> tuple[Ranking, float, str]:
+        """The ranking, its confidence and the status: what every answer and `eval` decide by."""
         ranking = self.rank(plan, vector, stages, exclude)
         with stages("fuse"):
             confidence = self.confidence(ranking)
@@ -129,11 +139,7 @@ class Pipeline:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
                 if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
                     status = UNCERTAIN
-        with stages("format"):
-            passages = self.page(ranking, 0, k)
-        log.debug("answer kind=%s read as %r confidence=%.3f %s", plan.kind.value, plan.read_as, confidence, status)
-        cursor = Cursor(ranking, len(passages) if status != NO_ANSWER else 0, self)
-        return Answer(plan.question, status, passages, confidence, plan.kind, message_for(status, plan.kind), cursor)
+        return ranking, confidence, status
 
     def more(self, cursor: Cursor, k: int = 3) -> Answer:
         """The next ``k`` passages of an earlier answer's ranking: shown, since the user asked."""
