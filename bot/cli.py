@@ -103,8 +103,6 @@ def _engine(settings):
 
 
 def cmd_ask(args, settings) -> int:
-    from .console import Printer
-
     from retrieval.query import validate_question
 
     if args.question is not None:
@@ -113,6 +111,16 @@ def cmd_ask(args, settings) -> int:
     if questions is None and sys.stdin.isatty():
         raise BusanBotError('give a question, e.g. busan-bot ask "Busan kết nghĩa với TP.HCM từ năm nào?"')
     engine = _engine(settings)
+    try:
+        return _answer_all(engine, args, settings, questions)
+    finally:
+        engine.close()
+
+
+def _answer_all(engine, args, settings, questions: list[str] | None) -> int:
+    """Each question (or line of standard input) answered; a line's failure is that line's."""
+    from .console import Printer
+
     printer = Printer(sys.stdout)
     if questions is None:
         # Undecodable bytes become lone surrogates, which normalisation drops: a bad line is
@@ -179,7 +187,11 @@ def _chat_line(line: str) -> tuple[str | None, str]:
 def cmd_chat(args, settings) -> int:
     from .console import run_chat
 
-    return run_chat(_engine(settings), settings)
+    engine = _engine(settings)
+    try:
+        return run_chat(engine, settings)
+    finally:
+        engine.close()
 
 
 def cmd_index(args, settings) -> int:

@@ -374,6 +374,7 @@ async def post_shutdown(application: Application) -> None:
     application.bot_data["executor"].shutdown(wait=False, cancel_futures=True)
     application.bot_data["side_executor"].shutdown(wait=True)  # pending votes are written, not dropped
     application.bot_data["reload_executor"].shutdown(wait=False, cancel_futures=True)
+    application.bot_data["engine"].close()  # the model thread and the database pools
 
 
 # ----------------------------------------------------------------------------- assembly

@@ -44,6 +44,11 @@ class QueryBatcher:
             self.pending.put((text, futures[-1]))
         return [f.result() for f in futures]
 
+    def close(self) -> None:
+        """Stop the model thread once the questions already queued are embedded."""
+        self.pending.put((None, None))
+        self._thread.join(timeout=30)
+
     def _take(self) -> list[tuple[str, Future]]:
         batch = [self.pending.get()]
         deadline = time.monotonic() + self.max_wait
@@ -58,13 +63,21 @@ class QueryBatcher:
     def _run(self) -> None:
         while True:
             batch = self._take()
-            try:
-                vectors = self.embed_queries([text for text, _ in batch])
-            except BaseException as exc:  # each waiting question gets the error, the batcher goes on
-                log.warning("embedding a batch of %d questions failed: %s", len(batch), exc)
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, future), vector in zip(batch, vectors):
-                future.set_result(vector)
-            self.batches = (self.batches + [len(batch)])[-1000:]
+            if any(future is None for _, future in batch):  # close(): the ones before it still get theirs
+                batch = [(text, future) for text, future in batch if future is not None]
+                if batch:
+                    self._embed(batch)
+                return
+            self._embed(batch)
+
+    def _embed(self, batch: list[tuple[str, Future]]) -> None:
+        try:
+            vectors = self.embed_queries([text for text, _ in batch])
+        except BaseException as exc:  # each waiting question gets the error, the batcher goes on
+            log.warning("embedding a batch of %d questions failed: %s", len(batch), exc)
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), vector in zip(batch, vectors):
+            future.set_result(vector)
+        self.batches = (self.batches + [len(batch)])[-1000:]

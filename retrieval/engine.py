@@ -20,7 +20,7 @@ from .passage import Article
 from .pipeline import Pipeline
 from .query import QueryPlan
 from .settings import Settings
-from .store import BuildReport, Index, IndexStore, open_store
+from .store import BuildReport, Index, IndexStore, close_databases, open_store
 from .store.manifest import Manifest
 
 log = logging.getLogger(__name__)
@@ -230,6 +230,12 @@ class Engine:
     def wait_for_update(self) -> None:
         if self._updater is not None:
             self._updater.join()
+
+    def close(self) -> None:
+        """Release what answering holds: the model thread and this process's database pools.
+        Called once by every front end on its way out (not on a reload, which shares them)."""
+        self.batcher.close()
+        close_databases()
 
     def warm_up(self) -> None:
         """Load the model now (it is lazy), so a server's first user does not wait for it."""

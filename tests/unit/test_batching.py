@@ -66,3 +66,26 @@ def test_a_failed_batch_fails_its_questions_and_the_batcher_goes_on():
     with pytest.raises(RuntimeError, match="model failed"):
         batcher.embed("bad")
     assert batcher.embed("good")[0] == 4
+
+
+def test_close_answers_what_was_queued_then_stops_the_model_thread():
+    import threading
+
+    from retrieval.batching import QueryBatcher
+
+    release = threading.Event()
+
+    def slow(texts):
+        release.wait(5)
+        return [[float(len(t))] for t in texts]
+
+    batcher = QueryBatcher(slow)
+    results = []
+    asker = threading.Thread(target=lambda: results.append(batcher.embed("abc")))
+    asker.start()
+    closer = threading.Thread(target=batcher.close)
+    closer.start()
+    release.set()
+    asker.join(10)
+    closer.join(10)
+    assert results == [[3.0]] and not batcher._thread.is_alive()
