@@ -11,28 +11,24 @@ import asyncio
 import dataclasses
 import logging
 import os
-import re
-import sqlite3
-import time
 from concurrent.futures import ThreadPoolExecutor
+from html import escape
 
-import psycopg
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler,
     filters,
 )
 
-from html import escape
-
 from retrieval.answer import SOCIAL
-from retrieval.errors import BusanBotError, ConfigError, IndexError_, QuestionError
+from retrieval.errors import ConfigError, QuestionError
 
 from .conversation_stores import PgConversations, SqliteConversations
-from .render import source_lines
-from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, split_message, t
+from .telegram_admin import about, reload_command, sources, stats_command
+from .telegram_io import RECALL_AGAIN_S, addressed, answer_markup, engine_of, limit, read, reply, run, state_of, write
+from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
 from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
 from .update_journal import JournalQueue, PgJournal, SqliteJournal, mark_done, replay_left_over
@@ -46,155 +42,17 @@ COMMANDS = [
 ]
 
 
-# ----------------------------------------------------------------------------- helpers
-
-
-def _state(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.application.bot_data
-
-
-def _engine(context: ContextTypes.DEFAULT_TYPE):
-    return context.application.bot_data["engine"]
-
-
-async def _reply(update: Update, context, html: str, markup=None, quote: bool = True) -> None:
-    message = update.effective_message
-    chunks = split_message(html)
-    for i, chunk in enumerate(chunks):
-        await deliver(
-            context.bot.send_message, chat_id=message.chat_id, text=chunk, parse_mode=ParseMode.HTML,
-            reply_markup=markup if i == len(chunks) - 1 else None,
-            reply_to_message_id=message.message_id if quote and i == 0 else None,
-            allow_sending_without_reply=True,
-        )
-
-
-def _answer_markup(key: str, lang: str, more: bool) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(t(lang, "more"), callback_data=f"more:{key}")] if more else []
-    row += [InlineKeyboardButton("👍", callback_data=f"up:{key}"), InlineKeyboardButton("👎", callback_data=f"down:{key}")]
-    return InlineKeyboardMarkup([row])
-
-
-async def _run(context, func, *args, pool: str = "executor"):
-    """``func`` in a thread of ``pool``: "executor" (retrieval), "side_executor" (feedback
-    database) or "reload_executor" (index builds), never on the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(_state(context)[pool], func, *args)
-
-
-# A write that finds the feedback database locked (another process holds it) is tried again for
-# this long, in the side thread: the answer has long gone out, and the vote is not lost.
-LOCKED_RETRY_S = 60.0
-RECALL_AGAIN_S = 0.5
-
-
-# What the side stores raise when they cannot answer now: SQLite's, PostgreSQL's (a failed
-# connection reaches us as IndexError_, a BusanBotError), the file system's.
-STATE_ERRORS = (sqlite3.Error, psycopg.Error, BusanBotError, OSError)
-
-
-def _transient(exc: Exception) -> bool:
-    """A locked SQLite file, or a database server that is unreachable for now."""
-    if isinstance(exc, sqlite3.OperationalError):
-        return "locked" in str(exc) or "busy" in str(exc)
-    return isinstance(exc, (psycopg.OperationalError, IndexError_))
-
-
-def _patiently(func, *args):
-    delay, deadline = 0.2, time.monotonic() + LOCKED_RETRY_S
-    while True:
-        try:
-            return func(*args)
-        except STATE_ERRORS as exc:
-            if not _transient(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-
-def _write(context, func, *args) -> None:
-    """A side-store write (a question, a vote, button state) queued to its own thread and not
-    waited for: the reply goes out at once. Retried while the database is locked; one that
-    stays locked or full costs that record, logged, never the answer. Queued writes are
-    finished before the bot stops (post_shutdown)."""
-    def run():
-        try:
-            _patiently(func, *args)
-        except STATE_ERRORS as exc:
-            log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
-
-    _state(context)["side_executor"].submit(run)
-
-
-async def _read(context, func, *args):
-    """A side-store read (button state after a restart, /stats) off the event loop; None when
-    the database cannot answer now."""
-    try:
-        return await _run(context, func, *args, pool="side_executor")
-    except STATE_ERRORS as exc:
-        log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "read"), exc)
-        return None
-
-
-async def _limit(context, user_id: int) -> float:
-    """Seconds the user must wait (0: go ahead). The shared limiter of replicas asks the
-    database, off the event loop; if the database cannot answer, the question goes through."""
-    limiter = _state(context)["limiter"]
-    if isinstance(limiter, RateLimiter):  # in memory: microseconds
-        return limiter.check(user_id)
-    try:
-        return await _run(context, limiter.check, user_id)
-    except STATE_ERRORS as exc:
-        log.warning("rate limiter: %s; letting the question through", exc)
-        return 0.0
-
-
-def _addressed(update: Update, context) -> tuple[bool, str]:
-    """Whether a message is for us, and its text without our @mention."""
-    message = update.effective_message
-    text = message.text or message.caption or ""
-    if message.chat.type == ChatType.PRIVATE:
-        return True, text
-    username = context.bot.username or ""
-    replied = message.reply_to_message and message.reply_to_message.from_user \
-        and message.reply_to_message.from_user.id == context.bot.id
-    # The whole username only: "@busan_botnik" is another bot, not "@busan_bot" (usernames are
-    # letters, digits and underscores).
-    mention = re.compile(rf"@{re.escape(username)}(?!\w)", re.IGNORECASE)
-    if username and mention.search(text):
-        return True, mention.sub(" ", text).strip()
-    return bool(replied), text
-
-
 # ----------------------------------------------------------------------------- handlers
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = "en" if (update.effective_user and (update.effective_user.language_code or "").startswith("en")) else "vi"
     buttons = [[InlineKeyboardButton(q, callback_data=f"ex:{lang}:{i}")] for i, q in enumerate(EXAMPLES[lang])]
-    await _reply(update, context, t(lang, "start"), InlineKeyboardMarkup(buttons))
+    await reply(update, context, t(lang, "start"), InlineKeyboardMarkup(buttons))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply(update, context, t("vi", "help") + "\n\n" + t("en", "help"))
-
-
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from html import escape
-
-    lines = [f"• <b>{escape(title)}</b> — {escape(detail)}" for title, detail in source_lines(_engine(context).sources())]
-    await _reply(update, context, "\n".join(lines))
-
-
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from html import escape
-
-    engine = _engine(context)
-    m = engine.info().index
-    age_h = (time.time() - m.created) / 3600
-    await _reply(update, context,
-                 f"<b>busan-bot</b>\nModel: <code>{escape(m.model_id)}</code>\n"
-                 f"Corpus: {len(engine.articles)} articles, {m.count} paragraphs\n"
-                 f"Index built {age_h:.1f} h ago ({m.search} search)")
+    await reply(update, context, t("vi", "help") + "\n\n" + t("en", "help"))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -202,20 +60,20 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    addressed, text = _addressed(update, context)
-    if addressed:
+    for_us, text = addressed(update, context)
+    if for_us:
         await answer_question(update, context, text)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    addressed, _ = _addressed(update, context)
-    if addressed:
-        await _reply(update, context, t("vi", "not_text") + "\n" + t("en", "not_text"))
+    for_us, _ = addressed(update, context)
+    if for_us:
+        await reply(update, context, t("vi", "not_text") + "\n" + t("en", "not_text"))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type == ChatType.PRIVATE:
-        await _reply(update, context, t("vi", "unknown_command") + "\n\n" + t("vi", "help"))
+        await reply(update, context, t("vi", "unknown_command") + "\n\n" + t("vi", "help"))
 
 
 def conversation_of(update: Update) -> str:
@@ -226,49 +84,49 @@ def conversation_of(update: Update) -> str:
 
 
 async def new_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _run(context, _engine(context).forget, conversation_of(update))
-    await _reply(update, context, t("vi", "new") + "\n" + t("en", "new"))
+    await run(context, engine_of(context).forget, conversation_of(update))
+    await reply(update, context, t("vi", "new") + "\n" + t("en", "new"))
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    state = _state(context)
-    engine = _engine(context)
+    state = state_of(context)
+    engine = engine_of(context)
     try:
         lang = engine.plan(text).lang  # validation and the question's language: microseconds, no model
     except QuestionError as exc:
         if exc.reason != "empty" or not text.strip():
             key = "blank" if exc.reason == "empty" else "too_long"
-            await _reply(update, context, t(exc.lang, key, n=exc.length, max=exc.limit))
+            await reply(update, context, t(exc.lang, key, n=exc.length, max=exc.limit))
             return
         lang = "vi"  # emoji alone ("👍"): a social turn, answered by the conversation
     user_id = update.effective_user.id if update.effective_user else 0
-    wait = await _limit(context, user_id)
+    wait = await limit(context, user_id)
     if wait:
-        await _reply(update, context, t(lang, "rate", s=int(wait) + 1))
+        await reply(update, context, t(lang, "rate", s=int(wait) + 1))
         return
     if state["typing"].due(update.effective_chat.id):
         await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
-    answer = await _run(context, engine.chat, conversation_of(update), text)
+    answer = await run(context, engine.chat, conversation_of(update), text)
     if answer.status == SOCIAL:
-        await _reply(update, context, escape(answer.message))
+        await reply(update, context, escape(answer.message))
         return
     if not answer.offset:  # "more" typed is no new question
-        _write(context, state["feedback"].question, user_id, answer.answered)
+        write(context, state["feedback"].question, user_id, answer.answered)
     asked = Asked(answer.understood_as or answer.question, answer.lang, answer.cursor,
                   [ap.passage.id for ap in answer.shown()], answer.cursor.shown if answer.cursor else 0)
     key = state["recent"].add(asked)
-    _write(context, state["feedback"].remember, key, asked)
+    write(context, state["feedback"].remember, key, asked)
     if answer.offset:
-        markup = _answer_markup(key, answer.lang, more=bool(answer.passages))
-        await _reply(update, context, render_more(answer, answer.lang, answer.offset + 1), markup)
+        markup = answer_markup(key, answer.lang, more=bool(answer.passages))
+        await reply(update, context, render_more(answer, answer.lang, answer.offset + 1), markup)
         return
-    markup = _answer_markup(key, answer.lang, more=answer.answered)
-    await _reply(update, context, render_answer(answer, answer.lang), markup)
+    markup = answer_markup(key, answer.lang, more=answer.answered)
+    await reply(update, context, render_answer(answer, answer.lang), markup)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    state = _state(context)
+    state = state_of(context)
     action, _, key = (query.data or "").partition(":")
     if action == "ex":
         lang, _, number = key.partition(":")
@@ -279,37 +137,37 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     asked: Asked | None = state["recent"].get(key)
     if asked is None and action in ("up", "down", "more") and key:  # from before a restart, or another replica
-        asked = await _read(context, state["feedback"].recall, key)
+        asked = await read(context, state["feedback"].recall, key)
         if asked is None:  # the replica that answered may still be writing its buttons down
             await asyncio.sleep(RECALL_AGAIN_S)
-            asked = await _read(context, state["feedback"].recall, key)
+            asked = await read(context, state["feedback"].recall, key)
         if asked is not None:
             state["recent"][key] = asked
     if asked is None or action not in ("up", "down", "more"):
         await deliver(query.answer, text=t("vi", "expired"))
         return
-    wait = await _limit(context, query.from_user.id)  # presses count like questions
+    wait = await limit(context, query.from_user.id)  # presses count like questions
     if wait:
         await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
         return
     if action in ("up", "down"):
-        _write(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
+        write(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
                1 if action == "up" else -1)
         await deliver(query.answer, text=t(asked.lang, "thanks"))
         return
     if action == "more":
         await deliver(query.answer)
-        engine = _engine(context)
+        engine = engine_of(context)
         # The page is claimed before anything is awaited (the event loop runs one handler at a
         # time until it awaits): a double tap gets the next page, never the same one twice.
         offset, cursor = asked.shown, asked.cursor
         asked.shown += engine.settings.top_k
-        more = await _run(context, _more, engine, asked.question, cursor, offset)
+        more = await run(context, _more, engine, asked.question, cursor, offset)
         asked.cursor = asked.cursor or more.cursor  # ranked again after a restart: kept for the next page
         asked.shown = max(asked.shown, more.cursor.shown)
-        _write(context, state["feedback"].remember, key, asked)
-        markup = _answer_markup(key, asked.lang, more=bool(more.passages))
-        await _reply(update, context, render_more(more, asked.lang, offset + 1), markup, quote=False)
+        write(context, state["feedback"].remember, key, asked)
+        markup = answer_markup(key, asked.lang, more=bool(more.passages))
+        await reply(update, context, render_more(more, asked.lang, offset + 1), markup, quote=False)
 
 
 def _more(engine, question: str, cursor, offset: int):
@@ -317,41 +175,6 @@ def _more(engine, question: str, cursor, offset: int):
     made again first."""
     cursor = engine.resume(question, offset) if cursor is None else dataclasses.replace(cursor, shown=offset)
     return engine.more(cursor)
-
-
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    state = _state(context)
-    if update.effective_user.id not in state["admins"]:
-        await _reply(update, context, t("vi", "admin_only"))
-        return
-    if state.get("reloading"):
-        await _reply(update, context, "A reload is already under way; questions are answered meanwhile.")
-        return
-    state["reloading"] = True
-    try:
-        # Its own thread: a long build never takes a retrieval thread, so questions go on
-        # being answered from the current index until the new one is swapped in.
-        engine = await _run(context, _engine(context).reload, pool="reload_executor")
-    finally:
-        state["reloading"] = False
-    state["engine"] = engine
-    from html import escape
-
-    skipped = "".join(f"\nSkipped {escape(str(s))}" for s in engine.skipped)
-    await _reply(update, context, f"Reloaded: {len(engine.articles)} articles, {len(engine.index)} paragraphs.{skipped}")
-
-
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    state = _state(context)
-    if update.effective_user.id not in state["admins"]:
-        await _reply(update, context, t("vi", "admin_only"))
-        return
-    s = await _read(context, state["feedback"].stats)
-    if s is None:
-        await _reply(update, context, "The feedback database is not answering right now; try again later.")
-        return
-    share = s["answered"] / s["questions"] if s["questions"] else 0.0
-    await _reply(update, context, f"Questions: {s['questions']}\nAnswered: {share:.0%}\nFeedback: 👍 {s['up']} / 👎 {s['down']}")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,139 @@
+"""What the Telegram handlers share: the application's state, replies, the thread pools that
+keep work off the event loop, and the rules for the side stores (retry while locked, never
+cost an answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+import time
+
+import psycopg
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from retrieval.errors import BusanBotError, IndexError_
+
+from .telegram_render import split_message, t
+from .telegram_support import RateLimiter, deliver
+
+log = logging.getLogger(__name__)
+
+
+def state_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.application.bot_data
+
+
+def engine_of(context: ContextTypes.DEFAULT_TYPE):
+    return context.application.bot_data["engine"]
+
+
+async def reply(update: Update, context, html: str, markup=None, quote: bool = True) -> None:
+    message = update.effective_message
+    chunks = split_message(html)
+    for i, chunk in enumerate(chunks):
+        await deliver(
+            context.bot.send_message, chat_id=message.chat_id, text=chunk, parse_mode=ParseMode.HTML,
+            reply_markup=markup if i == len(chunks) - 1 else None,
+            reply_to_message_id=message.message_id if quote and i == 0 else None,
+            allow_sending_without_reply=True,
+        )
+
+
+def answer_markup(key: str, lang: str, more: bool) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(t(lang, "more"), callback_data=f"more:{key}")] if more else []
+    row += [InlineKeyboardButton("👍", callback_data=f"up:{key}"), InlineKeyboardButton("👎", callback_data=f"down:{key}")]
+    return InlineKeyboardMarkup([row])
+
+
+async def run(context, func, *args, pool: str = "executor"):
+    """``func`` in a thread of ``pool``: "executor" (retrieval), "side_executor" (feedback
+    database) or "reload_executor" (index builds), never on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(state_of(context)[pool], func, *args)
+
+
+# A write that finds the feedback database locked (another process holds it) is tried again for
+# this long, in the side thread: the answer has long gone out, and the vote is not lost.
+LOCKED_RETRY_S = 60.0
+RECALL_AGAIN_S = 0.5
+
+
+# What the side stores raise when they cannot answer now: SQLite's, PostgreSQL's (a failed
+# connection reaches us as IndexError_, a BusanBotError), the file system's.
+STATE_ERRORS = (sqlite3.Error, psycopg.Error, BusanBotError, OSError)
+
+
+def transient(exc: Exception) -> bool:
+    """A locked SQLite file, or a database server that is unreachable for now."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, (psycopg.OperationalError, IndexError_))
+
+
+def patiently(func, *args):
+    delay, deadline = 0.2, time.monotonic() + LOCKED_RETRY_S
+    while True:
+        try:
+            return func(*args)
+        except STATE_ERRORS as exc:
+            if not transient(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def write(context, func, *args) -> None:
+    """A side-store write (a question, a vote, button state) queued to its own thread and not
+    waited for: the reply goes out at once. Retried while the database is locked; one that
+    stays locked or full costs that record, logged, never the answer. Queued writes are
+    finished before the bot stops (post_shutdown)."""
+    def attempt():
+        try:
+            patiently(func, *args)
+        except STATE_ERRORS as exc:
+            log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
+
+    state_of(context)["side_executor"].submit(attempt)
+
+
+async def read(context, func, *args):
+    """A side-store read (button state after a restart, /stats) off the event loop; None when
+    the database cannot answer now."""
+    try:
+        return await run(context, func, *args, pool="side_executor")
+    except STATE_ERRORS as exc:
+        log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "read"), exc)
+        return None
+
+
+async def limit(context, user_id: int) -> float:
+    """Seconds the user must wait (0: go ahead). The shared limiter of replicas asks the
+    database, off the event loop; if the database cannot answer, the question goes through."""
+    limiter = state_of(context)["limiter"]
+    if isinstance(limiter, RateLimiter):  # in memory: microseconds
+        return limiter.check(user_id)
+    try:
+        return await run(context, limiter.check, user_id)
+    except STATE_ERRORS as exc:
+        log.warning("rate limiter: %s; letting the question through", exc)
+        return 0.0
+
+
+def addressed(update: Update, context) -> tuple[bool, str]:
+    """Whether a message is for us, and its text without our @mention."""
+    message = update.effective_message
+    text = message.text or message.caption or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return True, text
+    username = context.bot.username or ""
+    replied = message.reply_to_message and message.reply_to_message.from_user \
+        and message.reply_to_message.from_user.id == context.bot.id
+    # The whole username only: "@busan_botnik" is another bot, not "@busan_bot" (usernames are
+    # letters, digits and underscores).
+    mention = re.compile(rf"@{re.escape(username)}(?!\w)", re.IGNORECASE)
+    if username and mention.search(text):
+        return True, mention.sub(" ", text).strip()
+    return bool(replied), text
