@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=["dev", "test"],
                     help="only the questions of this split (our question set: dev is tuned on, test only reported)")
 
+    rep = sub.add_parser("report", parents=[common], help="what the bot's users asked, and what went unanswered")
+    rep.add_argument("--days", type=float, default=7, help="how many days back (default 7)")
     tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     tg.add_argument("--webhook-url", help="public HTTPS URL; enables webhook mode instead of long polling")
     tg.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
@@ -371,9 +373,20 @@ def cmd_telegram(args, settings) -> int:
     return run_telegram(settings, telegram, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
 
 
+def cmd_report(args, settings) -> int:
+    from retrieval.settings import load_settings
+
+    from .report import run_report
+    from .telegram_settings import TelegramSettings
+
+    if args.days <= 0:
+        raise BusanBotError("--days must be more than 0")
+    return run_report(settings, load_settings(args.config, cls=TelegramSettings), args.days, sys.stdout)
+
+
 COMMANDS = {
     "ask": cmd_ask, "chat": cmd_chat, "index": cmd_index, "sources": cmd_sources, "info": cmd_info,
-    "add": cmd_add, "eval": cmd_eval, "telegram": cmd_telegram,
+    "add": cmd_add, "eval": cmd_eval, "report": cmd_report, "telegram": cmd_telegram,
 }
 
 

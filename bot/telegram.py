@@ -30,7 +30,9 @@ from .telegram_admin import about, reload_command, sources, stats_command
 from .telegram_io import RECALL_AGAIN_S, addressed, answer_markup, engine_of, limit, read, reply, run, state_of, write
 from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
-from .telegram_support import Asked, FeedbackStore, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
+from .telegram_support import (
+    Asked, FeedbackStore, Logged, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token,
+)
 from .update_journal import JournalQueue, PgJournal, SqliteJournal, mark_done, replay_left_over
 
 log = logging.getLogger(__name__)
@@ -110,11 +112,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if answer.status == SOCIAL:
         await reply(update, context, escape(answer.message))
         return
-    if not answer.offset:  # "more" typed is no new question
-        write(context, state["feedback"].question, user_id, answer.answered)
     asked = Asked(answer.understood_as or answer.question, answer.lang, answer.cursor,
                   [ap.passage.id for ap in answer.shown()], answer.cursor.shown if answer.cursor else 0)
     key = state["recent"].add(asked)
+    if not answer.offset:  # "more" typed is no new question
+        logged = Logged(key, asked.question, answer.lang, answer.status, answer.confidence, tuple(asked.passage_ids))
+        write(context, state["feedback"].question, user_id, answer.answered, logged)
     write(context, state["feedback"].remember, key, asked)
     if answer.offset:
         markup = answer_markup(key, answer.lang, more=bool(answer.passages))
@@ -214,10 +217,10 @@ def _side_stores(engine, settings: TelegramSettings) -> dict:
         from .shared_state import PgFeedbackStore, PgRateLimiter
 
         db = database(engine.settings)
-        feedback = PgFeedbackStore(db)
+        feedback = PgFeedbackStore(db, settings.question_log_days)
         return {"feedback": feedback, "limiter": PgRateLimiter(db, settings.rate_limit),
                 "conversations": PgConversations(db, feedback.key, kept), "journal": PgJournal(db)}
-    feedback = FeedbackStore(settings.feedback_db)
+    feedback = FeedbackStore(settings.feedback_db, log_days=settings.question_log_days)
     return {"feedback": feedback, "limiter": RateLimiter(settings.rate_limit),
             "conversations": SqliteConversations(settings.feedback_db, feedback.key, kept),
             "journal": SqliteJournal(settings.feedback_db)}

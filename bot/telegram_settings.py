@@ -21,6 +21,9 @@ class TelegramSettings(SectionSettings):
     rate_limit: int = Field(10, ge=1, description="questions per user per minute")
     admins: tuple[int, ...] = ()
     feedback_db: Path = Path("index/feedback.sqlite3")
+    # The question log (for `busan-bot report`): each question's text as understood, its status and
+    # what was shown, kept this many days, then only counted; 0 keeps no text at all.
+    question_log_days: float = Field(30, ge=0, le=3650)
     # Threads running retrieval off the event loop; concurrent questions share one model call
     # through the engine's QueryBatcher, so more threads mean bigger batches, not more model runs.
     workers: int = Field(32, ge=1, le=64)

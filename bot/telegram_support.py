@@ -124,12 +124,34 @@ def _hash_key(path: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+@dataclass(frozen=True)
+class Logged:
+    """What the question log keeps of one question (its text only for ``log_days``)."""
+
+    answer: str  # the key its buttons (and votes) carry
+    question: str  # as understood: a follow-up written out
+    lang: str
+    status: str  # answered, uncertain or no_answer
+    confidence: float
+    passage_ids: tuple[str, ...]  # shown, best first
+
+
+LOG_COLUMNS = (("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"),
+               ("confidence", "REAL"), ("passage_ids", "TEXT"))
+PRUNE_EVERY = 500  # questions logged between removals of texts older than log_days
+
+
 class FeedbackStore:
     """Questions and 👍/👎 votes in SQLite; user ids only as keyed hashes; one vote per user per
     answer (a new press replaces the old). Writes wait at most ``timeout`` seconds for a lock:
-    callers run them off the event loop and an error costs the record, never the answer."""
+    callers run them off the event loop and an error costs the record, never the answer.
 
-    def __init__(self, path: Path, timeout: float = 0.5):
+    The question log: each question's text as understood, language, status, confidence and the
+    paragraphs shown, kept ``log_days`` (0: counts only, no text) and then reduced to counts."""
+
+    def __init__(self, path: Path, timeout: float = 0.5, log_days: float = 30):
+        self.log_days = log_days
+        self._logged = 0
         _private_file(path)
         self.key = _hash_key(path.with_name(path.name + ".key"))
         self.lock = threading.Lock()
@@ -144,6 +166,10 @@ class FeedbackStore:
             self.db.execute("CREATE TABLE IF NOT EXISTS votes (answer TEXT, user_hash TEXT, time REAL, question TEXT, "
                             "passage_ids TEXT, vote INTEGER, PRIMARY KEY (answer, user_hash))")
             self.db.execute("CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)")
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(questions)")}
+            for column, kind in LOG_COLUMNS:  # a database from before the question log, upgraded in place
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
             # What an answer's buttons act on, so that they still work after a restart.
             self.db.execute("CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, "
                             "lang TEXT, shown INTEGER, passage_ids TEXT)")
@@ -151,9 +177,27 @@ class FeedbackStore:
     def user_hash(self, user_id: int) -> str:
         return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
 
-    def question(self, user_id: int, answered: bool) -> None:
+    def question(self, user_id: int, answered: bool, logged: Logged | None = None) -> None:
+        values = logged_values(logged, self.log_days)
         with self.lock, self.db:
-            self.db.execute("INSERT INTO questions VALUES (?, ?, ?)", (time.time(), self.user_hash(user_id), int(answered)))
+            self.db.execute("INSERT INTO questions (time, user_hash, answered, answer, question, lang, status, "
+                            "confidence, passage_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (time.time(), self.user_hash(user_id), int(answered), *values))
+            self._logged += 1
+            if self._logged % PRUNE_EVERY == 0:
+                self.db.execute("UPDATE questions SET question = NULL, passage_ids = NULL WHERE time < ? "
+                                "AND question IS NOT NULL", (time.time() - self.log_days * 86400,))
+
+    def logged_since(self, since: float) -> list[tuple]:
+        """(time, question, lang, status, confidence, passage_ids, votes up, votes down) of every
+        question logged since ``since``; the question None when only counted."""
+        with self.lock:
+            return self.db.execute(
+                "SELECT q.time, q.question, q.lang, coalesce(q.status, CASE WHEN q.answered THEN 'answered' "
+                "ELSE 'no_answer' END), q.confidence, q.passage_ids, "
+                "coalesce(sum(v.vote > 0), 0), coalesce(sum(v.vote < 0), 0) FROM questions q "
+                "LEFT JOIN votes v ON v.answer = q.answer WHERE q.time >= ? GROUP BY q.rowid ORDER BY q.time",
+                (since,)).fetchall()
 
     def vote(self, user_id: int, answer: str, question: str, passage_ids: list[str], vote: int) -> None:
         with self.lock, self.db:
@@ -187,6 +231,15 @@ class FeedbackStore:
 
 
 BUTTONS_KEPT_S = 7 * 24 * 3600
+
+
+def logged_values(logged: Logged | None, log_days: float) -> tuple:
+    """The question log's columns: the text and what was shown only while texts are kept."""
+    if logged is None:
+        return (None,) * len(LOG_COLUMNS)
+    keep = log_days > 0
+    return (logged.answer, logged.question if keep else None, logged.lang, logged.status,
+            round(logged.confidence, 4), ",".join(logged.passage_ids) if keep else None)
 
 
 @dataclass

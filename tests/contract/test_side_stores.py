@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot import telegram_support as support
-from bot.telegram_support import Asked
+from bot.telegram_support import Asked, Logged
 
 
 class FeedbackContract:
@@ -48,6 +48,22 @@ class FeedbackContract:
         second.vote(7, "a1", "Busan?", ["p1"], 1)  # the same press delivered twice, or via another replica
         assert second.stats()["up"] == 1
 
+    def test_the_question_log_keeps_what_was_asked_shown_and_voted(self, make):
+        store = make()
+        store.question(1, True, Logged("k1", "Thị trưởng Busan là ai?", "vi", "answered", 0.97, ("p1", "p2")))
+        store.question(2, False, Logged("k2", "Busan có bao nhiêu dân?", "vi", "no_answer", 0.03, ()))
+        store.question(3, True)  # counted only (as before the log)
+        store.vote(1, "k1", "Thị trưởng Busan là ai?", ["p1", "p2"], -1)
+        rows = store.logged_since(0)
+        assert [(r[1], r[3], r[5], r[6], r[7]) for r in rows] == [
+            ("Thị trưởng Busan là ai?", "answered", "p1,p2", 0, 1), ("Busan có bao nhiêu dân?", "no_answer", "", 0, 0),
+            (None, "answered", None, 0, 0)]
+        assert store.logged_since(rows[-1][0] + 1) == []
+
+    def test_the_user_hash_is_the_same_for_votes_and_questions(self, make):
+        store = make()
+        assert store.user_hash(5) == make().user_hash(5)
+
     def test_user_ids_are_hashed_alike_by_every_handle_and_never_kept_plain(self, make):
         first, second = make(), make()
         assert first.user_hash(42) == second.user_hash(42) != first.user_hash(43)
@@ -76,6 +92,24 @@ class TestSqliteFeedback(FeedbackContract):
     def make(self, tmp_path):
         return lambda: support.FeedbackStore(tmp_path / "feedback.sqlite3")
 
+    def test_no_question_text_is_kept_with_log_days_zero(self, tmp_path):
+        store = support.FeedbackStore(tmp_path / "f.sqlite3", log_days=0)
+        store.question(1, False, Logged("k", "Busan có bao nhiêu dân?", "vi", "no_answer", 0.03, ("p1",)))
+        (row,) = store.logged_since(0)
+        assert (row[1], row[3], row[5]) == (None, "no_answer", None)
+
+    def test_a_database_from_before_the_log_is_upgraded_in_place(self, tmp_path):
+        import sqlite3
+
+        path = tmp_path / "old.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE questions (time REAL, user_hash TEXT, answered INTEGER)")
+            db.execute("INSERT INTO questions VALUES (1.0, 'h', 1)")
+        store = support.FeedbackStore(path)
+        store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, ()))
+        assert [(r[1], r[3]) for r in store.logged_since(0)] == [(None, "answered"), ("Busan?", "no_answer")]
+        assert store.stats()["questions"] == 2
+
 
 class TestMemoryRateLimiter(RateLimiterContract):
     @pytest.fixture()
@@ -93,6 +127,23 @@ class TestPostgresFeedback(FeedbackContract):
         yield lambda: PgFeedbackStore(dbs.append(Database(pg_url, pool_size=2)) or dbs[-1])
         for db in dbs:
             db.close()
+
+
+    def test_a_database_from_before_the_log_is_upgraded_in_place(self, pg_url):
+        import psycopg
+
+        from bot.shared_state import PgFeedbackStore
+        from retrieval.store.pg_database import Database
+
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE busan_bot_questions (time double precision NOT NULL, user_hash text NOT NULL, "
+                         "answered boolean NOT NULL)")
+            conn.execute("INSERT INTO busan_bot_questions VALUES (1.0, 'h', true)")
+        db = Database(pg_url, pool_size=2)
+        store = PgFeedbackStore(db)
+        store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, ()))
+        assert [(r[1], r[3]) for r in store.logged_since(0)] == [(None, "answered"), ("Busan?", "no_answer")]
+        db.close()
 
 
 class TestPostgresRateLimiter(RateLimiterContract):

@@ -406,3 +406,23 @@ def test_console_chat_holds_one_conversation_until_new(env, capsys, monkeypatch)
     assert "Bạn cứ hỏi tiếp" in out  # the social reply
     assert "\n4. “" in out  # "nữa đi" went on from the third passage
     assert "Bắt đầu cuộc trò chuyện mới" in out
+
+
+def test_report_reads_the_question_log_and_groups_what_went_unanswered(env, capsys, tmp_path, monkeypatch):
+    from bot.telegram_support import FeedbackStore, Logged
+
+    _, flags, _ = env
+    path = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv("BUSAN_BOT_TELEGRAM_FEEDBACK_DB", str(path))
+    code, _, err = run(capsys, "report", *flags)
+    assert code == 2 or code == 1
+    assert "no question log" in err and "Traceback" not in err
+    store = FeedbackStore(path)
+    store.question(1, True, Logged("k1", "Thị trưởng Busan là ai?", "vi", "answered", 0.97, ("p1",)))
+    for i, text in enumerate(["Busan có bao nhiêu dân?", "Busan có bao nhiêu dân?", "chuyến bay đi Busan"]):
+        store.question(2 + i, False, Logged(f"k{i + 2}", text, "vi", "no_answer", 0.02, ()))
+    store.vote(1, "k1", "Thị trưởng Busan là ai?", ["p1"], -1)
+    code, out, _ = run(capsys, "report", "--days", "1", *flags)
+    assert code == 0
+    assert "all: 4 questions; feedback 👍 0 / 👎 1" in out
+    assert "   2: Busan có bao nhiêu dân?" in out and "   1: chuyến bay đi Busan" in out

@@ -530,3 +530,18 @@ def test_an_update_accepted_by_a_bot_that_died_is_answered_by_the_next_start(tmp
     finally:
         runner.stop()
         fake.stop()
+
+
+def test_each_question_is_logged_with_its_reading_status_and_passages(bot):
+    import time
+
+    fake, application = bot
+    fake.say(190, "Busan kết nghĩa với TP.HCM từ năm nào?")
+    fake.wait_for(lambda m: m["chat_id"] == 190, timeout=30)
+    feedback = application.bot_data["feedback"]
+    deadline = time.monotonic() + 10
+    while not any(r[1] == "Busan kết nghĩa với TP.HCM từ năm nào?" for r in feedback.logged_since(0)):
+        assert time.monotonic() < deadline  # written off the event loop: give it a moment
+        time.sleep(0.05)
+    row = next(r for r in feedback.logged_since(0) if r[1] == "Busan kết nghĩa với TP.HCM từ năm nào?")
+    assert row[2] == "vi" and row[3] in ("answered", "uncertain") and row[5]

@@ -1,0 +1,145 @@
+"""`busan-bot report`: what users asked, day by day, and what the articles could not answer,
+grouped by meaning, from the bot's question log (pure functions; the CLI feeds them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+STATUSES = ("answered", "uncertain", "no_answer")
+# Two questions whose centred e5 vectors (``centred``) are at least this similar ask the same
+# thing: chosen by eye on ten questions of our own, measured once: "thị trưởng busan là ai" / "ai
+# là thị trưởng Busan" / "thi truong busan ten gi" 0.81-0.89, "Busan có bao nhiêu dân" / "dân số
+# Busan bao nhiêu" / "busan co bao nhieu nguoi" 0.76-0.92; between those groups 0.15-0.40.
+SAME_MEANING = 0.7
+
+
+@dataclass
+class Report:
+    days: dict[str, Counter] = field(default_factory=dict)  # "2026-12-01" -> status -> questions
+    up: int = 0
+    down: int = 0
+    unanswered: list[str] = field(default_factory=list)  # texts of questions not answered (logged ones)
+    down_passages: Counter = field(default_factory=Counter)  # passage id -> 👎 on answers that showed it first
+    uncounted_texts: int = 0  # questions logged without their text (question_log_days = 0, or pruned)
+
+
+def summarise(rows: list[tuple]) -> Report:
+    """Rows of ``logged_since``: (time, question, lang, status, confidence, passage_ids, up, down)."""
+    report = Report()
+    per_day: dict[str, Counter] = defaultdict(Counter)
+    for when, question, _lang, status, _confidence, passage_ids, up, down in rows:
+        day = dt.datetime.fromtimestamp(when, dt.timezone.utc).date().isoformat()
+        per_day[day][status] += 1
+        report.up += up
+        report.down += down
+        if question is None:
+            report.uncounted_texts += 1
+        elif status == "no_answer":
+            report.unanswered.append(question)
+        if down and passage_ids:
+            report.down_passages[passage_ids.split(",")[0]] += down
+    report.days = dict(sorted(per_day.items()))
+    return report
+
+
+def group_by_meaning(vectors: np.ndarray, threshold: float = SAME_MEANING) -> list[list[int]]:
+    """Indices grouped so that each joins the first group whose first member it is at least
+    ``threshold`` similar to (unit vectors; greedy, in order); largest groups first."""
+    groups: list[list[int]] = []
+    leaders: list[np.ndarray] = []
+    for i, vector in enumerate(vectors):
+        sims = [float(vector @ leader) for leader in leaders]
+        best = int(np.argmax(sims)) if sims else -1
+        if best >= 0 and sims[best] >= threshold:
+            groups[best].append(i)
+        else:
+            groups.append([i])
+            leaders.append(vector)
+    return sorted(groups, key=len, reverse=True)
+
+
+def lines(report: Report, groups: list[list[int]], titles: dict[str, str], top: int = 10) -> list[str]:
+    """The report as terminal lines."""
+    out = ["questions per day      answered  uncertain  no_answer"]
+    for day, counts in report.days.items():
+        n = sum(counts.values())
+        out.append(f"{day}  {n:>6}   " + "".join(f"{counts[s] / n:>10.0%}" for s in STATUSES))
+    total = sum(sum(c.values()) for c in report.days.values())
+    out.append(f"all: {total} questions; feedback 👍 {report.up} / 👎 {report.down}")
+    if report.uncounted_texts:
+        out.append(f"({report.uncounted_texts} logged without their text: question_log_days)")
+    out.append("")
+    out.append("not answered by the articles, grouped by meaning (count: examples):" if groups else
+               "every logged question found an answer in the articles")
+    for group in groups[:top]:
+        examples = " | ".join(dict.fromkeys(report.unanswered[i] for i in group))
+        out.append(f"{len(group):>4}: {_short(examples)}")
+    if report.down_passages:
+        out.append("")
+        out.append("paragraphs most often voted down (as the first shown):")
+        for pid, n in report.down_passages.most_common(top):
+            out.append(f"{n:>4} 👎  {titles.get(pid, pid)}")
+    return out
+
+
+def _short(text: str, width: int = 150) -> str:
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+
+
+def centred(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Unit vectors less the reference's mean: e5's similarities all sit near 0.85-0.95 between
+    any two questions about Busan; measured from what is typical they spread out (same question
+    0.8-0.9, another question of the same city 0.2-0.4)."""
+    moved = vectors - reference.mean(axis=0)
+    return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9)
+
+
+def run_report(settings, telegram, days: float, out) -> int:
+    """Read the question log (the bot's feedback database, or PostgreSQL), print the report."""
+    import time
+
+    from retrieval.corpus import corpus_passages, load_corpus
+    from retrieval.engine import open_engine
+    from retrieval.errors import BusanBotError
+    from retrieval.settings import ROOT
+
+    if settings.store == "postgres":
+        from retrieval.store import database
+
+        from .shared_state import PgFeedbackStore
+
+        store = PgFeedbackStore(database(settings), telegram.question_log_days)
+    else:
+        from .telegram_support import FeedbackStore
+
+        if not telegram.feedback_db.exists():
+            raise BusanBotError(f"no question log at {telegram.feedback_db} yet: the Telegram bot writes it "
+                                "(setting [telegram] feedback_db)")
+        store = FeedbackStore(telegram.feedback_db, log_days=telegram.question_log_days)
+    rows = store.logged_since(time.time() - days * 86400)
+    report = summarise(rows)
+    groups: list[list[int]] = []
+    if report.unanswered:
+        engine = open_engine(settings)
+        try:
+            # What is typical: every question logged, and our own questions about the articles.
+            seeds = ROOT / "eval" / "seed_questions.jsonl"
+            typical = [r[1] for r in rows if r[1]]
+            if seeds.exists():
+                typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
+            texts = [engine.plan(q).dense_text for q in report.unanswered + typical]
+            vectors = np.asarray(engine.embedder.embed_queries(texts))
+            groups = group_by_meaning(centred(vectors[: len(report.unanswered)], vectors))
+        finally:
+            engine.close()
+    passages = corpus_passages(load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes))
+    titles = {p.id: f"{p.title}, đoạn {p.paragraph}" for p in passages}
+    print(f"busan-bot report: the last {days:g} days", file=out)
+    for line in lines(report, groups, titles):
+        print(line, file=out)
+    return 0

@@ -1,0 +1,54 @@
+"""`busan-bot report`'s pure parts: the day table, grouping by meaning, the lines printed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.report import centred, group_by_meaning, lines, summarise
+
+DAY = 1_796_000_000.0  # 2026-12-01 (UTC)
+
+
+def _row(when, question, status, passages="", up=0, down=0):
+    return (when, question, "vi", status, 0.5, passages, up, down)
+
+
+def test_summarise_counts_each_day_votes_and_what_went_unanswered():
+    report = summarise([
+        _row(DAY, "Busan có bao nhiêu dân?", "no_answer"),
+        _row(DAY + 60, "Thị trưởng Busan là ai?", "answered", "p1,p2", up=1),
+        _row(DAY + 86400, "dân số Busan?", "no_answer"),
+        _row(DAY + 86400, "Busan kết nghĩa năm nào?", "uncertain", "p3", down=2),
+        _row(DAY + 86400, None, "answered"),  # counted only
+    ])
+    assert [sum(c.values()) for c in report.days.values()] == [2, 3]
+    assert (report.up, report.down, report.uncounted_texts) == (1, 2, 1)
+    assert report.unanswered == ["Busan có bao nhiêu dân?", "dân số Busan?"]
+    assert report.down_passages == {"p3": 2}
+
+
+@pytest.mark.parametrize("vectors, groups", [
+    ([[1, 0], [0.96, 0.28], [0, 1], [0.28, 0.96], [1, 0]], [[0, 1, 4], [2, 3]]),
+    ([[1, 0], [0, 1]], [[0], [1]]),
+    ([], []),
+])
+def test_group_by_meaning(vectors, groups):
+    assert group_by_meaning(np.asarray(vectors, dtype=float).reshape(-1, 2), threshold=0.9) == groups
+
+
+def test_centring_spreads_questions_that_are_all_alike():
+    base = np.array([1.0, 0, 0])
+    vectors = np.array([base + [0, 0.1, 0], base + [0, 0.11, 0.01], base + [0, 0, 0.1]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert float(vectors[0] @ vectors[2]) > 0.98  # raw: everything alike
+    moved = centred(vectors, vectors)
+    assert float(moved[0] @ moved[1]) > 0.9 > 0.0 > float(moved[0] @ moved[2])
+
+
+def test_lines_show_groups_with_their_counts_and_the_paragraphs_voted_down():
+    report = summarise([_row(DAY, "Busan có bao nhiêu dân?", "no_answer"), _row(DAY, "dân số Busan?", "no_answer"),
+                        _row(DAY, "Busan kết nghĩa năm nào?", "answered", "p3", down=1)])
+    out = "\n".join(lines(report, [[0, 1]], {"p3": "Bài A, đoạn 3"}))
+    assert "2: Busan có bao nhiêu dân? | dân số Busan?" in out
+    assert "1 👎  Bài A, đoạn 3" in out and "all: 3 questions" in out
