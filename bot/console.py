@@ -145,13 +145,11 @@ def run_chat(engine, settings) -> int:
             continue
         try:
             answer = engine.chat(conversation, line)
+            printer.answer(answer)
+            if answer.answered and not answer.offset:
+                printer.line(printer._c("2", labels(answer.lang)["more"]))
         except BusanBotError as exc:
             printer.line(f"! {exc}")
-            continue
-        except KeyboardInterrupt:  # the model runs in a thread of its own: only the wait is interrupted
-            printer.line("(cancelled; Ctrl-C again to leave)")
+        except KeyboardInterrupt:  # the model runs in a thread of its own: only the wait (or the printing) stops
+            printer.line("\n(cancelled; Ctrl-C again to leave)")
             interrupted = True
-            continue
-        printer.answer(answer)
-        if answer.answered and not answer.offset:
-            printer.line(printer._c("2", labels(answer.lang)["more"]))
