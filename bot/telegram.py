@@ -247,6 +247,7 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
         recent=Recent(),
         typing=Typing(),
         admins=set(settings.admins),
+        log_days=settings.question_log_days,  # said in /about
     )
     media = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
              | filters.Document.ALL | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT)

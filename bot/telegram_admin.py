@@ -19,23 +19,27 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, "\n".join(lines))
 
 
+def user_lang(update: Update) -> str:
+    """The interface language for a command: English for users whose Telegram is in English."""
+    code = (update.effective_user.language_code or "") if update.effective_user else ""
+    return "en" if code.startswith("en") else "vi"
+
+
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     engine = engine_of(context)
     m = engine.info().index
-    age_h = (time.time() - m.created) / 3600
-    await reply(update, context,
-                f"<b>busan-bot</b>\nModel: <code>{escape(m.model_id)}</code>\n"
-                f"Corpus: {len(engine.articles)} articles, {m.count} paragraphs\n"
-                f"Index built {age_h:.1f} h ago ({m.search} search)")
+    await reply(update, context, t(user_lang(update), "about", model=escape(m.model_id), articles=len(engine.articles),
+                                   count=m.count, age=(time.time() - m.created) / 3600, search=escape(m.search),
+                                   days=state_of(context)["log_days"]))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
     if update.effective_user.id not in state["admins"]:
-        await reply(update, context, t("vi", "admin_only"))
+        await reply(update, context, t(user_lang(update), "admin_only"))
         return
     if state.get("reloading"):
-        await reply(update, context, "A reload is already under way; questions are answered meanwhile.")
+        await reply(update, context, t(user_lang(update), "reloading"))
         return
     state["reloading"] = True
     try:
@@ -45,18 +49,19 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     finally:
         state["reloading"] = False
     state["engine"] = engine
-    skipped = "".join(f"\nSkipped {escape(str(s))}" for s in engine.skipped)
-    await reply(update, context, f"Reloaded: {len(engine.articles)} articles, {len(engine.index)} paragraphs.{skipped}")
+    lang = user_lang(update)
+    skipped = "".join("\n" + t(lang, "skipped", what=escape(str(s))) for s in engine.skipped)
+    await reply(update, context, t(lang, "reloaded", articles=len(engine.articles), count=len(engine.index)) + skipped)
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
     if update.effective_user.id not in state["admins"]:
-        await reply(update, context, t("vi", "admin_only"))
+        await reply(update, context, t(user_lang(update), "admin_only"))
         return
     s = await read(context, state["feedback"].stats)
     if s is None:
-        await reply(update, context, "The feedback database is not answering right now; try again later.")
+        await reply(update, context, t(user_lang(update), "stats_down"))
         return
     share = s["answered"] / s["questions"] if s["questions"] else 0.0
-    await reply(update, context, f"Questions: {s['questions']}\nAnswered: {share:.0%}\nFeedback: 👍 {s['up']} / 👎 {s['down']}")
+    await reply(update, context, t(user_lang(update), "stats", share=share, **s))

@@ -37,6 +37,13 @@ STRINGS = {
         "admin_only": "Lệnh này chỉ dành cho quản trị viên.",
         "expired": "Câu hỏi này đã cũ, hãy hỏi lại.",
         "understood": "Hiểu là", "new": "Đã bắt đầu cuộc trò chuyện mới.",
+        "about": "<b>busan-bot</b>\nMô hình: <code>{model}</code>\nDữ liệu: {articles} bài báo, {count} đoạn\n"
+                 "Chỉ mục xây {age:.1f} giờ trước (tìm kiếm {search})\n"
+                 "Câu hỏi được ghi lại {days:g} ngày để cải thiện bot (người dùng chỉ dưới dạng mã băm).",
+        "reloading": "Đang nạp lại; câu hỏi vẫn được trả lời trong lúc chờ.",
+        "reloaded": "Đã nạp lại: {articles} bài báo, {count} đoạn.", "skipped": "Bỏ qua {what}",
+        "stats": "Câu hỏi: {questions}\nĐã trả lời: {share:.0%}\nGóp ý: 👍 {up} / 👎 {down}",
+        "stats_down": "Cơ sở dữ liệu góp ý đang không trả lời; hãy thử lại sau.",
         "updating": "Các bài báo vừa được cập nhật; chỉ mục mới đang được xây dựng, câu trả lời này dựa trên chỉ mục trước.",
     },
     "en": {
@@ -57,6 +64,13 @@ STRINGS = {
         "admin_only": "This command is for administrators only.",
         "expired": "This question is too old; please ask again.",
         "understood": "Understood as", "new": "A new conversation has started.",
+        "about": "<b>busan-bot</b>\nModel: <code>{model}</code>\nCorpus: {articles} articles, {count} paragraphs\n"
+                 "Index built {age:.1f} h ago ({search} search)\n"
+                 "Questions are logged for {days:g} days to improve the bot (users only as keyed hashes).",
+        "reloading": "A reload is already under way; questions are answered meanwhile.",
+        "reloaded": "Reloaded: {articles} articles, {count} paragraphs.", "skipped": "Skipped {what}",
+        "stats": "Questions: {questions}\nAnswered: {share:.0%}\nFeedback: 👍 {up} / 👎 {down}",
+        "stats_down": "The feedback database is not answering right now; try again later.",
         "updating": "The articles were just updated; a new index is being built and this answer comes from the previous one.",
     },
 }

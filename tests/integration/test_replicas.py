@@ -75,7 +75,7 @@ class Deliver:
     def question(self, replica: int, chat: int, text: str, user: int | None = None) -> dict:
         self.to(replica, {"message": self.fake.message(chat, text, user_id=user)})
         return self.fake.wait_for(lambda m: m["chat_id"] == chat and m.get("reply_markup") is not None
-                                  or m["chat_id"] == chat and "Reloaded" in m["text"], timeout=180)
+                                  or m["chat_id"] == chat and "Đã nạp lại" in m["text"], timeout=180)
 
     def press(self, replica: int, reply: dict, data: str, user: int) -> None:
         message = {"message_id": reply["message_id"], "date": 0, "text": "x",
@@ -133,7 +133,7 @@ def test_a_reload_on_one_replica_is_seen_by_the_other(replicas):
         "Busan mở văn phòng tại Cần Thơ\n\nThành phố Busan mở văn phòng đại diện tại Cần Thơ vào tháng 11 năm 2026 "
         "để hỗ trợ doanh nghiệp hai bên.\n", encoding="utf-8")
     reloaded = send.question(0, ADMIN, "/reload", user=ADMIN)
-    assert "Reloaded" in reloaded["text"]
+    assert "Đã nạp lại" in reloaded["text"]
     time.sleep(1.5)  # a replica checks for a newer index at most once a second
     answer = send.question(1, 3201, question)
     assert "Cần Thơ" in answer["text"] and "2026" in answer["text"]

@@ -217,7 +217,7 @@ def test_admin_commands(bot):
     fake.say(700, "/stats", user_id=700)
     assert "quản trị" in fake.wait_for(lambda m: m["chat_id"] == 700, timeout=30)["text"]
     fake.say(ADMIN, "/stats", user_id=ADMIN)
-    assert "Questions:" in fake.wait_for(lambda m: m["chat_id"] == ADMIN, timeout=30)["text"]
+    assert "Câu hỏi:" in fake.wait_for(lambda m: m["chat_id"] == ADMIN, timeout=30)["text"]
 
 
 def test_start_sources_about(bot):
@@ -229,7 +229,10 @@ def test_start_sources_about(bot):
     assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in fake.wait_for(lambda m: m["chat_id"] == 802)["text"]
     fake.say(803, "/about")
     n = len(application.bot_data["engine"].index)
-    assert f"{n} paragraphs" in fake.wait_for(lambda m: m["chat_id"] == 803)["text"]
+    about = fake.wait_for(lambda m: m["chat_id"] == 803)["text"]
+    assert f"{n} đoạn" in about and "30 ngày" in about  # the question log is said, in the user's language
+    fake.say(804, "/about", language_code="en")
+    assert f"{n} paragraphs" in fake.wait_for(lambda m: m["chat_id"] == 804)["text"]
 
 
 @pytest.mark.parametrize("token, ok", [
@@ -412,8 +415,8 @@ def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
         fake.say(950, "Busan kết nghĩa với TP.HCM năm nào?", user_id=950)
         answered = fake.wait_for(lambda m: m["chat_id"] == 950, timeout=30)  # by the old index or the new
         assert "lỗi" not in answered["text"]
-        reloaded = fake.wait_for(lambda m: m["chat_id"] == ADMIN and "Reloaded" in m["text"], timeout=60)
-        assert "Skipped broken.txt" in reloaded["text"] and "not UTF-8" in reloaded["text"]
+        reloaded = fake.wait_for(lambda m: m["chat_id"] == ADMIN and "Đã nạp lại" in m["text"], timeout=60)
+        assert "Bỏ qua broken.txt" in reloaded["text"] and "not UTF-8" in reloaded["text"]
     finally:
         (seeds / "broken.txt").unlink()
         application.bot_data["engine"].pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
