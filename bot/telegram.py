@@ -7,10 +7,9 @@ the rate limiter and recent answers (for the "More" and feedback buttons).
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
@@ -27,8 +26,9 @@ from retrieval.errors import ConfigError, QuestionError
 
 from .conversation_stores import PgConversations, SqliteConversations
 from .telegram_admin import about, reload_command, sources, stats_command
-from .telegram_io import RECALL_AGAIN_S, addressed, answer_markup, engine_of, limit, read, reply, run, state_of, write
-from .telegram_render import EXAMPLES, plain_text, render_answer, render_more, t
+from .telegram_buttons import ANSWER_BUTTON, on_answer_button, on_stale_button
+from .telegram_io import addressed, answer_markup, engine_of, limit, reply, run, state_of, write
+from .telegram_render import EXAMPLES, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
 from .telegram_support import (
     Asked, FeedbackStore, Logged, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token,
@@ -127,57 +127,16 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     await reply(update, context, render_answer(answer, answer.lang), markup)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    state = state_of(context)
-    action, _, key = (query.data or "").partition(":")
-    if action == "ex":
-        lang, _, number = key.partition(":")
-        await deliver(query.answer)
-        examples = EXAMPLES.get(lang, EXAMPLES["vi"])
-        if number.isdecimal() and int(number) < len(examples):  # forged data ("²") is ignored
-            await answer_question(update, context, examples[int(number)])
-        return
-    asked: Asked | None = state["recent"].get(key)
-    if asked is None and action in ("up", "down", "more") and key:  # from before a restart, or another replica
-        asked = await read(context, state["feedback"].recall, key)
-        if asked is None:  # the replica that answered may still be writing its buttons down
-            await asyncio.sleep(RECALL_AGAIN_S)
-            asked = await read(context, state["feedback"].recall, key)
-        if asked is not None:
-            state["recent"][key] = asked
-    if asked is None or action not in ("up", "down", "more"):
-        await deliver(query.answer, text=t("vi", "expired"))
-        return
-    wait = await limit(context, query.from_user.id)  # presses count like questions
-    if wait:
-        await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
-        return
-    if action in ("up", "down"):
-        write(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
-               1 if action == "up" else -1)
-        await deliver(query.answer, text=t(asked.lang, "thanks"))
-        return
-    if action == "more":
-        await deliver(query.answer)
-        engine = engine_of(context)
-        # The page is claimed before anything is awaited (the event loop runs one handler at a
-        # time until it awaits): a double tap gets the next page, never the same one twice.
-        offset, cursor = asked.shown, asked.cursor
-        asked.shown += engine.settings.top_k
-        more = await run(context, _more, engine, asked.question, cursor, offset)
-        asked.cursor = asked.cursor or more.cursor  # ranked again after a restart: kept for the next page
-        asked.shown = max(asked.shown, more.cursor.shown)
-        write(context, state["feedback"].remember, key, asked)
-        markup = answer_markup(key, asked.lang, more=bool(more.passages))
-        await reply(update, context, render_more(more, asked.lang, offset + 1), markup, quote=False)
+# What /start's example buttons carry (``callback_data``); an answer's: telegram_buttons.py.
+EXAMPLE_BUTTON = re.compile(r"^ex:(vi|en):(\d{1,2})$")
 
 
-def _more(engine, question: str, cursor, offset: int):
-    """The passages of an answer after the first ``offset``; after a restart its ranking is
-    made again first."""
-    cursor = engine.resume(question, offset) if cursor is None else dataclasses.replace(cursor, shown=offset)
-    return engine.more(cursor)
+async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One of /start's example questions."""
+    lang, number = context.match.groups()
+    await deliver(update.callback_query.answer)
+    if int(number) < len(EXAMPLES[lang]):
+        await answer_question(update, context, EXAMPLES[lang][int(number)])
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -263,7 +222,9 @@ def build_application(engine, token: str, settings: TelegramSettings, api_url: s
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(media, on_media))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(CallbackQueryHandler(on_example, pattern=EXAMPLE_BUTTON))
+    application.add_handler(CallbackQueryHandler(on_answer_button, pattern=ANSWER_BUTTON))
+    application.add_handler(CallbackQueryHandler(on_stale_button))
     application.add_handler(TypeHandler(Update, mark_done), group=1)  # after every handler of group 0
     application.add_error_handler(error_handler)
     return application
