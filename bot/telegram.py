@@ -7,6 +7,7 @@ the rate limiter and recent answers (for the "More" and feedback buttons).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -33,7 +34,7 @@ from .telegram_settings import TelegramSettings
 from .telegram_support import (
     Asked, FeedbackStore, Logged, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token,
 )
-from .update_journal import JournalQueue, PgJournal, SqliteJournal, mark_done, replay_left_over
+from .update_journal import JournalQueue, PgJournal, SqliteJournal, keep_replaying, mark_done, replay_left_over
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +153,14 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 async def post_init(application: Application) -> None:
     await deliver(application.bot.set_my_commands, [BotCommand(c, d) for c, d in COMMANDS])
     await replay_left_over(application)  # what a stopped bot had accepted and not answered
+    if application.bot_data["journal"].shared:  # not application.create_task: stop() would wait for it
+        application.bot_data["replaying"] = asyncio.get_running_loop().create_task(keep_replaying(application))
     log.info("bot @%s ready", application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:
+    if "replaying" in application.bot_data:
+        application.bot_data["replaying"].cancel()
     application.bot_data["executor"].shutdown(wait=False, cancel_futures=True)
     application.bot_data["side_executor"].shutdown(wait=True)  # pending votes are written, not dropped
     application.bot_data["reload_executor"].shutdown(wait=False, cancel_futures=True)

@@ -6,7 +6,8 @@ lost the question. Here the queue writes each update to a journal before it take
 200 follows the write), and a handler run after all the others removes it once handled. A bot
 that starts finds what a dead one left: the local bot every row (nobody else writes its file),
 replicas on PostgreSQL the rows older than ``CLAIM_AFTER_S`` (a live replica answers in far
-less), each claimed by one replica only (``DELETE ... RETURNING``). Polling mode goes through
+less), each claimed by one replica only (``DELETE ... RETURNING``), at start and every
+``REPLAY_EVERY_S`` while they run (a replica may die while the others go on). Polling mode goes through
 the same queue.
 
 What is not covered: an update whose journal write fails (the database is down) is still
@@ -31,6 +32,8 @@ CLAIM_AFTER_S = 60.0  # an update this old in a shared journal was left by a rep
 
 
 class SqliteJournal:
+    shared = False  # one bot per file: what it holds at start was left by the one before
+
     def __init__(self, path: Path, timeout: float = 2.0):
         self.lock = threading.Lock()
         self.db = sqlite3.connect(str(path), check_same_thread=False, timeout=timeout)
@@ -55,6 +58,8 @@ class SqliteJournal:
 
 
 class PgJournal:
+    shared = True  # replicas: a dead one's updates are claimed by the live ones while they run
+
     def __init__(self, db):
         self.db = db
         with db.connection() as conn:
@@ -103,6 +108,16 @@ async def mark_done(update: object, context) -> None:
             await asyncio.get_running_loop().run_in_executor(None, journal.done, update.update_id)
         except Exception as exc:  # noqa: BLE001 - a left-over row is answered again at the next start
             log.warning("could not mark update %s answered (%s)", update.update_id, exc)
+
+
+REPLAY_EVERY_S = 30.0  # replicas look for updates a dead one left this often
+
+
+async def keep_replaying(application) -> None:
+    """Replicas: a replica that died while the others run leaves updates no start will see."""
+    while True:
+        await asyncio.sleep(REPLAY_EVERY_S)
+        await replay_left_over(application)
 
 
 async def replay_left_over(application) -> int:

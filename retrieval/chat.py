@@ -57,7 +57,8 @@ class Dialogue:
             typed = validate_question(question, self.pipeline().planner.max_chars)
         reading = read_turn(typed, last)
         if reading.act == SOCIAL_TURN or (reading.act == MORE_TURN and last is None):
-            return self._social(conversation, history, typed or question.strip(), reading, now)
+            said = typed or question.strip()[: self.pipeline().planner.max_chars]  # emoji alone, echoed within bounds
+            return self._social(conversation, history, said, reading, now)
         if reading.act == MORE_TURN:
             return self._more(conversation, history, typed, k, now)
         answer = self._answer(typed, reading, last, k)
@@ -70,7 +71,10 @@ class Dialogue:
     def forget(self, conversation: str) -> None:
         with self._lock:
             self._cursors.pop(conversation, None)
-        self.store.forget(conversation)
+        try:
+            self.store.forget(conversation)
+        except Exception as exc:  # noqa: BLE001 - it expires on its own after the quiet period
+            log.warning("conversation store: could not forget a conversation (%s)", exc)
 
     def _answer(self, typed: str, reading: Reading, last: Turn | None, k: int) -> Answer:
         # "besides that": the passage that answered last is left out (the others were only nearby)

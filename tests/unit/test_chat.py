@@ -119,6 +119,7 @@ def test_a_store_that_fails_costs_the_context_not_the_answer(engine, caplog):
     with caplog.at_level(logging.WARNING, logger="retrieval.chat"):
         answer = dialogue.turn("x", "Busan kết nghĩa với TP.HCM năm nào?")
     assert answer.passages and "disk gone" in caplog.text
+    dialogue.forget("x")  # /new with the store down: forgotten when it expires, no error
 
 
 def test_empty_and_too_long_turns_are_refused_as_questions_are(engine):
