@@ -1,4 +1,5 @@
-"""The `busan-bot` command: ask, chat, index, sources, info, add, eval (and telegram)."""
+"""The `busan-bot` command: the parser, ask and chat, and the dispatch to every other command
+(cli_articles.py: index, sources, info, add; cli_eval.py: eval; report.py; telegram.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 from retrieval.errors import BusanBotError, ConfigError, InputError
 
-log = logging.getLogger(__name__)
+from .cli_articles import cmd_add, cmd_index, cmd_info, cmd_sources
+from .cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, answering_engine, notify
+from .cli_eval import cmd_eval
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
 
 
 def _add_settings_flags(p: argparse.ArgumentParser) -> None:
@@ -89,18 +91,6 @@ def load(args):
     )
 
 
-def _notify(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _engine(settings):
-    """The engine of `ask` and `chat`: when the articles changed, it answers from the previous
-    index at once while the new one is built beside it."""
-    from retrieval.engine import open_engine
-
-    return open_engine(settings, progress=sys.stderr.isatty(), notify=_notify, background=True)
-
-
 # ----------------------------------------------------------------------------- commands
 
 
@@ -112,7 +102,7 @@ def cmd_ask(args, settings) -> int:
     questions = [args.question] if args.question is not None else None
     if questions is None and sys.stdin.isatty():
         raise BusanBotError('give a question, e.g. busan-bot ask "Busan kết nghĩa với TP.HCM từ năm nào?"')
-    engine = _engine(settings)
+    engine = answering_engine(settings)
     try:
         return _answer_all(engine, args, settings, questions)
     finally:
@@ -163,7 +153,7 @@ def _answer_all(engine, args, settings, questions: list[str] | None) -> int:
         else:
             printer.answer(answer)
     if engine.updating:
-        _notify("Finishing the index update before exiting (Ctrl-C leaves the previous index in use).")
+        notify("Finishing the index update before exiting (Ctrl-C leaves the previous index in use).")
         engine.wait_for_update()
     return EXIT_ERROR if failures else EXIT_OK
 
@@ -189,178 +179,11 @@ def _chat_line(line: str) -> tuple[str | None, str]:
 def cmd_chat(args, settings) -> int:
     from .console import run_chat
 
-    engine = _engine(settings)
+    engine = answering_engine(settings)
     try:
         return run_chat(engine, settings)
     finally:
         engine.close()
-
-
-def cmd_index(args, settings) -> int:
-    from retrieval.corpus import corpus_passages, load_corpus
-    from retrieval.engine import ensure_index, make_embedder
-    from retrieval.store import open_store
-
-    articles = load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes)
-    passages = corpus_passages(articles)
-    n = len(passages)
-    embedder = make_embedder(settings)  # loads no model until something needs embedding
-    store = open_store(settings)
-    report = None
-    rebuild = args.rebuild
-    if args.verify and store.up_to_date(passages, embedder.model_id):
-        problems = store.verify()
-        for problem in problems:
-            print(f"damaged: {problem}")
-        if problems:
-            _notify("The index is damaged: rebuilding it from the articles.")
-            rebuild = True  # its vectors cannot be trusted for reuse
-        else:
-            print(f"Index verified: every part read back and checked ({store.where}).")
-    # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
-    if rebuild or not store.up_to_date(passages, embedder.model_id):
-        _, report = ensure_index(settings, articles, embedder, rebuild=rebuild,
-                                 progress=sys.stderr.isatty(), notify=_notify, store=store)
-    if report is None:
-        if store.tidy():
-            print("Removed what an interrupted build left behind.")
-        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({store.where}).")
-    else:
-        print(f"Indexed {report.passages} paragraphs from {len(articles)} articles in {report.seconds:.1f} s "
-              f"({report.embedded} embedded, {report.reused} reused) -> {store.where}")
-    return EXIT_OK
-
-
-def cmd_sources(args, settings) -> int:
-    from retrieval.corpus import scan_corpus
-
-    from .render import source_lines
-
-    articles, skipped = scan_corpus(settings.seeds_dir, settings.max_article_bytes)
-    for article, (title, detail) in zip(articles, source_lines(articles)):
-        print(f"{article.id}: {title}")
-        print(f"    {detail}; {Path(article.path).name}")
-    _print_skipped(skipped)
-    return EXIT_OK
-
-
-def _print_skipped(skipped) -> None:
-    for s in skipped:
-        print(f"skipped {s}")
-
-
-def cmd_info(args, settings) -> int:
-    from retrieval.engine import info
-
-    found = info(settings)
-    source = found.model
-    print(f"model:       {settings.model}")
-    print(f"model id:    {source.model_id}")
-    print(f"weights:     {source.weights}")
-    print(f"prefixes:    {source.prefixes}")
-    if found.index is None:
-        print(f"index:       none usable ({found.problem})")
-    else:
-        m = found.index
-        age = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
-        print(f"index:       {found.location} ({m.count} paragraphs, dim {m.dim}, {m.search} search, built {age})")
-        if m.model_id != source.model_id:
-            print("             built with another model: the next command will rebuild it")
-    print(f"seeds:       {settings.seeds_dir}")
-    from retrieval.corpus import scan_corpus
-
-    try:
-        _print_skipped(scan_corpus(settings.seeds_dir, settings.max_article_bytes)[1])
-    except BusanBotError as exc:
-        print(f"             {exc}")
-    from retrieval.tuned import ANSWER_THRESHOLD, UNCERTAIN_THRESHOLDS
-
-    answer = ANSWER_THRESHOLD if settings.answer_threshold is None else settings.answer_threshold
-    uncertain = (", ".join(f"{k.value} {v}" for k, v in UNCERTAIN_THRESHOLDS.items())
-                 if settings.uncertain_threshold is None else settings.uncertain_threshold)
-    print(f"settings:    top_k={settings.top_k} candidates={settings.candidates} answer_threshold={answer} "
-          f"uncertain_threshold={uncertain} allow_download={settings.allow_download} store={settings.store}")
-    return EXIT_OK
-
-
-def cmd_add(args, settings) -> int:
-    from retrieval.corpus import add_article, load_article
-
-    path = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
-                       author=args.author, date=args.date, url=args.url, max_bytes=settings.max_article_bytes)
-    article = load_article(path, settings.max_article_bytes)
-    n = len(article.passages)
-    print(f"Added {path.name}: \"{article.title}\", {n} paragraphs. "
-          "Run `busan-bot index` (or just ask) to index it.")
-    if n > LARGE_ARTICLE:
-        minutes = n / INDEXING_RATE / 60
-        _notify(f"{path.name} is large ({n} paragraphs, {path.stat().st_size / 1e6:.1f} MB): embedding it takes "
-                f"about {minutes:.0f} min on a 2-core machine. Questions are answered from the previous index meanwhile.")
-    return EXIT_OK
-
-
-# Paragraphs a second that indexing embeds on the 2 slow cores of the README's Performance
-# section (benchmarks.indexing: 1.3, every sentence embedded too); above LARGE_ARTICLE
-# paragraphs, `add` says how long indexing will take.
-INDEXING_RATE = 1.3
-LARGE_ARTICLE = 200
-
-
-def cmd_eval(args, settings) -> int:
-    from retrieval.engine import make_embedder
-    from retrieval.evaluate import (
-        eval_index_dir, evaluate, half_filter, read_passages, read_questions, strip_questions, with_answers_from,
-    )
-
-    from .evaltable import print_report
-
-    if args.k < 1:
-        raise BusanBotError("-k must be at least 1")
-    if args.passages:
-        passages = read_passages(args.passages)
-    else:
-        from retrieval.corpus import corpus_passages, load_corpus
-
-        passages = corpus_passages(load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes))
-    questions = read_questions(args.questions)
-    if args.split:
-        questions = [q for q in questions if q.split == args.split]
-        if not questions:
-            raise BusanBotError(f"{args.questions} has no question of split '{args.split}'")
-    if args.half:
-        passages, questions = half_filter(passages, questions, args.half)
-    if args.strip_diacritics:
-        questions = strip_questions(questions)
-    if args.answers:
-        questions = with_answers_from(questions, read_questions(args.answers))
-    embedder = make_embedder(settings)
-    if any(q.conversation for q in questions):  # turns of conversations: each read with those before it
-        return _eval_conversations(passages, questions, embedder, settings, args)
-    report = evaluate(passages, questions, embedder, eval_index_dir(settings.cache_dir, passages), settings,
-                      progress=sys.stderr.isatty(), extra_k=args.k)
-    if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
-    else:
-        print_report(report, args.k)
-    return EXIT_OK
-
-
-def _eval_conversations(passages, questions, embedder, settings, args) -> int:
-    from retrieval.chat_eval import evaluate_chat
-    from retrieval.evaluate import eval_index_dir, throwaway_index
-    from retrieval.pipeline import Pipeline
-
-    from .evaltable import print_chat_report
-
-    index = throwaway_index(passages, embedder, eval_index_dir(settings.cache_dir, passages), settings,
-                            progress=sys.stderr.isatty())
-    pipeline = Pipeline.from_settings(index, embedder, settings, embed_queries=embedder.embed_queries)
-    report = evaluate_chat(pipeline, questions, settings.top_k, settings.conversation_minutes)
-    if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
-    else:
-        print_chat_report(report.to_json())
-    return EXIT_OK
 
 
 def cmd_telegram(args, settings) -> int:
