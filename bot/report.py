@@ -99,6 +99,25 @@ def centred(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9)
 
 
+def unanswered_groups(engine, report: Report, rows: list[tuple]) -> list[list[int]]:
+    """``report.unanswered`` grouped by meaning (indices into it), measured from what is typical:
+    every question logged, and our own questions about the articles."""
+    from retrieval.settings import ROOT
+
+    typical = [r[1] for r in rows if r[1]]
+    seeds = ROOT / "eval" / "seed_questions.jsonl"
+    if seeds.exists():
+        typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
+    texts = [engine.plan(q).dense_text for q in report.unanswered + typical]
+    vectors = np.asarray(engine.embedder.embed_queries(texts))
+    return group_by_meaning(centred(vectors[: len(report.unanswered)], vectors))
+
+
+def top_unanswered(report: Report, groups: list[list[int]], top: int = 3) -> list[str]:
+    """ "count× first wording" for the largest groups: /stats' short version."""
+    return [f"{len(g)}× {_short(report.unanswered[g[0]], 80)}" for g in groups[:top]]
+
+
 def run_report(settings, telegram, days: float, out) -> int:
     """Read the question log (the bot's feedback database, or PostgreSQL), print the report."""
     import time
@@ -106,7 +125,6 @@ def run_report(settings, telegram, days: float, out) -> int:
     from retrieval.corpus import corpus_passages, load_corpus
     from retrieval.engine import open_engine
     from retrieval.errors import BusanBotError
-    from retrieval.settings import ROOT
 
     if settings.store == "postgres":
         from retrieval.store import database
@@ -127,14 +145,7 @@ def run_report(settings, telegram, days: float, out) -> int:
     if report.unanswered:
         engine = open_engine(settings)
         try:
-            # What is typical: every question logged, and our own questions about the articles.
-            seeds = ROOT / "eval" / "seed_questions.jsonl"
-            typical = [r[1] for r in rows if r[1]]
-            if seeds.exists():
-                typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
-            texts = [engine.plan(q).dense_text for q in report.unanswered + typical]
-            vectors = np.asarray(engine.embedder.embed_queries(texts))
-            groups = group_by_meaning(centred(vectors[: len(report.unanswered)], vectors))
+            groups = unanswered_groups(engine, report, rows)
         finally:
             engine.close()
     passages = corpus_passages(load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes))

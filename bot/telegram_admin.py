@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from .render import source_lines
+from .report import summarise, top_unanswered, unanswered_groups
 from .telegram_io import engine_of, read, reply, run, state_of
 from .telegram_render import t
 
@@ -64,4 +65,12 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply(update, context, t(user_lang(update), "stats_down"))
         return
     share = s["answered"] / s["questions"] if s["questions"] else 0.0
-    await reply(update, context, t(user_lang(update), "stats", share=share, **s))
+    text = t(user_lang(update), "stats", share=share, **s)
+    rows = await read(context, state["feedback"].logged_since, time.time() - 7 * 86400)
+    if rows:
+        report = summarise(rows)
+        if report.unanswered:  # grouped by meaning with the model, off the event loop
+            groups = await run(context, unanswered_groups, engine_of(context), report, rows)
+            text += "\n\n" + t(user_lang(update), "top_unanswered") + "\n" + "\n".join(
+                escape(line) for line in top_unanswered(report, groups))
+    await reply(update, context, text)

@@ -44,6 +44,7 @@ STRINGS = {
         "reloaded": "Đã nạp lại: {articles} bài báo, {count} đoạn.", "skipped": "Bỏ qua {what}",
         "stats": "Câu hỏi: {questions}\nĐã trả lời: {share:.0%}\nGóp ý: 👍 {up} / 👎 {down}",
         "stats_down": "Cơ sở dữ liệu góp ý đang không trả lời; hãy thử lại sau.",
+        "top_unanswered": "<b>Chưa trả lời được (7 ngày), theo nghĩa:</b>",
         "updating": "Các bài báo vừa được cập nhật; chỉ mục mới đang được xây dựng, câu trả lời này dựa trên chỉ mục trước.",
     },
     "en": {
@@ -71,6 +72,7 @@ STRINGS = {
         "reloaded": "Reloaded: {articles} articles, {count} paragraphs.", "skipped": "Skipped {what}",
         "stats": "Questions: {questions}\nAnswered: {share:.0%}\nFeedback: 👍 {up} / 👎 {down}",
         "stats_down": "The feedback database is not answering right now; try again later.",
+        "top_unanswered": "<b>Not answered (7 days), grouped by meaning:</b>",
         "updating": "The articles were just updated; a new index is being built and this answer comes from the previous one.",
     },
 }

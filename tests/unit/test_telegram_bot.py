@@ -213,11 +213,17 @@ def test_rate_limit_is_polite(bot):
 
 
 def test_admin_commands(bot):
-    fake, _ = bot
+    from bot.telegram_support import Logged
+
+    fake, application = bot
     fake.say(700, "/stats", user_id=700)
     assert "quản trị" in fake.wait_for(lambda m: m["chat_id"] == 700, timeout=30)["text"]
+    feedback = application.bot_data["feedback"]
+    for i, text in enumerate(["cách nấu phở bò ngon", "cách nấu phở bò ngon", "giá vé máy bay đi Busan"]):
+        feedback.question(710 + i, False, Logged(f"s{i}", text, "vi", "no_answer", 0.01, ()))
     fake.say(ADMIN, "/stats", user_id=ADMIN)
-    assert "Câu hỏi:" in fake.wait_for(lambda m: m["chat_id"] == ADMIN, timeout=30)["text"]
+    stats = fake.wait_for(lambda m: m["chat_id"] == ADMIN, timeout=30)["text"]
+    assert "Câu hỏi:" in stats and "2× cách nấu phở bò ngon" in stats and "1× giá vé máy bay" in stats
 
 
 def test_start_sources_about(bot):
