@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from retrieval.answer import SOCIAL
-from retrieval.errors import ConfigError, QuestionError
+from retrieval.errors import BusanBotError, ConfigError, QuestionError
 
 from .conversation_stores import PgConversations, SqliteConversations
 from .telegram_admin import about, reload_command, sources, stats_command
@@ -141,11 +141,15 @@ async def on_example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("Exception while handling an update", exc_info=context.error)
+    if isinstance(context.error, BusanBotError):  # our own, already one clear line (the database is down...)
+        log.warning("could not answer an update: %s", context.error)
+    else:
+        log.error("Exception while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
-        try:
+        try:  # as a reply to the question, so the user sees which one failed
             await deliver(context.bot.send_message, chat_id=update.effective_message.chat_id,
-                          text=t("vi", "error") + "\n" + t("en", "error"))
+                          text=t("vi", "error") + "\n" + t("en", "error"),
+                          reply_to_message_id=update.effective_message.message_id, allow_sending_without_reply=True)
         except TelegramError:
             log.exception("could not tell the user about the error")
 
