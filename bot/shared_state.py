@@ -89,9 +89,16 @@ class PgFeedbackStore:
     def remember(self, key: str, asked: Asked) -> None:
         with self.db.connection() as conn, conn.transaction():
             conn.execute("INSERT INTO busan_bot_buttons VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (answer) DO "
-                         "UPDATE SET time = excluded.time, shown = excluded.shown, passage_ids = excluded.passage_ids",
+                         "UPDATE SET time = excluded.time, shown = GREATEST(busan_bot_buttons.shown, excluded.shown), "
+                         "passage_ids = excluded.passage_ids",
                          (key, time.time(), asked.question, asked.lang, asked.shown, ",".join(asked.passage_ids)))
             conn.execute("DELETE FROM busan_bot_buttons WHERE time < %s", (time.time() - BUTTONS_KEPT_S,))
+
+    def claim_page(self, key: str, k: int) -> int | None:
+        """As ``FeedbackStore.claim_page``; one statement, so two replicas never claim one page."""
+        found = self.db.rows("UPDATE busan_bot_buttons SET shown = shown + %s WHERE answer = %s RETURNING shown - %s",
+                             (k, key, k))
+        return found[0][0] if found else None
 
     def recall(self, key: str) -> Asked | None:
         found = self.db.rows("SELECT question, lang, shown, passage_ids FROM busan_bot_buttons WHERE answer = %s",

@@ -49,8 +49,15 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     engine = engine_of(context)
     # The page is claimed before anything is awaited (the event loop runs one handler at a
     # time until it awaits): a double tap gets the next page, never the same one twice.
+    k = engine.settings.top_k
     offset, cursor = asked.shown, asked.cursor
-    asked.shown += engine.settings.top_k
+    asked.shown += k
+    # Replicas: the database hands out pages too (a press on each replica at once); where the
+    # answer's buttons are not written down yet, or the database is away, this process's claim holds.
+    claimed = await read(context, state["feedback"].claim_page, key, k)
+    if claimed is not None and claimed > offset:
+        offset = claimed
+        asked.shown = max(asked.shown, offset + k)
     more = await run(context, _more, engine, asked.question, cursor, offset)
     asked.cursor = asked.cursor or more.cursor  # ranked again after a restart: kept for the next page
     asked.shown = max(asked.shown, more.cursor.shown)

@@ -208,10 +208,19 @@ class FeedbackStore:
 
     def remember(self, key: str, asked: "Asked") -> None:
         with self.lock, self.db:
-            self.db.execute("INSERT OR REPLACE INTO buttons VALUES (?, ?, ?, ?, ?, ?)",
+            self.db.execute("INSERT INTO buttons VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer) DO UPDATE SET "
+                            "time = excluded.time, shown = max(shown, excluded.shown), passage_ids = excluded.passage_ids",
                             (key, time.time(), asked.question, asked.lang, asked.shown, ",".join(asked.passage_ids)))
             # Telegram lets a bot edit or act on its messages for 48 hours: older buttons go.
             self.db.execute("DELETE FROM buttons WHERE time < ?", (time.time() - BUTTONS_KEPT_S,))
+
+    def claim_page(self, key: str, k: int) -> int | None:
+        """The passages of answer ``key`` already shown, counting ``k`` more as shown from now:
+        the offset of the page to send (None: no such answer written down yet)."""
+        with self.lock, self.db:
+            row = self.db.execute("UPDATE buttons SET shown = shown + ? WHERE answer = ? RETURNING shown - ?",
+                                  (k, key, k)).fetchone()
+        return row[0] if row else None
 
     def recall(self, key: str) -> "Asked | None":
         with self.lock:

@@ -42,6 +42,14 @@ class FeedbackContract:
         assert second.recall("k1").shown == 6
         assert second.recall("unknown") is None
 
+    def test_pages_of_more_are_handed_out_once_whichever_handle_asks(self, make):
+        first, second = make(), make()
+        assert first.claim_page("k9", 3) is None  # not written down yet
+        first.remember("k9", Asked("Busan?", "vi", None, ["p1", "p2", "p3"], 3))
+        assert [first.claim_page("k9", 3), second.claim_page("k9", 3), first.claim_page("k9", 3)] == [3, 6, 9]
+        first.remember("k9", Asked("Busan?", "vi", None, ["p1", "p2", "p3"], 6))  # a late write never goes back
+        assert second.recall("k9").shown == 12
+
     def test_a_vote_through_another_handle_replaces_the_first(self, make):
         first, second = make(), make()
         first.vote(7, "a1", "Busan?", ["p1"], 1)
