@@ -36,7 +36,6 @@ def main(argv=None) -> None:
     for split in [args.split] if args.split else ["dev", "test"]:
         chosen = [q for q in questions if q.split == split]
         pipeline = pipeline_over(passages, embedder, settings)
-        pipeline.embed_queries = embedder.embed_queries
         report = evaluate_chat(pipeline, chosen, settings.top_k, settings.conversation_minutes)
         results[split] = report.to_json()
         print_table(split, results[split])

@@ -58,7 +58,7 @@ def _eval_conversations(passages, questions, embedder, settings, args) -> int:
 
     index = throwaway_index(passages, embedder, eval_index_dir(settings.cache_dir, passages), settings,
                             progress=sys.stderr.isatty())
-    pipeline = Pipeline.from_settings(index, embedder, settings, embed_queries=embedder.embed_queries)
+    pipeline = Pipeline.from_settings(index, embedder, settings)
     report = evaluate_chat(pipeline, questions, settings.top_k, settings.conversation_minutes)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -50,18 +50,19 @@ class Dialogue:
         ``understood_as`` says how), answered and remembered. A social turn ("cảm ơn", "👍") gets
         a friendly line and no passages; "more" / "nữa đi" the next passages of the last answer."""
         now = self.clock()
+        pipeline = self.pipeline()  # once: the turn is planned and answered on one index
         history = self._history(conversation, now)
         last = history.last() if history else None
         typed = as_typed(question)
         if typed or not question.strip():  # emoji alone ("👍") cleans to nothing: social, not an error
-            typed = validate_question(question, self.pipeline().planner.max_chars)
+            typed = validate_question(question, pipeline.planner.max_chars)
         reading = read_turn(typed, last)
         if reading.act == SOCIAL_TURN or (reading.act == MORE_TURN and last is None):
-            said = typed or question.strip()[: self.pipeline().planner.max_chars]  # emoji alone, echoed within bounds
+            said = typed or question.strip()[: pipeline.planner.max_chars]  # emoji alone, echoed within bounds
             return self._social(conversation, history, said, reading, now)
         if reading.act == MORE_TURN:
-            return self._more(conversation, history, typed, k, now)
-        answer = self._answer(typed, reading, last, k)
+            return self._more(pipeline, conversation, history, typed, k, now)
+        answer = self._answer(pipeline, typed, reading, last, k)
         shown = answer.shown()
         turn = remembered(typed, answer.understood_as or typed, answer.lang, answer.status,
                           [ap.highlight for ap in shown], [ap.passage.id for ap in shown], history, now)
@@ -76,10 +77,9 @@ class Dialogue:
         except Exception as exc:  # noqa: BLE001 - it expires on its own after the quiet period
             log.warning("conversation store: could not forget a conversation (%s)", exc)
 
-    def _answer(self, typed: str, reading: Reading, last: Turn | None, k: int) -> Answer:
+    def _answer(self, pipeline: Pipeline, typed: str, reading: Reading, last: Turn | None, k: int) -> Answer:
         # "besides that": the passage that answered last is left out (the others were only nearby)
         exclude = frozenset(last.passage_ids[:1]) if reading.other and last else frozenset()
-        pipeline = self.pipeline()
         plan = pipeline.planner.plan
         if reading.carry:  # may lean on the last turn or not: both, in one model call, the better kept
             typed_plan = plan(typed)
@@ -102,13 +102,13 @@ class Dialogue:
         kind = reading.kind if lang_of(reading.kind) == lang else (Kind.EN if lang == "en" else Kind.VI)
         return Answer(typed, SOCIAL, (), 0.0, kind, message)
 
-    def _more(self, conversation: str, history: Conversation, typed: str, k: int, now: float) -> Answer:
+    def _more(self, pipeline: Pipeline, conversation: str, history: Conversation, typed: str, k: int,
+              now: float) -> Answer:
         last = history.last()
         with self._lock:
             cursor = self._cursors.get(conversation)
-        pipeline = self.pipeline()
         if cursor is None:  # answered before this process started, or by another replica: ranked again
-            cursor = Cursor(pipeline.answer(last.understood).cursor.ranking, last.shown, pipeline)
+            cursor = pipeline.resume(last.understood, last.shown)
         more = (cursor.pipeline or pipeline).more(cursor, k)
         turn = dataclasses.replace(last, passage_ids=last.passage_ids + tuple(ap.passage.id for ap in more.passages),
                                    shown=more.cursor.shown, time=now)

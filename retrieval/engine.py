@@ -186,8 +186,7 @@ class Engine:
 
     def resume(self, question: str, shown: int) -> Cursor:
         """A cursor for an answer given before this process started: ranked again, ``shown`` seen."""
-        answer = self.ask(question)
-        return Cursor(answer.cursor.ranking, shown, answer.cursor.pipeline)
+        return self._current().resume(question, shown)
 
     def more(self, cursor: Cursor, k: int | None = None) -> Answer:
         """Further passages of an earlier answer, from the index that answered it."""

@@ -87,7 +87,9 @@ class Pipeline:
         """The pipeline as the product runs it: every front end, `eval` and the benchmarks.
         ``embed_query`` defaults to one model call per question (a ``QueryBatcher``'s embed
         batches questions that arrive together)."""
-        embed_query = embed_query or (lambda text: embedder.embed_queries([text])[0])
+        if embed_query is None:  # straight to the model: several texts go in one call
+            embed_query = lambda text: embedder.embed_queries([text])[0]  # noqa: E731
+            embed_queries = embed_queries or embedder.embed_queries
         return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
                    max_chars=settings.max_question_chars, embed_queries=embed_queries)
@@ -141,6 +143,11 @@ class Pipeline:
                     status = UNCERTAIN
         return ranking, confidence, status
 
+    def resume(self, question: str, shown: int) -> Cursor:
+        """A cursor for an answer given before this process started (or by another replica):
+        the question ranked again, its first ``shown`` passages counted as seen."""
+        return Cursor(self.answer(question).cursor.ranking, shown, self)
+
     def more(self, cursor: Cursor, k: int = 3) -> Answer:
         """The next ``k`` passages of an earlier answer's ranking: shown, since the user asked."""
         ranking: Ranking = cursor.ranking
@@ -162,21 +169,23 @@ class Pipeline:
             scores = tuple(fused[i] for i in order)
             evidence = Evidence(
                 dense_z=found.dense_z[order[0]],
-                # Measured on what the lexical side saw: for English, names and glossary words.
-                coverage=share(plan.terms, frozenset().union(*self.sentences(rows[0]).words)),
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
                 sentence_z=found.sentence_z[order[0]],
-                missing_names=self._missing_names(plan, rows[0]),
                 wrong_type=1.0 - found.holds_asked[order[0]],
+                **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""
-        top = ranking.rows[0]
-        return dataclasses.replace(ranking.evidence,
-                                   coverage=share(judge.terms, frozenset().union(*self.sentences(top).words)),
-                                   missing_names=self._missing_names(judge, top))
+        return dataclasses.replace(ranking.evidence, **self._word_evidence(judge, ranking.rows[0]))
+
+    def _word_evidence(self, plan: QueryPlan, row: int) -> dict[str, float]:
+        """What passage ``row`` holds of ``plan``'s words: their IDF-weighted share (measured on
+        what the lexical side saw: for English, names and glossary words) and the share of its
+        names and figures it lacks."""
+        return {"coverage": share(plan.terms, frozenset().union(*self.sentences(row).words)),
+                "missing_names": self._missing_names(plan, row)}
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
         """The share of the question's names and figures the top passage lacks: with whether it
