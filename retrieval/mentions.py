@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
@@ -80,9 +81,17 @@ class Token:
         return self.text[:1].isupper()
 
 
-def tokens(text: str) -> list[Token]:
-    return [Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
-            for m in _TOKEN.finditer(text)]
+class Tokens(list):
+    """A text's tokens, with their folded words (what phrase tables are matched against) at hand."""
+
+    @cached_property
+    def folded(self) -> list[str]:
+        return [t.folded for t in self]
+
+
+def tokens(text: str) -> Tokens:
+    return Tokens(Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
+                  for m in _TOKEN.finditer(text))
 
 
 def find(toks: list[Token], table: Table, start: int = 0) -> tuple[int, int] | None:
@@ -122,33 +131,22 @@ class Mention:
     named: bool = False  # a person known by name, not only by title ("Phu nhân", "the mayor")
 
 
-def _match_at(toks: list[Token], i: int, phrases: Phrases) -> int:
-    """The end of the longest phrase of ``phrases`` starting at token ``i`` (``i`` if none)."""
-    if i >= len(toks):
-        return i
-    for phrase in phrases.by_first.get(toks[i].folded, ()):
-        j = i + len(phrase)
-        if j <= len(toks) and all(t.folded == w for t, w in zip(toks[i:j], phrase)):
-            return j
-    return i
-
-
-def _run(toks: list[Token], i: int, phrases) -> int:
+def _run(toks: Tokens, i: int, phrases: Phrases) -> int:
     """The end of as many of ``phrases`` in a row as start at token ``i``."""
-    while (k := _match_at(toks, i, phrases)) > i:
+    while (k := phrases.end_at(toks.folded, i)) > i:
         i = k
     return i
 
 
-def _place_end(toks: list[Token], i: int) -> int:
+def _place_end(toks: Tokens, i: int) -> int:
     """The end of a known place starting at token ``i``: not "thành phố" / "TP" alone."""
     end = _run(toks, i, PLACES)
     return end if any(t.folded not in _CITY for t in toks[i:end]) else i
 
 
-def _name_end(toks: list[Token], i: int) -> int:
+def _name_end(toks: Tokens, i: int) -> int:
     """The end of a capitalised name starting at token ``i`` (a title ends it)."""
-    while i < len(toks) and toks[i].capitalised and _match_at(toks, i, TITLES) == i:
+    while i < len(toks) and toks[i].capitalised and TITLES.end_at(toks.folded, i) == i:
         i += 1
     return i
 
@@ -185,7 +183,7 @@ def mentions(text: str, subject: bool = False) -> list[Mention]:
     return _joined(found, text)
 
 
-def _name_starts(toks: list[Token], i: int, subject: bool = False) -> bool:
+def _name_starts(toks: Tokens, i: int, subject: bool = False) -> bool:
     """A capitalised word starts a name; a text's first word only when the name goes on
     ("Oh Keo-don", "Tô Lâm": not "Hai thành phố") or is hyphenated ("Heong-joon")."""
     if not toks[i].capitalised or toks[i].exact in _ASKING_AS_TYPED:
@@ -220,7 +218,7 @@ def gender(person: str) -> str:
     """ "f" or "m" where a person's title says ("bà", "Phu nhân"; "ông", "Mr"), else ""."""
     toks = tokens(person)
     for titles, said in ((FEMALE_TITLES, "f"), (MALE_TITLES, "m")):
-        if _match_at(toks, 0, titles) > 0:
+        if titles.end_at(toks.folded, 0) > 0:
             return said
     return ""
 
