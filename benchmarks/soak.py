@@ -82,6 +82,16 @@ class CountingFake(FakeTelegram):
         return super()._call(method, p)
 
 
+def press_on(reply: dict, user: int, rng: random.Random) -> tuple[str, str, dict]:
+    """A user's press of one of an answer's buttons, chosen at random: (its label, its
+    callback data, the bot message it sits under)."""
+    buttons = {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row}
+    choice = rng.choice(list(buttons))
+    message = {"message_id": reply["message_id"], "date": 0, "chat": {"id": user, "type": "private"},
+               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    return choice, buttons[choice], message
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=200)
@@ -126,15 +136,10 @@ def main(argv=None) -> int:
             user = rng.randrange(1, args.users + 1)
             mine = [m for m in answered if m["chat_id"] == user]
             if mine and rng.random() < 0.3:
-                reply = rng.choice(mine)
-                buttons = {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"]
-                           for b in row}
-                choice = rng.choice([t for t in buttons])
-                message = {"message_id": reply["message_id"], "date": 0, "chat": {"id": user, "type": "private"},
-                           "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
-                fake.press(message, buttons[choice], user_id=user)
+                choice, data, message = press_on(rng.choice(mine), user, rng)
+                fake.press(message, data, user_id=user)
                 if choice in ("👍", "👎"):
-                    last_vote[(buttons[choice].split(":", 1)[1], user)] = 1 if choice == "👍" else -1
+                    last_vote[(data.split(":", 1)[1], user)] = 1 if choice == "👍" else -1
                 presses += 1
             else:
                 msg = fake.say(user, rng.choice(QUESTIONS), user_id=user)

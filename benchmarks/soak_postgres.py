@@ -27,7 +27,7 @@ from pathlib import Path
 from tests.fake_telegram import FakeTelegram
 from tests.integration.test_telegram_e2e import _free_port, _post, _stop
 
-from .soak import QUESTIONS
+from .soak import QUESTIONS, press_on
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "7777777:" + "SoakPgTest_" * 4
@@ -95,17 +95,12 @@ def main(argv=None) -> int:
             user = rng.randrange(1, args.users + 1)
             mine = [m for m in answered if m["chat_id"] == user]
             if mine and rng.random() < 0.3:
-                reply = rng.choice(mine)
-                buttons = {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"]
-                           for b in row}
-                choice = rng.choice(list(buttons))
-                message = {"message_id": reply["message_id"], "date": 0, "chat": {"id": user, "type": "private"},
-                           "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
-                status = post(i % 2, {"callback_query": {"id": f"cb{time.time_ns()}", "data": buttons[choice],
+                choice, data, message = press_on(rng.choice(mine), user, rng)
+                status = post(i % 2, {"callback_query": {"id": f"cb{time.time_ns()}", "data": data,
                                                          "chat_instance": "ci", "message": message,
                                                          "from": {"id": user, "is_bot": False, "first_name": "U"}}})
                 if choice in ("👍", "👎"):
-                    key = (buttons[choice].split(":", 1)[1], user)
+                    key = (data.split(":", 1)[1], user)
                     last_vote[key] = 1 if choice == "👍" else -1
                     (during_outage.add if down else during_outage.discard)(key)
                 presses += 1
