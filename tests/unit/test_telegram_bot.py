@@ -51,6 +51,12 @@ class BotThread:
         self.thread.join(30)
 
 
+def _bot_message(message_id: int, chat: int) -> dict:
+    """The bot's own message in a private chat: what a pressed button sits under."""
+    return {"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private"},
+            "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+
+
 def _start_bot(tmp, **overrides):
     from bot.telegram_settings import TelegramSettings
     from retrieval.engine import open_engine
@@ -89,8 +95,7 @@ def test_top_k_passages_are_shown_and_more_goes_on_from_the_last_one(tmp_path):
         assert numbers == [2, 3, 4, 5]  # the best one quoted, then the other four
         assert first["text"].count(" đoạn ") + first["text"].count(", đoạn") >= 5
         data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
-        bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 150, "type": "private"},
-                       "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+        bot_message = _bot_message(first["message_id"], 150)
         fake.press(bot_message, data["Xem thêm"], user_id=150)
         more = fake.wait_for(lambda m: m["chat_id"] == 150 and m is not first, timeout=30)
         assert [int(n) for n in re.findall(r"(?:^|\n)(\d+)\. ", more["text"])] == [6, 7, 8, 9, 10]
@@ -129,8 +134,7 @@ def test_more_and_feedback_buttons(bot):
     fake.say(103, "Tổng Bí thư Tô Lâm Busan")
     first = fake.wait_for(lambda m: m["chat_id"] == 103, timeout=30)
     data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
-    bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 103, "type": "private"},
-                   "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    bot_message = _bot_message(first["message_id"], 103)
     fake.press(bot_message, data["Xem thêm"], user_id=103)
     more = fake.wait_for(lambda m: m["chat_id"] == 103 and m is not first and "4." in m["text"], timeout=30)
     assert check_html(more["text"])[0] is None
@@ -315,8 +319,7 @@ def test_button_presses_count_against_the_rate_limit(bot):
     fake.say(920, "Tổng Bí thư Tô Lâm Busan", user_id=920)
     first = fake.wait_for(lambda m: m["chat_id"] == 920, timeout=30)
     data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
-    message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 920, "type": "private"},
-               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    message = _bot_message(first["message_id"], 920)
     for _ in range(6):  # the limit is 5 a minute, the question was one
         fake.press(message, data["👍"], user_id=920)
     deadline = __import__("time").monotonic() + 20
@@ -329,8 +332,7 @@ def test_button_presses_count_against_the_rate_limit(bot):
 def test_forged_button_data_gets_a_short_reply_and_no_error(bot, data, caplog):
     fake, _ = bot
     chat = 930 + len(data) % 50
-    message = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"},
-               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    message = _bot_message(1, chat)
     before = len(fake.callback_answers)
     fake.press(message, data, user_id=chat)
     deadline = __import__("time").monotonic() + 20
@@ -398,8 +400,7 @@ def test_buttons_of_an_answer_still_work_after_a_restart(bot):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     application.bot_data["recent"] = Recent()  # what a restart forgets
-    message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 940, "type": "private"},
-               "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    message = _bot_message(first["message_id"], 940)
     fake.press(message, data["Xem thêm"], user_id=940)
     more = fake.wait_for(lambda m: m["chat_id"] == 940 and m is not first, timeout=30)
     assert more["text"].startswith("4.") and "Câu hỏi này đã cũ" not in more["text"]
@@ -490,8 +491,7 @@ def test_a_double_tap_on_more_never_sends_the_same_page_twice(bot, monkeypatch):
     fake.say(170, "Tổng Bí thư Tô Lâm Busan hợp tác")
     first = fake.wait_for(lambda m: m["chat_id"] == 170, timeout=30)
     data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
-    bot_message = {"message_id": first["message_id"], "date": 0, "chat": {"id": 170, "type": "private"},
-                   "text": "x", "from": {"id": 999000, "is_bot": True, "first_name": "B"}}
+    bot_message = _bot_message(first["message_id"], 170)
     fake.press(bot_message, data["Xem thêm"], user_id=170)
     fake.press(bot_message, data["Xem thêm"], user_id=170)  # pressed again before the first page came
     fake.wait_for(lambda m: len(fake.replies_to(170)) >= 3, timeout=30)
