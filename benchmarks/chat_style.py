@@ -100,9 +100,9 @@ def rewrite(questions, name: str, seed: int):
 def measure(pipeline, items) -> dict:
     hits, statuses = 0, Counter()
     for q, plan, vector in items:
-        ranking = pipeline.rank(plan, vector)
+        ranking, _, status = pipeline.verdict(plan, vector)
         hits += bool(ranking.rows) and pipeline.index.passages[ranking.rows[0]].id in q.gold
-        statuses[pipeline.status(pipeline.confidence(ranking), plan.kind)] += 1
+        statuses[status] += 1
     n = len(items)
     return {"n": n, "recall@1": hits / n, **{s: statuses[s] / n for s in ("answered", "uncertain", "no_answer")}}
 

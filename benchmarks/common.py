@@ -11,7 +11,7 @@ from pathlib import Path
 from retrieval.evaluate import eval_index_dir, read_questions, strip_questions, throwaway_index
 from retrieval.pipeline import Pipeline
 from retrieval.settings import ROOT, load_settings
-from retrieval.text import Kind
+from retrieval.text import Kind, question_kind
 
 from .embedding_cache import CachedEmbedder
 
@@ -37,11 +37,26 @@ def setup(argv, description: str, write_help: str | None = None):
     return args, settings, cached_embedder(settings)
 
 
-def seed_questions(split: str) -> list:
-    """Our seed questions of one split ("dev": tuned on, "test": only reported)."""
-    path = ROOT / "eval" / "seed_questions.jsonl"
+SEED_SETS = {  # question sets over the seed articles, each with a dev/test split
+    "seeds": ROOT / "eval" / "seed_questions.jsonl",  # ours
+    "field": ROOT.parent / "shared" / "data" / "field" / "questions.jsonl",  # other people's (given)
+    "paraphrase": ROOT / "eval" / "paraphrase_questions.jsonl",  # ours: no word shared with the paragraph but names
+}
+
+
+def seed_questions(split: str, name: str = "seeds") -> list:
+    """One question set over the seed articles, one split ("dev": tuned on, "test": only
+    reported); an absent set (the field questions outside this workplace) is empty."""
+    path = SEED_SETS[name]
+    if not path.exists():
+        return []
     splits = {json.loads(line)["id"]: json.loads(line)["split"] for line in path.open(encoding="utf-8")}
     return [q for q in read_questions(path) if splits[q.id] == split]
+
+
+def kind_of(question) -> Kind:
+    """The kind a question is planned as: its label where that is a kind, else as detected."""
+    return Kind(question.kind) if question.kind in Kind._value2member_map_ else question_kind(question.text)
 
 
 def cached_embedder(settings):

@@ -1,8 +1,9 @@
 """Tune the fusion weights per kind of question (dense, lexical, closest sentence).
 
 Tuning data: the FIRST half of XQuAD (by doc_id) in Vietnamese, Vietnamese with the
-diacritics stripped, and English, plus the seed questions marked "dev". The second half
-and the seed "test" questions are only reported, never tuned on.
+diacritics stripped, and English, plus the "dev" half of every question set over the seed
+articles (ours, the field questions other people wrote, our paraphrases), each set counting
+as one. XQuAD's second half and the "test" halves are only reported, never tuned on.
 
     python -m benchmarks.tune_fusion [--xquad ../shared/data/xquad] [--write]
 
@@ -22,10 +23,10 @@ import numpy as np
 from retrieval.corpus import corpus_passages, load_corpus
 from retrieval.evaluate import half_filter, read_passages
 from retrieval.fusion import Weights
-from retrieval.text import Kind, question_kind
+from retrieval.text import Kind
 from retrieval.tuned import WEIGHTS, by_kind, write_section
 
-from .common import OUT, prepared, seed_questions, setup, with_kind, xquad_question_sets
+from .common import OUT, SEED_SETS, kind_of, prepared, seed_questions, setup, with_kind, xquad_question_sets
 
 
 def gathered(pipeline, items):
@@ -109,11 +110,12 @@ def main(argv=None):
         for half in ("first", "second"):
             ps, qs = half_filter(passages, questions, half)
             data[half] = gathered(*prepared(ps, with_kind(qs, name), embedder, settings))
-        for split in ("dev", "test"):  # chat-style questions count with the kind they were typed as
-            qs = [q for q in seed_questions(split)
-                  if q.gold and (q.kind == name or (q.kind == "chat" and question_kind(q.text).value == name))]
-            data[split] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
-        chosen, how = choose([data["first"], data["dev"]], WEIGHTS[Kind(name)])  # tuning sets only
+        for set_name in SEED_SETS:  # every set over the seed articles, by the kind each question is read as
+            for split in ("dev", "test"):
+                qs = [q for q in seed_questions(split, set_name) if q.gold and kind_of(q).value == name]
+                data[f"{set_name}-{split}"] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
+        tuning = [data["first"]] + [data[f"{set_name}-dev"] for set_name in SEED_SETS]
+        chosen, how = choose(tuning, WEIGHTS[Kind(name)])  # tuning sets only
         row = results[name] = {"chosen": dataclasses.asdict(chosen), **how}
         for part, part_data in data.items():
             if part_data:
