@@ -13,7 +13,7 @@ import re
 GLOSSARY = {
     # longest phrases first (matched before their parts)
     "general secretary": "tổng bí thư", "consulate general": "tổng lãnh sự quán", "consul general": "tổng lãnh sự",
-    "ho chi minh city": "thành phố hồ chí minh", "smart city": "đô thị thông minh", "film industry": "công nghiệp điện ảnh",
+    "ho chi minh city": "thành phố hồ chí minh", "saigon": "thành phố hồ chí minh", "smart city": "đô thị thông minh", "film industry": "công nghiệp điện ảnh",
     "civil servants": "công chức", "civil servant": "công chức", "human resources": "nguồn nhân lực",
     "state visit": "chuyến thăm cấp nhà nước", "local cooperation": "hợp tác địa phương",
     "science and technology": "khoa học công nghệ", "infrastructure": "cơ sở hạ tầng", "water": "nguồn nước",
@@ -65,6 +65,11 @@ def translate_terms(question: str, english_only: bool = False) -> str:
     if english_only:
         found = [p for p in found if not any(could_be_vietnamese(w) for w in p.split())]
     return " ".join(GLOSSARY[p] for p in found)
+
+
+def glossed_words(question: str) -> frozenset[str]:
+    """The English words of ``question`` that a glossary phrase translates."""
+    return frozenset(w for m in _PATTERN.finditer(question.lower()) for w in m.group(1).split())
 
 
 # Vietnamese ways of asking that news text words differently (accent-folded on both sides).

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import QuestionError
-from .glossary import GLOSSARY, translate_terms, vietnamese_synonyms
+from .glossary import GLOSSARY, glossed_words, translate_terms, vietnamese_synonyms
 from .highlight import Match, asks_for
-from .lexicon import COMMON_VI, ENGLISH, QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, candidate_forms, plain_share, restore_diacritics
 from .spelling import correction
@@ -23,6 +23,7 @@ MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
 _TYPED_WORD = re.compile(r"[^\W_]+")  # with digits: VNI types tones as digits
 _ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
+_ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
@@ -52,6 +53,9 @@ class QueryPlan:
     #               highlight all judge sentences by, so the three cannot disagree
     names: tuple[str, ...] = ()  # the question's names and figures, folded ("seoul", "2010")
     asks: str = ""  # what the answer must hold: "year", "date", "number" or "" (highlight.asks_for)
+    expressed: float = 1.0  # the share of an English question's content words its lexical text
+    #                         expresses (glossary, names, the articles' own words): coverage can
+    #                         only be as sure as that ("where did the leader's plane land": 1 of 3)
 
     @property
     def terms(self) -> dict[str, float]:
@@ -112,7 +116,8 @@ class Planner:
         self.idf = idf
         self.max_chars = max_chars
         # Words a typo may be mended into; words also known elsewhere are never "mended".
-        self.vocabulary = frozenset(k for k in accents if " " not in k) | {fold(w) for w in COMMON_VI}
+        self.corpus_words = frozenset(k for k in accents if " " not in k)
+        self.vocabulary = self.corpus_words | {fold(w) for w in COMMON_VI}
         self.known = self.vocabulary | ENGLISH | GLOSSARY_WORDS
 
     def plan(self, question: str, kind: Kind | None = None) -> QueryPlan:
@@ -130,8 +135,25 @@ class Planner:
         # An English or Korean question's own names and numbers are what BM25 and the highlight
         # match ("HCMC" is written out for the lexical index by lexical_terms itself).
         lexical = lexical_text(text if vietnamese else core, kind)
+        expressed = 1.0
+        if kind is Kind.EN:
+            held, expressed = self.english_in_corpus(core)
+            lexical = f"{lexical} {held}".strip()
         return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf),
-                         question_names(text), asks_for(text))
+                         question_names(text), asks_for(text), expressed)
+
+    def english_in_corpus(self, question: str) -> tuple[str, float]:
+        """An English question's words the articles hold as they are (names typed in lower case:
+        "busan", "saigon"), and the share of its content words (not stop words) that its lexical
+        side expresses: glossary phrases, names and figures, and those words."""
+        content = [w for w in _TYPED_WORD.findall(question.lower()) if len(w) > 1 and w not in _ENGLISH_STOP]
+        if not content:
+            return "", 1.0
+        glossed = glossed_words(question)
+        named = {w.lower() for w in names_and_numbers(question).split()}
+        held = [w for w in content if w not in glossed and w not in named and fold_word(w) in self.corpus_words]
+        expressed = sum(w in glossed or w in named or w in held for w in content)
+        return " ".join(dict.fromkeys(held)), expressed / len(content)
 
     def decode_keyboard_off(self, text: str) -> str:
         """Words typed in Telex or VNI with the Vietnamese keyboard switched off ("thij truowng

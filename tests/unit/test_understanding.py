@@ -91,3 +91,23 @@ def test_english_sentences_are_not_decoded_as_telex(question):
 
 def test_telex_beside_an_english_word_is_decoded():
     assert Planner(accent_table(CORPUS), lambda t: 1.0).decode_keyboard_off("Busan mayor laf ai") == "Busan mayor là ai"
+
+
+@pytest.mark.parametrize("question, held, expressed", [
+    # every content word has a Vietnamese side: the glossary's, a name, the articles' own word
+    ("When was Busan twinned with Ho Chi Minh City?", "", 1.0),
+    ("so when did busan and saigon become partners?", "busan", 1.0),  # "busan" typed in lower case
+    # words the lexical side cannot express make its coverage worth that much less
+    ("what did the mayor promise?", "", 0.5),  # "promise" has no Vietnamese side
+    ("where did the leader's plane land?", "", 1 / 3),  # "plane", "land"
+    ("what is it?", "", 1.0),  # nothing but stop words: nothing to discount
+])
+def test_an_english_question_says_how_much_of_it_the_lexical_side_expresses(question, held, expressed):
+    plan = Planner(accent_table(CORPUS), lambda t: 1.0).plan(question)
+    assert plan.kind is Kind.EN
+    assert plan.expressed == pytest.approx(expressed)
+    assert (held in plan.lexical_text.split()) if held else True
+
+
+def test_a_vietnamese_question_is_wholly_expressed():
+    assert Planner(accent_table(CORPUS), lambda t: 1.0).plan("thị trưởng Busan là ai").expressed == 1.0
