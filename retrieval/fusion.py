@@ -52,6 +52,9 @@ class Evidence:
     sentence_z: float = 0.0  # top passage's closest sentence, in corpus standard deviations
     missing_names: float = 0.0  # share of the question's names and figures ("Seoul", "2010") not in the passage
     wrong_type: float = 0.0  # 1 when the question asks for a year, date or number and the passage has none
+    sentence_cos: float = 0.0  # the closest sentence's cosine itself: how near in meaning, whatever the corpus
+    #                            (a z-score only says how much nearer than the rest of a corpus about one topic)
+    topic: float = 0.0  # the question's mean cosine to every passage: how much it is about what the corpus is about
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ class Calibration:
     sentence: float = 0.0
     missing_names: float = 0.0
     wrong_type: float = 0.0
+    sentence_cos: float = 0.0
+    topic: float = 0.0
 
     def confidence(self, ev: Evidence) -> float:
         return logistic(self.bias + self.dense * ev.dense_z + self.coverage * ev.coverage + self.margin * ev.margin
                         + self.sentence * ev.sentence_z + self.missing_names * ev.missing_names
-                        + self.wrong_type * ev.wrong_type)
+                        + self.wrong_type * ev.wrong_type + self.sentence_cos * ev.sentence_cos + self.topic * ev.topic)

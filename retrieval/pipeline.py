@@ -20,7 +20,7 @@ from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
-from .tuned import ANSWER_THRESHOLD, CALIBRATION, UNCERTAIN_THRESHOLDS, WEIGHTS
+from .tuned import ANSWER_THRESHOLD, CALIBRATION, TOPICALITY, UNCERTAIN_THRESHOLDS, WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,13 @@ class Candidates:
     sentence_share: list[float]  # best sentence's IDF-weighted share of the question's words
     holds_asked: list[float]  # 1 where the passage holds what the question asks for (or it asks nothing in particular)
     sentence_sims: list[list[float]] = field(repr=False)  # per candidate, similarity to each sentence
+    topic: float = 0.0  # the question's mean similarity to every passage: how much it is about what they are about
 
     def without(self, rows: set[int]) -> "Candidates":
         keep = [i for i, r in enumerate(self.rows) if r not in rows]
         pick = lambda values: [values[i] for i in keep]  # noqa: E731
         return Candidates(pick(self.rows), pick(self.dense_z), pick(self.lexical), pick(self.sentence_z),
-                          pick(self.sentence_share), pick(self.holds_asked), pick(self.sentence_sims))
+                          pick(self.sentence_share), pick(self.holds_asked), pick(self.sentence_sims), self.topic)
 
     def fused(self, weights: Weights) -> list[float]:
         signals = zip(self.dense_z, self.lexical, self.sentence_z, self.sentence_share, self.holds_asked)
@@ -64,6 +65,7 @@ class Pipeline:
 
     def __init__(self, index: Index, embed_query: Callable[[str], object], *, candidates: int = 50,
                  weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
+                 topicality: dict[Kind, Calibration] | None = None,
                  threshold: float | None = None, uncertain_threshold: float | None = None,
                  max_chars: int = 1000, embed_queries: Callable[[list[str]], list] | None = None):
         """``embed_queries`` embeds several texts in one model call (a follow-up is tried as
@@ -73,7 +75,8 @@ class Pipeline:
         self.embed_queries = embed_queries or (lambda texts: [self.embed_query(t) for t in texts])
         self.candidates_per_retriever = candidates
         self.weights = dict(weights or WEIGHTS)
-        self.calibration = dict(calibration or CALIBRATION)
+        self.calibration = dict(calibration or CALIBRATION)  # the top passage answers: "answered" or not
+        self.topicality = dict(topicality or TOPICALITY)  # the articles answer at all: "no answer" or not
         self.threshold = ANSWER_THRESHOLD if threshold is None else threshold
         self.uncertain_thresholds = {kind: min(value if uncertain_threshold is None else uncertain_threshold,
                                                self.threshold) for kind, value in UNCERTAIN_THRESHOLDS.items()}
@@ -136,7 +139,8 @@ class Pipeline:
         ranking = self.rank(plan, vector, stages, exclude)
         with stages("fuse"):
             confidence = self.confidence(ranking)
-            status = self.status(confidence, plan.kind)
+            topical = self.topicality[plan.kind].confidence(ranking.evidence) if ranking.evidence else 0.0
+            status = self.status(confidence, plan.kind, topical)
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
                 if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
@@ -171,6 +175,8 @@ class Pipeline:
                 dense_z=found.dense_z[order[0]],
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
                 sentence_z=found.sentence_z[order[0]],
+                sentence_cos=max(found.sentence_sims[order[0]], default=0.0),
+                topic=found.topic,
                 wrong_type=1.0 - found.holds_asked[order[0]],
                 **self._word_evidence(plan, rows[0]),
             )
@@ -182,9 +188,9 @@ class Pipeline:
 
     def _word_evidence(self, plan: QueryPlan, row: int) -> dict[str, float]:
         """What passage ``row`` holds of ``plan``'s words: their IDF-weighted share (measured on
-        what the lexical side saw: for English, names and glossary words) and the share of its
-        names and figures it lacks."""
-        return {"coverage": share(plan.terms, frozenset().union(*self.sentences(row).words)),
+        what the lexical side saw; for English, times the share of its content words that side
+        expresses) and the share of its names and figures it lacks."""
+        return {"coverage": plan.expressed * share(plan.terms, frozenset().union(*self.sentences(row).words)),
                 "missing_names": self._missing_names(plan, row)}
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
@@ -215,13 +221,16 @@ class Pipeline:
             dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]
             sims = index.dense.sentence_scores(vector, rows)
             sentence = [z_score(max(s), mean, spread) for s in sims]
-        return Candidates(rows, dense, lexical, sentence, shares, held, sims)
+        return Candidates(rows, dense, lexical, sentence, shares, held, sims, mean)
 
-    def status(self, confidence: float, kind: Kind) -> str:
-        """"answered" (confident), "uncertain" (shown with a caveat) or "no_answer"."""
+    def status(self, confidence: float, kind: Kind, topical: float | None = None) -> str:
+        """"answered" (the top passage is confidently right), "no_answer" (nothing near: the
+        articles are unlikely to answer at all, ``topical``; by default the confidence itself)
+        or else "uncertain" (shown with a caveat)."""
         if confidence >= self.threshold:
             return ANSWERED
-        return UNCERTAIN if confidence >= self.uncertain_thresholds[kind] else NO_ANSWER
+        topical = confidence if topical is None else topical
+        return UNCERTAIN if topical >= self.uncertain_thresholds[kind] else NO_ANSWER
 
     def confidence(self, ranking: Ranking) -> float:
         if ranking.evidence is None:

@@ -61,9 +61,13 @@ def _load(path: Path = PATH) -> dict:
 
 _DATA = _load()
 WEIGHTS: dict[Kind, Weights] = {Kind(k): Weights(**v) for k, v in _DATA["fusion_weights"]["by_kind"].items()}
+# Two models read the same evidence. CALIBRATION: how likely the top passage answers (the
+# confidence reported; at or above ANSWER_THRESHOLD: answered). TOPICALITY: how likely the
+# articles answer the question at all (below the kind's UNCERTAIN_THRESHOLDS: no answer; else
+# shown with a caveat).
 CALIBRATION: dict[Kind, Calibration] = {Kind(k): Calibration(**v) for k, v in _DATA["calibration"]["by_kind"].items()}
-# Confidence at or above ANSWER_THRESHOLD: answered; at or above the kind's UNCERTAIN_THRESHOLDS:
-# shown with a caveat; below: no answer.
+TOPICALITY: dict[Kind, Calibration] = {Kind(k): Calibration(**v)
+                                       for k, v in _DATA["calibration"]["topicality_by_kind"].items()}
 ANSWER_THRESHOLD = float(_DATA["calibration"]["answer_threshold"])
 UNCERTAIN_THRESHOLDS: dict[Kind, float] = {Kind(k): float(v) for k, v in
                                            _DATA["calibration"]["uncertain_threshold"].items()}

@@ -12,7 +12,7 @@ def run(args, env, stdin=None, timeout=600):
 
 
 def test_ask_json_from_stdin(cli_env):
-    questions = "Busan kết nghĩa với TP.HCM từ năm nào?\nWho is the mayor of Busan?\ncach nau pho bo ngon\n"
+    questions = "Busan kết nghĩa với TP.HCM từ năm nào?\nWho is the mayor of Busan?\ngia vang hom nay bao nhieu\n"
     result = run(["ask", "--json", "-k", "2"], cli_env, stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]

@@ -30,7 +30,7 @@ def engine(tmp_path_factory):
     settings = load_settings(seeds_dir=str(tmp / "seeds"), index_dir=str(tmp / "index"))
     engine = open_engine(settings, embedder=HashEmbedder())
     # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
-    engine.pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    engine.pipeline.calibration = engine.pipeline.topicality = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
     return engine
 
 

@@ -8,6 +8,8 @@ import pytest
 from fakes import HashEmbedder
 
 from bot import cli
+from retrieval.fusion import Calibration
+from retrieval.text import Kind
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,6 +20,10 @@ def env(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "seeds", seeds)
     embedder = HashEmbedder()
     monkeypatch.setattr("retrieval.engine.make_embedder", lambda settings: embedder)
+    # The fake embedder's similarities are not the model's: decide by shared words alone.
+    by_words = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    monkeypatch.setattr("retrieval.pipeline.CALIBRATION", by_words)
+    monkeypatch.setattr("retrieval.pipeline.TOPICALITY", by_words)
     for var in list(__import__("os").environ):
         if var.startswith("BUSAN_BOT_"):
             monkeypatch.delenv(var)

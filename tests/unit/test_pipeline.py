@@ -45,7 +45,7 @@ def test_highlight_is_the_answering_sentence(answerer):
 
 def test_more_pages_through_the_same_ranking_without_searching_again(answerer):
     always = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.calibration = always
+    answerer.calibration = answerer.topicality = always
     first = answerer.answer("Busan", k=2)
     calls = []
     answerer.embed_query = lambda t: calls.append(t)
@@ -60,7 +60,7 @@ def test_more_pages_through_the_same_ranking_without_searching_again(answerer):
 
 def test_more_after_a_refusal_starts_with_the_first_passage(answerer):
     never = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.calibration = never
+    answerer.calibration = answerer.topicality = never
     refused = answerer.answer("Busan kết nghĩa năm nào?", k=2)
     assert not refused.shown() and refused.cursor.shown == 0
     assert answerer.more(refused.cursor, k=2).passages == refused.passages  # none of them was seen
@@ -76,7 +76,7 @@ def test_json_contract(answerer):
 
 def test_low_confidence_says_no_answer(answerer):
     never = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.calibration = never
+    answerer.calibration = answerer.topicality = never
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert not answer.answered and answer.message and answer.to_json()["passages"] == []
     assert answer.passages  # the closest passages are still there for "more"
@@ -90,7 +90,7 @@ def test_low_confidence_says_no_answer(answerer):
     (-50, "no_answer", False, False, "Các bài báo không"),
 ])
 def test_three_statuses(answerer, bias, status, answered, shown, caveat):
-    answerer.calibration = {k: Calibration(bias=bias, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.calibration = answerer.topicality = {k: Calibration(bias=bias, dense=0, coverage=0, margin=0) for k in Kind}
     answerer.threshold, answerer.uncertain_thresholds = 0.6, dict.fromkeys(Kind, 0.3)
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert (answer.status, answer.answered, bool(answer.shown())) == (status, answered, shown)
@@ -101,7 +101,7 @@ def test_three_statuses(answerer, bias, status, answered, shown, caveat):
 
 def test_confident_answer(answerer):
     always = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
-    answerer.calibration = always
+    answerer.calibration = answerer.topicality = always
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert answer.answered and answer.to_json()["passages"]
 
@@ -184,3 +184,17 @@ def test_highlight_takes_the_sentence_closest_in_meaning_when_no_word_is_shared(
     plain = answerer.rank(plan, answerer.embed_query(plan.dense_text))
     assert answerer.highlight(plain, 0) != second  # the fake's own vector: no preference
     assert answerer.highlight(ranked, 3) == TEXTS[3]  # one sentence: the whole passage
+
+
+@pytest.mark.parametrize("right, topical, status", [
+    (50, 50, "answered"),  # the top passage is surely right
+    (-50, 50, "uncertain"),  # the articles are about it, but this passage may not be the answer
+    (-50, -50, "no_answer"),  # nothing near: said plainly
+    (50, -50, "answered"),  # sure of the passage: answered whatever the topic model says
+])
+def test_answered_is_decided_by_the_top_passage_and_no_answer_by_the_topic(answerer, right, topical, status):
+    answerer.calibration = {k: Calibration(bias=right, dense=0, coverage=0, margin=0) for k in Kind}
+    answerer.topicality = {k: Calibration(bias=topical, dense=0, coverage=0, margin=0) for k in Kind}
+    answer = answerer.answer("Busan kết nghĩa năm nào?")
+    assert answer.status == status
+    assert answer.confidence == pytest.approx(1.0 if right > 0 else 0.0)  # the reported confidence is the top's

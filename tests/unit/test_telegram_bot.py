@@ -67,7 +67,7 @@ def _start_bot(tmp, **overrides):
     telegram = load_settings(cls=TelegramSettings, admins=(ADMIN,), rate_limit=5, feedback_db=str(tmp / "fb.sqlite3"))
     engine = open_engine(settings, embedder=HashEmbedder())
     # The fake embedder's scores are not calibrated: answer whatever shares words with the articles.
-    engine.pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+    engine.pipeline.calibration = engine.pipeline.topicality = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
     fake = FakeTelegram(TOKEN).start()
     application = tg.build_application(engine, TOKEN, telegram, fake.url)
     runner = BotThread(application)
@@ -426,7 +426,8 @@ def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
         assert "Bỏ qua broken.txt" in reloaded["text"] and "not UTF-8" in reloaded["text"]
     finally:
         (seeds / "broken.txt").unlink()
-        application.bot_data["engine"].pipeline.calibration = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
+        pipeline = application.bot_data["engine"].pipeline
+        pipeline.calibration = pipeline.topicality = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
 
 
 def test_typing_is_shown_once_per_chat_while_it_lasts():
