@@ -41,6 +41,7 @@ SEED_SETS = {  # question sets over the seed articles, each with a dev/test spli
     "seeds": ROOT / "eval" / "seed_questions.jsonl",  # ours
     "field": ROOT.parent / "shared" / "data" / "field" / "questions.jsonl",  # other people's (given)
     "paraphrase": ROOT / "eval" / "paraphrase_questions.jsonl",  # ours: no word shared with the paragraph but names
+    "unanswerable": ROOT / "eval" / "unanswerable_questions.jsonl",  # ours: off-topic and near-domain, typed as people chat
 }
 
 
