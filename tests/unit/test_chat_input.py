@@ -116,7 +116,9 @@ def test_language_is_decided_word_by_word(question, kind):
     ("Busan kết nghĩa với TP.HCM năm nào?", "year"), ("busan ket nghia tu nam nao", "year"),
     ("TBT đến Busan ngày mấy?", "date"), ("When did To Lam visit?", "date"),
     ("Busan có bao nhiêu dân?", "number"), ("How many ports?", "number"),
-    ("Thị trưởng Busan là ai?", ""),
+    ("sân bay cách trung tâm bao xa", "number"), ("how far is it from Seoul", "number"),  # a distance
+    ("bay mất bao lâu", "number"), ("how long does the flight take", "number"),  # a duration
+    ("Thị trưởng Busan là ai?", ""), ("Vì sao Busan quan trọng?", ""),
 ])
 def test_what_a_question_asks_for(question, asked):
     assert asks_for(question) == asked
@@ -126,6 +128,8 @@ def test_what_a_question_asks_for(question, asked):
     ("year", "vào năm 1995", True), ("year", "sáng 13-8", False),
     ("date", "sáng 13-8", True), ("date", "vào năm 2025", True), ("date", "tại sân bay", False),
     ("number", "thứ 5 thế giới", True), ("number", "lớn thứ hai", True), ("number", "rất lớn", False),
+    ("number", "tại sân bay quốc tế", False), ("number", "sau đó", False),  # "bay", "sau": not "bảy", "sáu"
+    ("number", "Bảy thành phố", True),
     ("", "bất cứ gì", True),
 ])
 def test_holds_what_is_asked_for(asked, text, held):
