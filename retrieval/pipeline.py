@@ -141,6 +141,8 @@ class Pipeline:
             confidence = self.confidence(ranking)
             topical = self.topicality[plan.kind].confidence(ranking.evidence) if ranking.evidence else 0.0
             status = self.status(confidence, plan.kind, topical)
+            if status == ANSWERED and ranking.evidence.wrong_type:
+                status = UNCERTAIN  # "what year" is not answered by a passage without one, however close
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
                 if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
