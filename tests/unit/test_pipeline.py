@@ -198,3 +198,15 @@ def test_answered_is_decided_by_the_top_passage_and_no_answer_by_the_topic(answe
     answer = answerer.answer("Busan kết nghĩa năm nào?")
     assert answer.status == status
     assert answer.confidence == pytest.approx(1.0 if right > 0 else 0.0)  # the reported confidence is the top's
+
+
+@pytest.mark.parametrize("question, status", [
+    ("Lễ đón Tổng Bí thư tại sân bay Gimhae năm nào?", "uncertain"),  # the passage has no year
+    ("sân bay Gimhae cách Busan bao xa?", "uncertain"),  # nor a figure ("sân bay" is no "bảy")
+    ("Lễ đón Tổng Bí thư tại sân bay nào?", "answered"),  # a place: nothing to check
+])
+def test_a_passage_without_what_is_asked_for_is_never_answered_outright(answerer, question, status):
+    answerer.calibration = answerer.topicality = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
+    answer = answerer.answer(question)
+    assert answer.passages[0].passage.paragraph == 4
+    assert answer.status == status
