@@ -144,7 +144,7 @@ class Planner:
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:
-        "busan", "saigon"), and the share of its content words (not stop words) that its lexical
+        "busan", "gimhae"), and the share of its content words (not stop words) that its lexical
         side expresses: glossary phrases, names and figures, and those words."""
         content = [w for w in _TYPED_WORD.findall(question.lower()) if len(w) > 1 and w not in _ENGLISH_STOP]
         if not content:
