@@ -53,10 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sources", parents=[common], help="list the indexed articles")
     sub.add_parser("info", parents=[common], help="model, weights, index and settings in use")
 
-    add = sub.add_parser("add", parents=[common], help="add an article file (.txt, .md, .html)")
-    add.add_argument("file", type=Path)
+    add = sub.add_parser("add", parents=[common],
+                         help="add an article: a file (.txt, .md, .html, .pdf, .docx) or an http(s) link")
+    add.add_argument("file", metavar="SOURCE", help="a file, or a link (fetched once, now)")
     for field in ("title", "source", "author", "date", "url"):
-        add.add_argument(f"--{field}")
+        add.add_argument(f"--{field}", help=f"the article's {field} (wins over what the source states)")
+    add.add_argument("--replace", action="store_true",
+                     help="replace the article already added from the same link or with the same text")
 
     ev = sub.add_parser("eval", parents=[common], help="retrieval quality on a question file")
     ev.add_argument("--passages", type=Path, help='JSONL {"id","title","text"} (default: the articles)')

@@ -99,14 +99,17 @@ def cmd_info(args, settings) -> int:
 
 
 def cmd_add(args, settings) -> int:
-    from retrieval.corpus import add_article, load_article
+    from retrieval.adding import add_article
+    from retrieval.corpus import load_article
 
-    path = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
-                       author=args.author, date=args.date, url=args.url, max_bytes=settings.max_article_bytes)
+    added = add_article(args.file, settings.seeds_dir, title=args.title, source=args.source,
+                        author=args.author, date=args.date, url=args.url, replace=args.replace,
+                        max_bytes=settings.max_article_bytes)
+    path = added.path
     article = load_article(path, settings.max_article_bytes)
     n = len(article.passages)
-    print(f"Added {path.name}: \"{article.title}\", {n} paragraphs. "
-          "Run `busan-bot index` (or just ask) to index it.")
+    done = f"Replaced {added.replaced.name} with {path.name}" if added.replaced else f"Added {path.name}"
+    print(f"{done}: \"{article.title}\", {n} paragraphs. Run `busan-bot index` (or just ask) to index it.")
     if n > LARGE_ARTICLE:
         minutes = n / INDEXING_RATE / 60
         notify(f"{path.name} is large ({n} paragraphs, {path.stat().st_size / 1e6:.1f} MB): embedding it takes "

@@ -1,6 +1,7 @@
 """Articles on disk -> cleaned, numbered paragraphs.
 
-Each article is a ``.txt``, ``.md`` or ``.html`` file in the seeds folder, optionally
+Each article is a ``.txt``, ``.md`` or ``.html`` file in the seeds folder (``adding.py`` puts
+it there, from those or a PDF, a Word file or a link), optionally
 with ``NAME.meta.toml`` beside it (title, source, author, date, url).
 
 Cleaning of news pages copied as text:
@@ -27,7 +28,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import CorpusError
-from .passage import Article, Passage, content_hash
+from .passage import Article, Passage
 from .text import clean_space, fold, nfc, words
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # or a title must never retitle a terminal or move its cursor.
 _ANSI_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # metadata is one line
 
 
 def clean_lines(lines: list[str], title: str) -> list[str]:
@@ -296,44 +296,3 @@ def load_corpus(folder: Path, skipped: list[Skipped] | None = None,
 
 def corpus_passages(articles: list[Article]) -> list[Passage]:
     return [p for a in articles for p in a.passages]
-
-
-def add_article(src: Path, folder: Path, title: str | None = None, source: str | None = None,
-                author: str | None = None, date: str | None = None, url: str | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
-    """Copy an article into the seeds folder (with its metadata) and check that it parses."""
-    src = Path(src)
-    if not src.is_file():
-        raise CorpusError(f"file not found: {src}" if not src.exists() else f"{src.name} is not a regular file")
-    if src.suffix.lower() not in SUFFIXES:
-        raise CorpusError(f"{src.name}: unsupported file type (use .txt, .md or .html)")
-    meta = {"title": title, "source": source, "author": author, "date": date, "url": url}
-    for key, value in meta.items():
-        if value and _CONTROL_OR_NEWLINE.search(value):
-            raise CorpusError(f"--{key} holds a control character (a line break, carriage return or "
-                              "escape); give it as plain text on one line")
-    _check_size(src, src.stat().st_size, max_bytes)
-    data = src.read_bytes()
-    slug = re.sub(r"[^\w-]+", "-", nfc(src.stem), flags=re.UNICODE).strip("-")[:40] or "article"
-    target = folder / f"{slug}_{content_hash(data.decode('utf-8', 'replace'), length=8)}{src.suffix.lower()}"
-    if target.exists():
-        raise CorpusError(f"{src.name} is already in {folder} as {target.name}")
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name("." + target.name + ".tmp")
-    tmp.write_bytes(data)
-    meta_text = "".join(f"{k} = {_toml_string(v)}\n" for k, v in meta.items() if v)
-    try:
-        if meta_text:
-            meta_path_for(target).write_text(meta_text, encoding="utf-8")
-        tmp.replace(target)
-        load_article(target, max_bytes)
-    except Exception:
-        for p in (tmp, target, meta_path_for(target)):
-            p.unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{escaped}"'

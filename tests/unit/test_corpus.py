@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus import add_article, clean_lines, load_article, load_corpus
+from retrieval.adding import add_article
+from retrieval.corpus import clean_lines, load_article, load_corpus
 from retrieval.errors import CorpusError
 
 TITLE = "Busan và TP.HCM hợp tác"
@@ -86,14 +87,14 @@ def test_add_article_copies_with_metadata(tmp_path):
     src = tmp_path / "new article.txt"
     src.write_text(f"{TITLE}\n{BODY1}\n", encoding="utf-8")
     seeds = tmp_path / "seeds"
-    target = add_article(src, seeds, title="Tiêu đề \"mới\"", source="Báo Y")
+    target = add_article(src, seeds, title="Tiêu đề \"mới\"", source="Báo Y").path
     article = load_article(target)
     assert article.title == 'Tiêu đề "mới"' and article.source == "Báo Y"
     with pytest.raises(CorpusError, match="already"):
         add_article(src, seeds)
     with pytest.raises(CorpusError, match="unsupported"):
-        (tmp_path / "x.pdf").write_bytes(b"%PDF")
-        add_article(tmp_path / "x.pdf", seeds)
+        (tmp_path / "x.odt").write_bytes(b"PK")
+        add_article(tmp_path / "x.odt", seeds)
     bad = tmp_path / "empty.txt"
     bad.write_text("Chỉ tiêu đề\n", encoding="utf-8")
     with pytest.raises(CorpusError):
