@@ -46,12 +46,12 @@ def is_link(source: str) -> bool:
 def read_source(source: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> Document:
     """The document at ``source``: a file path or an ``http(s)://`` link."""
     if is_link(source):
-        data, content_type, final_url = fetch(source, max_bytes, timeout)
+        data, content_type, final_url, charset = fetch(source, max_bytes, timeout)
         name = _stem_of_url(final_url)
         if content_type in _PDF_TYPES or data.startswith(b"%PDF"):
             document = read_pdf(data, name)
         elif content_type in _HTML_TYPES:
-            document = Document(name, ".html", _utf8(data, content_type, source), {})
+            document = Document(name, ".html", _utf8(data, charset, source), {})
         else:
             raise CorpusError(f"{source}: not an HTML page or a PDF (the server sent {content_type or 'no type'})")
         return Document(document.name, document.suffix, document.data, {**document.meta, "url": final_url})
@@ -121,8 +121,9 @@ class _BoundedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str, str]:
-    """(body, content type, final URL) of ``url``; ``CorpusError`` with one line for each failure."""
+def fetch(url: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str, str, str]:
+    """(body, content type, final URL, charset the server names or "") of ``url``; ``CorpusError``
+    with one line for each failure."""
     opener = urllib.request.build_opener(_BoundedRedirects())
     request = urllib.request.Request(url, headers={"User-Agent": "busan-bot (article import)",
                                                    "Accept": "text/html, application/pdf"})
@@ -136,7 +137,7 @@ def fetch(url: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> tuple[byt
             data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise CorpusError(f"{url}: too large (over {max_bytes / 1024 / 1024:.1f} MB, setting max_article_mb)")
-            return data, content_type, response.geturl()
+            return data, content_type, response.geturl(), response.headers.get_content_charset() or ""
     except urllib.error.HTTPError as exc:
         if exc.code in (301, 302, 303, 307, 308):
             raise CorpusError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
@@ -151,10 +152,11 @@ def fetch(url: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> tuple[byt
         raise CorpusError(f"{url}: timed out after {timeout:.0f} s") from exc
 
 
-def _utf8(data: bytes, content_type: str, source: str) -> bytes:
-    """The page as UTF-8 (the seeds folder's encoding), from the charset it declares."""
+def _utf8(data: bytes, served: str, source: str) -> bytes:
+    """The page as UTF-8 (the seeds folder's encoding), from the charset the server names, else
+    the one the page declares, else UTF-8."""
     declared = re.search(rb"charset=[\"']?([\w-]+)", data[:4096], re.IGNORECASE)
-    charset = declared.group(1).decode("ascii") if declared else "utf-8"
+    charset = served or (declared.group(1).decode("ascii") if declared else "utf-8")
     try:
         return data.decode(charset).encode("utf-8")
     except (LookupError, UnicodeDecodeError) as exc:

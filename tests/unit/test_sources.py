@@ -5,6 +5,7 @@ import http.server
 import re
 import threading
 import time
+import unicodedata
 
 import pytest
 
@@ -21,6 +22,17 @@ HTML = ("<html><head><meta charset='utf-8'><title>Busan và TP.HCM</title></head
         "<p>Busan là địa phương đầu tiên của Hàn Quốc thiết lập quan hệ hữu nghị với Thành phố Hồ Chí Minh "
         "vào năm 1995.</p><p>Hai thành phố hợp tác trong nhiều lĩnh vực như cảng biển, logistics, du lịch và "
         "đào tạo công chức.</p></body></html>").encode("utf-8")
+
+
+def cp1258(text: str) -> bytes:
+    """``text`` in Windows-1258, as old Vietnamese sites serve it: tone marks as combining marks."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+                   + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
 
 
 def pdf_bytes(lines: list[str] | None, title: str = "Busan va TP.HCM") -> bytes:
@@ -141,6 +153,8 @@ def server():
         "/photo.png": (200, {"Content-Type": "image/png"}, b"\x89PNG....", 0),
         "/huge.html": (200, {"Content-Type": "text/html", "Content-Length": str(50_000_000)}, b"<html>", 0),
         "/slow.html": (200, {"Content-Type": "text/html"}, HTML, 3),
+        "/legacy.html": (200, {"Content-Type": "text/html; charset=windows-1258"},
+                         cp1258(HTML.decode("utf-8").replace("charset='utf-8'", "")), 0),
     }
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -157,6 +171,11 @@ def test_a_page_is_fetched_and_kept_with_its_link(server, tmp_path):
     assert article.title == "Busan và TP.HCM" and len(article.passages) == 2
     with pytest.raises(CorpusError, match=f"{server}/article.html is already in the articles as {added.path.name}"):
         add_article(f"{server}/article.html", tmp_path / "seeds")
+
+
+def test_a_page_in_the_charset_its_server_names_is_kept_as_utf8(server, tmp_path):
+    article = load_article(add_article(f"{server}/legacy.html", tmp_path / "seeds").path)
+    assert article.passages[0].text.startswith("Busan là địa phương đầu tiên của Hàn Quốc")
 
 
 def test_a_linked_pdf_is_read_as_a_pdf(server, tmp_path):
