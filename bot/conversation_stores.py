@@ -1,6 +1,6 @@
 """Where the Telegram bot keeps conversations between turns, so a follow-up is understood after
 a restart (SQLite, beside the feedback) and by whichever replica it reaches (PostgreSQL, with
-``store = "postgres"``). Same methods as ``retrieval.conversation.MemoryConversations``; the
+``store = "postgres"``). Same methods as ``retrieval.memory.MemoryConversations``; the
 tests run one contract suite over the three.
 
 Chat and user ids are stored only as keyed hashes; a conversation is deleted once it has been
@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from retrieval.conversation import Conversation
+from retrieval.memory import Conversation
 
 SWEEP_EVERY = 200  # saves between removals of conversations quiet for longer than kept_s
 

@@ -16,9 +16,8 @@ from collections import OrderedDict
 from typing import Callable
 
 from .answer import ANSWERED, ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, Answer, Cursor
-from .conversation import (
-    MORE_TURN, SOCIAL_TURN, Conversation, ConversationStore, Reading, Turn, read_turn, remembered, social_language,
-)
+from .conversation import MORE_TURN, SOCIAL_TURN, Reading, read_turn, social_language
+from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
 from .pipeline import Pipeline
 from .query import validate_question

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .answer import ANSWERED, SOCIAL
 from .chat import Dialogue
-from .conversation import MemoryConversations
+from .memory import MemoryConversations
 from .evaluate import Question
 
 KINDS = ("first", "followup", "switch", "social", "more")  # as the question files label turns

@@ -12,7 +12,7 @@ from typing import Callable
 from .answer import Answer, Cursor
 from .batching import QueryBatcher
 from .chat import Dialogue
-from .conversation import ConversationStore, MemoryConversations
+from .memory import ConversationStore, MemoryConversations
 from .corpus import Skipped, corpus_passages, load_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_

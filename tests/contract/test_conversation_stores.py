@@ -1,4 +1,4 @@
-"""The contract of a conversation store (retrieval.conversation.ConversationStore), run over
+"""The contract of a conversation store (retrieval.memory.ConversationStore), run over
 memory, the bot's SQLite file and PostgreSQL (the test server of tests/conftest.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from retrieval.conversation import Conversation, MemoryConversations, Turn
+from retrieval.memory import Conversation, MemoryConversations, Turn
 
 KEY = b"k" * 32
 

@@ -13,7 +13,7 @@ from fakes import HashEmbedder
 
 from retrieval.answer import ANSWERED, SOCIAL
 from retrieval.chat import Dialogue, better
-from retrieval.conversation import MemoryConversations
+from retrieval.memory import MemoryConversations
 from retrieval.engine import open_engine
 from retrieval.errors import QuestionError
 from retrieval.fusion import Calibration

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conversation import (
-    ASK, MORE_TURN, SOCIAL_TURN, Conversation, MemoryConversations, Turn, read_turn, remembered,
-)
+from retrieval.conversation import ASK, MORE_TURN, SOCIAL_TURN, read_turn
+from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
 from retrieval.mentions import gender, mentions, places_in
 
 WHO_WELCOMED = remembered(

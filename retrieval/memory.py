@@ -1,0 +1,128 @@
+"""What a conversation remembers of its turns, and where it waits between them.
+
+A ``Turn`` records what was asked, how it was understood, whom and where it named and what was
+shown; a ``Conversation`` keeps the last few; a ``ConversationStore`` keeps conversations between
+turns (in memory here, or in the bot's database so one survives a restart and is shared by
+replicas: ``bot/conversation_stores.py``). Reading a new turn against them: ``conversation.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Protocol
+
+from .mentions import mentions, places_in, same_person
+from .text import fold
+
+TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
+_ASKS_WHO = re.compile(r"\b(ai|who|whom)\b|누구")
+_IDENTITY = re.compile(r"\b(la ai|ai la|who (is|was|are))\b|누구")
+
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One asked turn as remembered: what it was understood as, what it named and was answered."""
+
+    question: str
+    understood: str
+    lang: str
+    status: str
+    persons: tuple[str, ...] = ()  # who a later "ông ấy" / "he" can mean, most likely first
+    places: tuple[str, ...] = ()
+    passage_ids: tuple[str, ...] = ()  # shown, best first
+    shown: int = 0
+    time: float = 0.0
+
+
+@dataclass(frozen=True)
+class Conversation:
+    turns: tuple[Turn, ...] = ()
+    updated: float = 0.0
+
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def add(self, turn: Turn) -> "Conversation":
+        return Conversation((self.turns + (turn,))[-TURNS_KEPT:], turn.time)
+
+    def touched(self, when: float) -> "Conversation":
+        return replace(self, updated=when)
+
+    def with_last(self, turn: Turn) -> "Conversation":
+        return Conversation(self.turns[:-1] + (turn,), turn.time)
+
+    def to_json(self) -> dict:
+        return {"turns": [asdict(t) for t in self.turns], "updated": self.updated}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Conversation":
+        turns = tuple(Turn(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()
+                              if k in Turn.__dataclass_fields__}) for t in data.get("turns", []))
+        return cls(turns, float(data.get("updated", 0.0)))
+
+
+class ConversationStore(Protocol):
+    """Where conversations wait between turns (``tests/contract`` runs one suite over each)."""
+
+    def load(self, key: str) -> Conversation | None: ...
+
+    def save(self, key: str, conversation: Conversation) -> None: ...
+
+    def forget(self, key: str) -> None: ...
+
+
+class MemoryConversations:
+    """In this process only: the console, `ask`, and a bot without a database."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self._data: dict[str, Conversation] = {}
+
+    def load(self, key: str) -> Conversation | None:
+        return self._data.get(key)
+
+    def save(self, key: str, conversation: Conversation) -> None:
+        self._data.pop(key, None)
+        self._data[key] = conversation
+        while len(self._data) > self.limit:  # the longest quiet go first
+            self._data.pop(next(iter(self._data)))
+
+    def forget(self, key: str) -> None:
+        self._data.pop(key, None)
+
+
+def remembered(question: str, understood: str, lang: str, status: str, shown_texts: list[str],
+               passage_ids: list[str], history: Conversation | None, when: float | None = None) -> Turn:
+    """The turn to remember: who and where it is about. A "who" question's person is the one the
+    answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
+    X, by the name the answer gives it when it does. ``shown_texts``: the answering sentences
+    shown, best first."""
+    folded = fold(understood)
+    asked = mentions(understood)
+    persons = [m for m in asked if m.kind == "person"]
+    answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
+    answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
+    if _IDENTITY.search(folded) and persons:
+        named = [a for a in answered if any(same_person(a, p) for p in persons)]
+        order = named + persons
+    elif _ASKS_WHO.search(folded):
+        order = [a for a in answered if not any(same_person(a, p) for p in persons)] + persons
+    else:
+        order = persons + answered
+    last = history.last() if history else None
+    people = _unique([m.text for m in order] + list(last.persons if last else ()))
+    places = _unique(places_in(understood) + list(last.places if last else ()))
+    return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
+                len(passage_ids), time.time() if when is None else when)
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        if fold(item) not in seen:
+            seen.add(fold(item))
+            out.append(item)
+    return out
