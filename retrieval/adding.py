@@ -63,19 +63,22 @@ def _parsed(document: Document, meta: dict[str, str], name: str, max_bytes: int)
 
 
 def _write(target: Path, data: bytes, meta_text: str, existing: Path | None) -> None:
-    """The article and its metadata put in place whole (written aside, then renamed), after the
-    one it replaces is removed: a failure leaves no part of the new one behind."""
+    """The article and its metadata put in place whole (written aside, then renamed), and only
+    then the one it replaces removed: a failure leaves no part of the new one behind and the old
+    one where it was."""
     tmp = target.with_name("." + target.name + ".tmp")
     tmp_meta = target.with_name("." + target.name + ".meta.tmp")
     try:
         tmp.write_bytes(data)
         tmp_meta.write_text(meta_text, encoding="utf-8")
-        if existing is not None:
-            existing.unlink(missing_ok=True)
-            meta_path_for(existing).unlink(missing_ok=True)
         if meta_text:
             tmp_meta.replace(meta_path_for(target))
+        else:
+            meta_path_for(target).unlink(missing_ok=True)  # a replaced article's, of the same name
         tmp.replace(target)
+        if existing is not None and existing != target:
+            existing.unlink(missing_ok=True)
+            meta_path_for(existing).unlink(missing_ok=True)
     except OSError as exc:
         if not target.exists():
             meta_path_for(target).unlink(missing_ok=True)

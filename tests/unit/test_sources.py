@@ -204,3 +204,14 @@ def test_a_slow_server_times_out(server):
 def test_nothing_but_http_links(tmp_path):
     with pytest.raises(CorpusError, match="file not found"):
         add_article("ftp://example.org/a.html", tmp_path / "seeds")
+
+
+def test_replacing_with_the_very_same_file_keeps_one_copy_and_its_new_metadata(tmp_path):
+    src = tmp_path / "a.pdf"
+    src.write_bytes(pdf_bytes([*P1, *P2]))
+    first = add_article(src, tmp_path / "seeds", source="Báo X")
+    again = add_article(src, tmp_path / "seeds", source="Báo Y", replace=True)
+    assert again.path == first.path == again.replaced
+    assert load_article(again.path).source == "Báo Y"
+    assert sorted(p.name for p in (tmp_path / "seeds").iterdir()) == sorted([again.path.name,
+                                                                              again.path.stem + ".meta.toml"])
