@@ -1,19 +1,20 @@
-"""Fit the answer / no-answer calibration (a logistic model per kind of question).
+"""Fit the two answer models (a logistic model per kind of question, each).
 
-What it predicts: that the top passage answers the question. Positives: questions whose top
+The first predicts that the top passage answers the question. Positives: questions whose top
 passage is right (the first half of XQuAD on its own passages, as asked and rewritten the ways
 people chat (benchmarks/chat_style.py), and the "dev" half of every question set over the seed
-articles: ours, the field questions other people wrote, our paraphrases). Negatives: the same
-questions when their top passage is wrong, questions asked of a corpus that cannot answer them
-(XQuAD's first-half questions against the seed articles), and the off-topic and near-domain
-questions of those sets. Then the thresholds: "answered" the lowest (0.5 at least) at which the
-dev questions over the seed articles answered are right 97% of the time and at most 15% of the
-near-domain ones come through. A second model, fitted on the same rows labelled by whether the
-corpus answers the question at all and on evidence that does not compare the top with the rest of
-its corpus, decides "no answer": per kind, the highest threshold that leaves at most 0.5% of its
-tuning questions whose top passage is right (3% of those over the seed articles) unanswered. With --write the fitted numbers replace those in
-retrieval/data/tuned.json; the held-out figures (XQuAD's second half, the "test" halves) and a
-reliability table are printed.
+articles: ours, the field questions other people wrote, our paraphrases, our unanswerable
+ones). Negatives: the same questions when their top passage is wrong, questions asked of a
+corpus that cannot answer them (XQuAD's first-half questions against the seed articles), and the
+off-topic and near-domain questions of those sets. "Answered": the lowest threshold (0.5 at
+least) at which the dev questions over the seed articles answered are right 95% of the time and
+at most 15% of the near-domain ones come through, and only where the passage holds what is asked
+for. The second, fitted on the same rows labelled by whether the corpus answers the question at
+all and on evidence that does not compare the top with the rest of its corpus, decides "no
+answer": per kind, the highest threshold that leaves at most 0.5% of its tuning questions whose
+top passage is right (3% of those over the seed articles) unanswered. With --write the fitted
+numbers replace those in retrieval/data/tuned.json; the held-out figures (XQuAD's second half,
+the "test" halves) and a reliability table are printed.
 
     python -m benchmarks.calibrate [--write]
 """
@@ -65,7 +66,7 @@ def collect(half, embedder, settings, xquad: Path):
         data += [(k, f, int(right), source) for k, f, right in features(searcher, items)]
         searcher, items = prepared(seeds, [dataclasses.replace(q, gold=()) for q in qs], embedder, settings)
         data += [(k, f, 0, f"{source}-vs-seeds") for k, f, _ in features(searcher, items)]
-    for name in SEED_SETS:  # ours, the field questions, our paraphrases: the product's real use
+    for name in SEED_SETS:  # ours, the field questions, our paraphrases and unanswerable ones: the real use
         qs = seed_questions("dev" if half == "first" else "test", name)
         searcher, items = prepared(seeds, qs, embedder, settings)
         data += [(k, f, int(right), f"{name}-near" if q.kind == "near" else name if q.gold else f"{name}-off")
