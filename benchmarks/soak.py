@@ -168,7 +168,7 @@ def main(argv=None) -> int:
     user_hash_of = {}
     for answer, user_hash, vote in db.execute("SELECT answer, user_hash, vote FROM votes"):
         stored[(answer, user_hash)] = vote
-    from bot.telegram_support import FeedbackStore
+    from bot.feedback import FeedbackStore
 
     hasher = FeedbackStore(feedback_db)
     for (answer, user), vote in last_vote.items():

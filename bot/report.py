@@ -133,7 +133,7 @@ def run_report(settings, telegram, days: float, out) -> int:
 
         store = PgFeedbackStore(database(settings), telegram.question_log_days)
     else:
-        from .telegram_support import FeedbackStore
+        from .feedback import FeedbackStore
 
         if not telegram.feedback_db.exists():
             raise BusanBotError(f"no question log at {telegram.feedback_db} yet: the Telegram bot writes it "

@@ -2,7 +2,7 @@
 limits shared by every replica serving one bot, so an answer given by one can be voted on or
 paged ("More") through another, and a user's limit holds whichever replica they reach.
 
-Same methods as ``telegram_support.FeedbackStore`` and ``RateLimiter``; the tests run one
+Same methods as ``feedback.FeedbackStore`` and ``RateLimiter``; the tests run one
 contract suite over both kinds.
 """
 
@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 
-from .telegram_support import BUTTONS_KEPT_S, PRUNE_EVERY, Asked, Logged, logged_values
+from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, Asked, Logged, logged_values
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,8 @@ from .telegram_buttons import ANSWER_BUTTON, on_answer_button, on_stale_button
 from .telegram_io import addressed, answer_markup, engine_of, limit, reply, run, state_of, write
 from .telegram_render import EXAMPLES, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
-from .telegram_support import (
-    Asked, FeedbackStore, Logged, RateLimiter, Recent, TokenFilter, Typing, deliver, read_token,
-)
+from .feedback import Asked, FeedbackStore, Logged
+from .telegram_support import RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
 from .update_journal import JournalQueue, PgJournal, SqliteJournal, keep_replaying, mark_done, replay_left_over
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,8 @@ from telegram.ext import ContextTypes
 
 from .telegram_io import RECALL_AGAIN_S, answer_markup, engine_of, limit, read, reply, run, state_of, write
 from .telegram_render import plain_text, render_more, t
-from .telegram_support import Asked, deliver
+from .feedback import Asked
+from .telegram_support import deliver
 
 # What an answer's buttons carry (``callback_data``): the action and the answer's key.
 ANSWER_BUTTON = re.compile(r"^(more|up|down):([0-9a-f]{10})$")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.feedback import FeedbackStore
 from bot import telegram_support as support
-from bot.telegram_support import Asked, Logged
+from bot.feedback import Asked, Logged
 
 
 class FeedbackContract:
@@ -98,10 +99,10 @@ class RateLimiterContract:
 class TestSqliteFeedback(FeedbackContract):
     @pytest.fixture()
     def make(self, tmp_path):
-        return lambda: support.FeedbackStore(tmp_path / "feedback.sqlite3")
+        return lambda: FeedbackStore(tmp_path / "feedback.sqlite3")
 
     def test_no_question_text_is_kept_with_log_days_zero(self, tmp_path):
-        store = support.FeedbackStore(tmp_path / "f.sqlite3", log_days=0)
+        store = FeedbackStore(tmp_path / "f.sqlite3", log_days=0)
         store.question(1, False, Logged("k", "Busan có bao nhiêu dân?", "vi", "no_answer", 0.03, ("p1",)))
         (row,) = store.logged_since(0)
         assert (row[1], row[3], row[5]) == (None, "no_answer", None)
@@ -113,7 +114,7 @@ class TestSqliteFeedback(FeedbackContract):
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE questions (time REAL, user_hash TEXT, answered INTEGER)")
             db.execute("INSERT INTO questions VALUES (1.0, 'h', 1)")
-        store = support.FeedbackStore(path)
+        store = FeedbackStore(path)
         store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, ()))
         assert [(r[1], r[3]) for r in store.logged_since(0)] == [(None, "answered"), ("Busan?", "no_answer")]
         assert store.stats()["questions"] == 2

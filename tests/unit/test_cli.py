@@ -415,7 +415,7 @@ def test_console_chat_holds_one_conversation_until_new(env, capsys, monkeypatch)
 
 
 def test_report_reads_the_question_log_and_groups_what_went_unanswered(env, capsys, tmp_path, monkeypatch):
-    from bot.telegram_support import FeedbackStore, Logged
+    from bot.feedback import FeedbackStore, Logged
 
     _, flags, _ = env
     path = tmp_path / "fb.sqlite3"

@@ -11,6 +11,7 @@ from fake_telegram import FakeTelegram, check_html
 from fakes import HashEmbedder
 
 from bot import telegram as tg
+from bot.feedback import FeedbackStore
 from bot import telegram_support as support
 from bot.telegram_support import Recent
 from bot.telegram_render import split_message
@@ -217,7 +218,7 @@ def test_rate_limit_is_polite(bot):
 
 
 def test_admin_commands(bot):
-    from bot.telegram_support import Logged
+    from bot.feedback import Logged
 
     fake, application = bot
     fake.say(700, "/stats", user_id=700)
@@ -347,13 +348,13 @@ def test_feedback_store_files_are_private_and_ids_hashed_with_their_own_key(tmp_
     import stat
 
     path = tmp_path / "fb" / "feedback.sqlite3"
-    store = support.FeedbackStore(path)
+    store = FeedbackStore(path)
     key = path.with_name("feedback.sqlite3.key")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(key.stat().st_mode) == 0o600
     assert TOKEN not in key.read_text() and len(key.read_text()) == 64
     store.question(1, True)  # the write-ahead log beside it is private too
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in path.parent.iterdir())
-    again = support.FeedbackStore(path)  # the key is made once: hashes stay the same across restarts
+    again = FeedbackStore(path)  # the key is made once: hashes stay the same across restarts
     assert again.user_hash(42) == store.user_hash(42) != "42"
 
 
@@ -362,7 +363,7 @@ def test_a_locked_feedback_database_fails_fast(tmp_path):
     import time
 
     path = tmp_path / "feedback.sqlite3"
-    store = support.FeedbackStore(path, timeout=0.2)
+    store = FeedbackStore(path, timeout=0.2)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     start = time.monotonic()
