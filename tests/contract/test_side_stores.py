@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feedback import FeedbackStore
 from bot import telegram_support as support
-from bot.feedback import Asked, Logged
+from bot.feedback import Asked, FeedbackStore, Logged
 
 
 class FeedbackContract:

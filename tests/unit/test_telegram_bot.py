@@ -11,8 +11,8 @@ from fake_telegram import FakeTelegram, check_html
 from fakes import HashEmbedder
 
 from bot import telegram as tg
-from bot.feedback import FeedbackStore
 from bot import telegram_support as support
+from bot.feedback import FeedbackStore
 from bot.telegram_support import Recent
 from bot.telegram_render import split_message
 from retrieval.fusion import Calibration
