@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", parents=[common], help="what the bot's users asked, and what went unanswered")
     rep.add_argument("--days", type=float, default=7, help="how many days back (default 7)")
+    rep.add_argument("--html", type=Path, metavar="FILE",
+                     help="also write the report as one self-contained page (chart included)")
     tg = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     tg.add_argument("--webhook-url", help="public HTTPS URL; enables webhook mode instead of long polling")
     tg.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
@@ -207,7 +209,8 @@ def cmd_report(args, settings) -> int:
 
     if args.days <= 0:
         raise BusanBotError("--days must be more than 0")
-    return run_report(settings, load_settings(args.config, cls=TelegramSettings), args.days, sys.stdout)
+    return run_report(settings, load_settings(args.config, cls=TelegramSettings), args.days, sys.stdout,
+                      html_path=args.html)
 
 
 COMMANDS = {

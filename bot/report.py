@@ -118,8 +118,9 @@ def top_unanswered(report: Report, groups: list[list[int]], top: int = 3) -> lis
     return [f"{len(g)}× {_short(report.unanswered[g[0]], 80)}" for g in groups[:top]]
 
 
-def run_report(settings, telegram, days: float, out) -> int:
-    """Read the question log (the bot's feedback database, or PostgreSQL), print the report."""
+def run_report(settings, telegram, days: float, out, html_path=None) -> int:
+    """Read the question log (the bot's feedback database, or PostgreSQL), print the report
+    (and write it as a page at ``html_path``)."""
     import time
 
     from retrieval.corpus import corpus_passages, load_corpus
@@ -153,4 +154,12 @@ def run_report(settings, telegram, days: float, out) -> int:
     print(f"busan-bot report: the last {days:g} days", file=out)
     for line in lines(report, groups, titles):
         print(line, file=out)
+    if html_path is not None:
+        from .report_html import page, write_page
+
+        try:
+            write_page(html_path, page(report, groups, titles, days))
+        except OSError as exc:
+            raise BusanBotError(f"could not write {html_path}: {exc.strerror or exc}") from exc
+        print(f"page written: {html_path}", file=out)
     return 0

@@ -432,3 +432,7 @@ def test_report_reads_the_question_log_and_groups_what_went_unanswered(env, caps
     assert code == 0
     assert "all: 4 questions; feedback 👍 0 / 👎 1" in out
     assert "   2: Busan có bao nhiêu dân?" in out and "   1: chuyến bay đi Busan" in out
+    code, out, _ = run(capsys, "report", "--days", "1", "--html", str(tmp_path / "report.html"), *flags)
+    assert code == 0 and f"page written: {tmp_path / 'report.html'}" in out
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "Busan có bao nhiêu dân?" in page

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import numpy as np
 import pytest
 
 from bot.report import centred, group_by_meaning, lines, summarise
+from bot.report_html import page, write_page
 
 DAY = 1_796_000_000.0  # 2026-12-01 (UTC)
 
@@ -52,3 +55,44 @@ def test_lines_show_groups_with_their_counts_and_the_paragraphs_voted_down():
     out = "\n".join(lines(report, [[0, 1]], {"p3": "Bài A, đoạn 3"}))
     assert "2: Busan có bao nhiêu dân? | dân số Busan?" in out
     assert "1 👎  Bài A, đoạn 3" in out and "all: 3 questions" in out
+
+
+class _Page(HTMLParser):
+    """What a browser would load and show of a page: tags, outside references, text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.references, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.references += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_page_holds_everything_and_fetches_nothing():
+    report = summarise([
+        _row(DAY, "Busan có bao nhiêu dân?", "no_answer"), _row(DAY, "dân số Busan?", "no_answer"),
+        _row(DAY, "<script>alert(1)</script> là gì", "no_answer"),
+        _row(DAY + 86400, "Busan kết nghĩa năm nào?", "answered", "p3", down=1),
+        _row(DAY + 86400, "ai đón Tổng Bí thư", "uncertain", "p1"),
+    ])
+    text = page(report, [[0, 1], [2]], {"p3": "Bài A, đoạn 3"}, 7)
+    parsed = _Page()
+    parsed.feed(text)
+    shown = " ".join(parsed.text)
+    assert parsed.references == [] and "script" not in parsed.tags  # self-contained; a question is only text
+    assert "<script>alert(1)</script> là gì" in shown
+    assert parsed.tags.count("rect") == 3  # day 1: no answer; day 2: answered and uncertain
+    assert "Busan có bao nhiêu dân? | dân số Busan?" in shown and "Bài A, đoạn 3" in shown
+    assert "5 questions; feedback 👍 0 / 👎 1" in shown
+
+
+def test_the_page_is_written_whole(tmp_path):
+    target = tmp_path / "out" / "report.html"
+    write_page(target, "<p>one</p>")
+    write_page(target, "<p>two</p>")
+    assert target.read_text(encoding="utf-8") == "<p>two</p>"
+    assert [p.name for p in target.parent.iterdir()] == ["report.html"]  # no temporary file left
