@@ -158,15 +158,16 @@ def read_inside(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise CorpusError(f"{path.name} is not a regular file; not read")
-        _check_size(path, info.st_size, max_bytes)
+        check_size(path, info.st_size, max_bytes)
         data = handle.read(max_bytes + 1)
-    _check_size(path, len(data), max_bytes)  # a file that grew after its size was read
+    check_size(path, len(data), max_bytes)  # a file that grew after its size was read
     return data
 
 
-def _check_size(path: Path, size: int, max_bytes: int) -> None:
+def check_size(path: Path, size: int, max_bytes: int) -> None:
+    """``CorpusError`` naming the file, its size and the setting, when it is over ``max_bytes``."""
     if size > max_bytes:
-        raise CorpusError(f"{path.name} is {_mb(size)}, over the {_mb(max_bytes)} limit for one article "
+        raise CorpusError(f"{path.name} is {megabytes(size)}, over the {megabytes(max_bytes)} limit for one article "
                           "(setting max_article_mb)")
 
 
@@ -176,7 +177,7 @@ def _where(real: str) -> str:
     return os.path.join(*parts[:2]) + ("/…" if len(parts) > 2 else "")
 
 
-def _mb(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from .corpus import check_size, megabytes
 from .errors import CorpusError
 from .text import clean_space, nfc
 
@@ -61,10 +62,7 @@ def read_source(source: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> 
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES + CONVERTED_SUFFIXES:
         raise CorpusError(f"{path.name}: unsupported file type (use .txt, .md, .html, .pdf, .docx or a link)")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise CorpusError(f"{path.name} is {size / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:.1f} MB "
-                          "limit for one article (setting max_article_mb)")
+    check_size(path, path.stat().st_size, max_bytes)
     data = path.read_bytes()
     if suffix == ".pdf":
         return read_pdf(data, path.stem)
@@ -132,11 +130,11 @@ def fetch(url: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> tuple[byt
             content_type = response.headers.get_content_type()
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise CorpusError(f"{url}: too large ({int(length) / 1024 / 1024:.1f} MB; at most "
-                                  f"{max_bytes / 1024 / 1024:.1f} MB, setting max_article_mb)")
+                raise CorpusError(f"{url}: too large ({megabytes(int(length))}; at most {megabytes(max_bytes)}, "
+                                  "setting max_article_mb)")
             data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
-                raise CorpusError(f"{url}: too large (over {max_bytes / 1024 / 1024:.1f} MB, setting max_article_mb)")
+                raise CorpusError(f"{url}: too large (over {megabytes(max_bytes)}, setting max_article_mb)")
             return data, content_type, response.geturl(), response.headers.get_content_charset() or ""
     except urllib.error.HTTPError as exc:
         if exc.code in (301, 302, 303, 307, 308):
@@ -167,8 +165,8 @@ def _pdf_paragraphs(text: str) -> list[str]:
     """Paragraphs of a PDF's extracted text: lines joined until a blank line or a line that ends
     a sentence and is shorter than the page's usual line (a paragraph's last line)."""
     lines = [clean_space(nfc(line)) for line in text.splitlines()]
-    usual = sorted(len(line) for line in lines if line)[len([line for line in lines if line]) * 3 // 4:] or [0]
-    full = usual[0]
+    lengths = sorted(len(line) for line in lines if line)
+    full = lengths[len(lengths) * 3 // 4] if lengths else 0  # a full line: the upper quartile
     paragraphs, current = [], []
     for line in lines:
         if line:
