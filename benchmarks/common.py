@@ -26,12 +26,15 @@ def xquad_question_sets(xquad: Path) -> dict:
     return sets
 
 
-def setup(argv, description: str, write_help: str | None = None):
-    """What every tuning script starts from: --xquad (and --write), the settings, the caching embedder."""
+def setup(argv, description: str, write_help: str | None = None, flags: dict[str, str] | None = None):
+    """What every tuning script starts from: --xquad (and --write, and the script's own on/off
+    ``flags``: name -> help), the settings, the caching embedder."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--xquad", type=Path, default=XQUAD)
     if write_help:
         ap.add_argument("--write", action="store_true", help=write_help)
+    for name, help_text in (flags or {}).items():
+        ap.add_argument(name, action="store_true", help=help_text)
     args = ap.parse_args(argv)
     settings = load_settings()
     return args, settings, cached_embedder(settings)

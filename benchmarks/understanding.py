@@ -73,13 +73,8 @@ def sets(args, settings):
 
 
 def main(argv=None):
-    import argparse
-
-    extra = argparse.ArgumentParser(add_help=False)
-    extra.add_argument("--no-xquad", action="store_true", help="only the sets over the seed articles")
-    known, rest = extra.parse_known_args(argv)
-    args, settings, embedder = setup(rest, __doc__.splitlines()[0])
-    args.no_xquad = known.no_xquad
+    args, settings, embedder = setup(argv, __doc__.splitlines()[0],
+                                     flags={"--no-xquad": "only the sets over the seed articles"})
     rows = {}
     print(f"{'set':<22} {'n':>5} {'R@1':>6} {'refused':>8} {'uncertain':>9} {'answered':>9} {'precision':>9} "
           f"{'unanswerable not answered':>26}")
