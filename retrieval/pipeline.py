@@ -217,13 +217,19 @@ class Pipeline:
             ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
             held = [1.0 if holds(plan.asks, p.text) else 0.0 for p in index.passages.many(rows)]
-            shares = [max(share(plan.terms, words) for words in self.sentences(r).words) for r in rows]
+            shares = self.sentence_shares(plan, rows)
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]
             sims = index.dense.sentence_scores(vector, rows)
             sentence = [z_score(max(s), mean, spread) for s in sims]
         return Candidates(rows, dense, lexical, sentence, shares, held, sims, mean)
+
+    def sentence_shares(self, plan: QueryPlan, rows: list[int]) -> list[float]:
+        """Per row, its best sentence's IDF-weighted share of the question's words."""
+        if self.index.sentence_words is not None:  # precomputed by the store
+            return self.index.sentence_words.best_shares(rows, plan.terms)
+        return [max(share(plan.terms, words) for words in self.sentences(r).words) for r in rows]
 
     def status(self, confidence: float, kind: Kind, topical: float | None = None) -> str:
         """"answered" (the top passage is confidently right), "no_answer" (nothing near: the

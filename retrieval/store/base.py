@@ -16,6 +16,7 @@ import numpy as np
 from ..passage import Passage
 from ..restore import AccentTable
 from .manifest import Manifest
+from .sentence_words import SentenceWords
 
 
 @runtime_checkable
@@ -92,6 +93,9 @@ class Index:
     accents: AccentTable  # the diacritic restorer's corpus vocabulary (query side)
     manifest: Manifest
     location: str
+    # Each sentence's folded words, precomputed (a store that keeps none: fusion splits and folds
+    # the candidates' sentences itself, with the same result)
+    sentence_words: SentenceWords | None = None
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -11,6 +11,7 @@ Layout of ``index_dir``::
     gen-.../dense.faiss              inner-product FAISS index over the same rows
     gen-.../stats.npz                mean and covariance of the vectors (similarity z-scores)
     gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list (bm25.py)
+    gen-.../sentence_words*          each sentence's folded words (sentence_words.py)
     gen-.../accents.json             folded -> accented word forms seen in the corpus (restore.py)
     .lock                            held while building
 
@@ -35,12 +36,14 @@ from typing import Callable, Sequence
 from filelock import FileLock, Timeout
 
 from ..errors import ConfigError, IndexError_
+from ..highlight import Sentences
 from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
 from .bm25 import Bm25
 from .builder import embed_for_build
 from .faiss_dense import FaissDense
+from .sentence_words import SentenceWords
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
 
@@ -132,6 +135,7 @@ class FileStore:
             texts = [p.text for p in passages]
             search = FaissDense.write(tmp, matrix, sentence_vectors, self.exact_limit)
             Bm25.build(texts).save(tmp)
+            SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
             (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
             SqlitePassages.write(tmp, passages)
             manifest = Manifest(FORMAT_VERSION, embedder.model_id, matrix.shape[1], len(passages),
@@ -167,14 +171,16 @@ def load_generation(folder: Path) -> Index:
         passages = SqlitePassages.load(folder)
         dense = FaissDense.load(folder)
         lexical = Bm25.load(folder)
+        sentence_words = SentenceWords.load(folder)
         accents = json.loads((folder / "accents.json").read_text())
     except _LOAD_ERRORS as exc:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
-    if len({len(passages), len(lexical), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim):
+    if (len({len(passages), len(lexical), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim)
+            or (sentence_words is not None and not sentence_words.agrees_with(len(passages)))):
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
-    index = Index(passages, dense, lexical, accents, manifest, str(folder))
+    index = Index(passages, dense, lexical, accents, manifest, str(folder), sentence_words)
     # The index is read-only and holds hundreds of thousands of small objects (passages, the
     # accent table, the term ids): keep them out of the cyclic GC's full passes, which
     # otherwise stall a question now and then for tens of milliseconds.

@@ -76,8 +76,11 @@ def describe_files(folder: Path) -> dict:
             if p.name != "manifest.json"}
 
 
+SENTENCE_WORD_FILES = ("sentence_words.json", "sentence_words.npy", "sentence_word_at.npy", "sentence_word_rows.npy")
+# A generation of an earlier version lacking one (the sentence words came later) is out of date:
+# the next start rebuilds it, its vectors reused.
 GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "sentences.npy", "sentence_rows.npy",
-                    "stats.npz", "dense.faiss", "lexical.npz", "terms.json", "accents.json")
+                    "stats.npz", "dense.faiss", "lexical.npz", "terms.json", "accents.json", *SENTENCE_WORD_FILES)
 
 
 def up_to_date(index_dir: Path, passages: Sequence[Passage], model_id: str) -> bool:

@@ -130,6 +130,8 @@ def test_what_a_question_asks_for(question, asked):
     ("number", "thứ 5 thế giới", True), ("number", "lớn thứ hai", True), ("number", "rất lớn", False),
     ("number", "tại sân bay quốc tế", False), ("number", "sau đó", False),  # "bay", "sau": not "bảy", "sáu"
     ("number", "Bảy thành phố", True),
+    ("number", "lễ khai mạc", False), ("number", "a three-way deal", True),  # whole words only, as tokenised
+    ("number", "Ba\u0309y người", True),  # "Bảy" typed with a combining mark
     ("", "bất cứ gì", True),
 ])
 def test_holds_what_is_asked_for(asked, text, held):
