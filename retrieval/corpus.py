@@ -24,10 +24,10 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import CorpusError
+from .html_page import read_page
 from .passage import Article, Passage
 from .text import clean_space, fold, nfc, words
 
@@ -81,55 +81,6 @@ def _repeats(caption: str, title: str, share: float = 0.7) -> bool:
     caption_words = [fold(w) for w in words(caption)]
     title_words = {fold(w) for w in words(title)}
     return bool(caption_words) and sum(w in title_words for w in caption_words) >= share * len(caption_words)
-
-
-class _HTMLText(HTMLParser):
-    """Title and block-level text of an HTML page; scripts, styles and navigation skipped."""
-
-    BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "blockquote", "figcaption", "div", "br", "title"}
-    SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self.title = ""
-        self.h1 = ""
-        self._buf: list[str] = []
-        self._skip = 0
-        self._tag_stack: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self._skip += 1
-        if tag in self.BLOCKS:
-            self._flush()
-        self._tag_stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            text = self._flush()
-            if tag == "title" and text and not self.title:
-                self.title = text
-                self.lines.pop()
-            if tag == "h1" and text and not self.h1:
-                self.h1 = text
-        if tag in self.SKIP and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self._buf.append(data)
-
-    def _flush(self) -> str:
-        text = clean_space("".join(self._buf))
-        self._buf = []
-        if text:
-            self.lines.append(text)
-        return text
-
-    def close(self):
-        super().close()
-        self._flush()
 
 
 def strip_controls(text: str) -> str:
@@ -193,11 +144,8 @@ def split_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str,
     raw = _read_text(path, max_bytes)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        parser = _HTMLText()
-        parser.feed(raw)
-        parser.close()
-        title = parser.h1 or parser.title
-        return nfc(title), parser.lines
+        page = read_page(raw)
+        return page.title, page.lines
     if suffix == ".md":
         # Markdown paragraphs are blocks separated by blank lines; lines inside a block join.
         blocks = [clean_space(b) for b in re.split(r"\n\s*\n", raw)]

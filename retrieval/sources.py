@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .corpus import check_size, megabytes
 from .errors import CorpusError
+from .html_page import read_page
 from .text import clean_space, nfc
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def read_source(source: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> 
         if content_type in _PDF_TYPES or data.startswith(b"%PDF"):
             document = read_pdf(data, name)
         elif content_type in _HTML_TYPES:
-            document = Document(name, ".html", _utf8(data, charset, source), {})
+            document = html_document(name, _utf8(data, charset, source))
         else:
             raise CorpusError(f"{source}: not an HTML page or a PDF (the server sent {content_type or 'no type'})")
         return Document(document.name, document.suffix, document.data, {**document.meta, "url": final_url})
@@ -68,7 +69,16 @@ def read_source(source: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> 
         return read_pdf(data, path.stem)
     if suffix == ".docx":
         return read_docx(data, path.stem)
+    if suffix in (".html", ".htm"):
+        return html_document(path.stem, data, suffix)
     return Document(path.stem, suffix, data, {})
+
+
+def html_document(name: str, data: bytes, suffix: str = ".html") -> Document:
+    """A page kept as it is, with the title, author, date and site name it states."""
+    page = read_page(data.decode("utf-8", "replace"))
+    meta = {key: page.meta[key] for key in ("author", "date", "source") if page.meta.get(key)}
+    return Document(name, suffix, data, {"title": page.title, **meta} if page.title else meta)
 
 
 def read_pdf(data: bytes, name: str) -> Document:

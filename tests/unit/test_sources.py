@@ -2,10 +2,12 @@
 --replace, and a clear one-line refusal for every bad source with nothing left behind."""
 
 import http.server
+import json
 import re
 import threading
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -147,6 +149,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def server():
     Handler.routes = {
         "/article.html": (200, {"Content-Type": "text/html; charset=utf-8"}, HTML, 0),
+        "/news/busan.html": (200, {"Content-Type": "text/html"}, NEWS_PAGE, 0),
         "/moved": (302, {"Location": "/article.html"}, b"", 0),
         "/loop": (302, {"Location": "/loop"}, b"", 0),
         "/release.pdf": (200, {"Content-Type": "application/pdf"}, pdf_bytes([*P1, *P2]), 0),
@@ -171,6 +174,20 @@ def test_a_page_is_fetched_and_kept_with_its_link(server, tmp_path):
     assert article.title == "Busan và TP.HCM" and len(article.passages) == 2
     with pytest.raises(CorpusError, match=f"{server}/article.html is already in the articles as {added.path.name}"):
         add_article(f"{server}/article.html", tmp_path / "seeds")
+
+
+NEWS = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+NEWS_PAGE = (NEWS / "main_aside.html").read_bytes()  # menus, an aside, reader comments, a footer
+
+
+def test_a_news_page_is_added_without_its_furniture_and_with_its_metadata(server, tmp_path):
+    added = add_article(f"{server}/news/busan.html", tmp_path / "seeds", author="Given Author")
+    article = load_article(added.path)
+    assert article.title.startswith("Thành phố Hồ Chí Minh và thành phố Busan")
+    assert (article.author, article.date) == ("Given Author", "2018-05-10")  # the command line wins
+    assert article.source == "Báo ảnh Dân tộc và Miền núi"
+    expected = json.loads((NEWS / "main_aside.json").read_text(encoding="utf-8"))
+    assert [p.text for p in article.passages] == expected["paragraphs"]
 
 
 def test_a_page_in_the_charset_its_server_names_is_kept_as_utf8(server, tmp_path):
