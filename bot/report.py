@@ -47,20 +47,25 @@ def summarise(rows: list[tuple]) -> Report:
     return report
 
 
-def group_by_meaning(vectors: np.ndarray, threshold: float = SAME_MEANING) -> list[list[int]]:
+def group_by_meaning(vectors: np.ndarray, threshold: float = SAME_MEANING,
+                     weights: list[int] | None = None) -> list[list[int]]:
     """Indices grouped so that each joins the first group whose first member it is at least
-    ``threshold`` similar to (unit vectors; greedy, in order); largest groups first."""
+    ``threshold`` similar to (unit vectors; greedy, in order); largest groups first (by the sum
+    of ``weights``, one each by default)."""
     groups: list[list[int]] = []
-    leaders: list[np.ndarray] = []
+    if not len(vectors):
+        return groups
+    leaders = np.empty_like(vectors)
     for i, vector in enumerate(vectors):
-        sims = [float(vector @ leader) for leader in leaders]
-        best = int(np.argmax(sims)) if sims else -1
+        sims = leaders[: len(groups)] @ vector
+        best = int(np.argmax(sims)) if len(groups) else -1
         if best >= 0 and sims[best] >= threshold:
             groups[best].append(i)
         else:
+            leaders[len(groups)] = vector
             groups.append([i])
-            leaders.append(vector)
-    return sorted(groups, key=len, reverse=True)
+    weight = (lambda g: len(g)) if weights is None else (lambda g: sum(weights[i] for i in g))  # noqa: E731
+    return sorted(groups, key=weight, reverse=True)
 
 
 def lines(report: Report, groups: list[list[int]], titles: dict[str, str], top: int = 10) -> list[str]:
@@ -99,18 +104,38 @@ def centred(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9)
 
 
+TYPICAL_SAMPLE = 200  # distinct logged questions the "typical" mean is taken over (with our own): enough for a mean
+
+
 def unanswered_groups(engine, report: Report, rows: list[tuple]) -> list[list[int]]:
     """``report.unanswered`` grouped by meaning (indices into it), measured from what is typical:
-    every question logged, and our own questions about the articles."""
-    from retrieval.settings import ROOT
+    the questions logged, and our own questions about the articles.
 
-    typical = [r[1] for r in rows if r[1]]
+    A log repeats itself: each distinct wording is read once, and wordings with the same words
+    once planned (typed with or without diacritics, in shorthand, with a typo, in another order:
+    the planner writes them out alike and folding drops the marks) are one question before any
+    model call; only one wording of each is embedded. 100,000 logged questions cost what their
+    distinct questions cost."""
+    from retrieval.settings import ROOT
+    from retrieval.text import fold_word, words
+
+    plans = {text: engine.plan(text) for text in dict.fromkeys(report.unanswered)}
+    same_words: dict[frozenset, list[str]] = defaultdict(list)
+    for text, plan in plans.items():
+        same_words[frozenset(fold_word(w) for w in words(plan.read_as)) or frozenset([text])].append(text)
+    representatives = [wordings[0] for wordings in same_words.values()]
+    typical = list(dict.fromkeys(r[1] for r in rows if r[1]))[:TYPICAL_SAMPLE]
     seeds = ROOT / "eval" / "seed_questions.jsonl"
     if seeds.exists():
         typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
-    texts = [engine.plan(q).dense_text for q in report.unanswered + typical]
+    texts = [plans[q].dense_text for q in representatives] + [engine.plan(q).dense_text for q in typical]
     vectors = np.asarray(engine.embedder.embed_queries(texts))
-    return group_by_meaning(centred(vectors[: len(report.unanswered)], vectors))
+    positions: dict[str, list[int]] = defaultdict(list)
+    for i, text in enumerate(report.unanswered):
+        positions[text].append(i)
+    members = [[i for text in wordings for i in positions[text]] for wordings in same_words.values()]
+    groups = group_by_meaning(centred(vectors[: len(representatives)], vectors), weights=[len(m) for m in members])
+    return [sorted(i for g in group for i in members[g]) for group in groups]
 
 
 def top_unanswered(report: Report, groups: list[list[int]], top: int = 3) -> list[str]:

@@ -166,8 +166,13 @@ class SentenceTransformerEmbedder:
         prefix = (self.source.prefixes or ("", ""))[0]
         if self._plain_parts() is None:
             return self._encode(texts, prefix, False)
-        return np.concatenate([self._mean_pooled([prefix + t for t in texts[i : i + self.batch_size]])
-                               for i in range(0, len(texts), self.batch_size)] or [np.zeros((0, self.dim), np.float32)])
+        # Longest first, as encode() does: a batch is padded to its longest text.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            out[chunk] = self._mean_pooled([prefix + texts[i] for i in chunk])
+        return out
 
     def _plain_parts(self):
         """(tokenizer, transformer, max length) when the model is exactly a transformer, mean

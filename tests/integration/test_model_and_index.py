@@ -33,6 +33,7 @@ def test_questions_straight_through_the_model_equal_encode(engine):
     """Questions skip encode()'s bookkeeping: the same vectors, one at a time and padded in a batch."""
     embedder = engine.embedder
     questions = VIETNAMESE + ["thi truong busan la ai", "What did the mayor promise?", "부산 시장은 누구입니까?", "a"]
+    questions = [f"{q} {'lần ' * i}".strip() for i in range(3) for q in questions]  # more than one batch of 16
     batched = embedder.embed_queries(questions)
     assert embedder._plain_parts() is not None  # e5 is a plain mean-pooled model: the fast path is taken
     through_encode = embedder._encode(questions, embedder.source.prefixes[0], False)

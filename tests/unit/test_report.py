@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from bot.report import centred, group_by_meaning, lines, summarise
+from bot.report import centred, group_by_meaning, lines, summarise, unanswered_groups
 from bot.report_html import page, write_page
 
 DAY = 1_796_000_000.0  # 2026-12-01 (UTC)
@@ -38,6 +38,47 @@ def test_summarise_counts_each_day_votes_and_what_went_unanswered():
 ])
 def test_group_by_meaning(vectors, groups):
     assert group_by_meaning(np.asarray(vectors, dtype=float).reshape(-1, 2), threshold=0.9) == groups
+
+
+def test_groups_are_ordered_by_their_weight():
+    vectors = np.array([[1.0, 0], [0, 1.0]])
+    assert group_by_meaning(vectors, threshold=0.9, weights=[1, 5]) == [[1], [0]]
+
+
+class _Plans:
+    """A fake engine: the planner folds, expands "ko" and mends "Busna" (as the real one does,
+    word by word), and the model embeds each distinct text to its own direction, recording calls."""
+
+    def __init__(self):
+        self.embedded: list[str] = []
+        self.embedder = self
+
+    def plan(self, text):
+        from types import SimpleNamespace
+
+        read = " ".join({"ko": "không", "busna": "busan"}.get(w.lower(), w) for w in text.rstrip("?").split())
+        return SimpleNamespace(read_as=read, dense_text=read)
+
+    def embed_queries(self, texts):
+        self.embedded += texts
+        seen = sorted(set(self.embedded))
+        out = np.zeros((len(texts), len(seen) + 1))
+        for i, t in enumerate(texts):
+            out[i, seen.index(t)] = 1.0
+        return out
+
+
+def test_the_same_words_typed_differently_are_one_group_and_embedded_once():
+    asked = ["Busan có bao nhiêu dân?", "busan co bao nhieu dan", "Busna có bao nhiêu dân", "giá vàng hôm nay ko",
+             "Busan có bao nhiêu dân?", "gia vang hom nay không"]
+    report = summarise([_row(DAY + i, q, "no_answer") for i, q in enumerate(asked)]
+                       + [_row(DAY, "Thị trưởng Busan là ai?", "answered")])
+    engine = _Plans()
+    groups = unanswered_groups(engine, report, [])
+    assert groups == [[0, 1, 2, 4], [3, 5]]  # every occurrence, largest first
+    # one wording of each question reached the model (then what is typical, to centre on)
+    assert engine.embedded[:2] == ["Busan có bao nhiêu dân", "giá vàng hôm nay không"]
+    assert not {"busan co bao nhieu dan", "Busna có bao nhiêu dân"} & set(engine.embedded)
 
 
 def test_centring_spreads_questions_that_are_all_alike():
