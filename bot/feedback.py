@@ -46,10 +46,11 @@ class Logged:
     status: str  # answered, uncertain or no_answer
     confidence: float
     passage_ids: tuple[str, ...]  # shown, best first
+    vector: bytes | None = None  # the question's embedding (float16), so `report` groups without the model
 
 
 LOG_COLUMNS = (("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"),
-               ("confidence", "REAL"), ("passage_ids", "TEXT"))
+               ("confidence", "REAL"), ("passage_ids", "TEXT"), ("vector", "BLOB"))
 PRUNE_EVERY = 500  # questions logged between removals of texts older than log_days
 
 
@@ -93,21 +94,21 @@ class FeedbackStore:
         values = logged_values(logged, self.log_days)
         with self.lock, self.db:
             self.db.execute("INSERT INTO questions (time, user_hash, answered, answer, question, lang, status, "
-                            "confidence, passage_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "confidence, passage_ids, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (time.time(), self.user_hash(user_id), int(answered), *values))
             self._logged += 1
             if self._logged % PRUNE_EVERY == 0:
-                self.db.execute("UPDATE questions SET question = NULL, passage_ids = NULL WHERE time < ? "
-                                "AND question IS NOT NULL", (time.time() - self.log_days * 86400,))
+                self.db.execute("UPDATE questions SET question = NULL, passage_ids = NULL, vector = NULL "
+                                "WHERE time < ? AND question IS NOT NULL", (time.time() - self.log_days * 86400,))
 
     def logged_since(self, since: float) -> list[tuple]:
-        """(time, question, lang, status, confidence, passage_ids, votes up, votes down) of every
-        question logged since ``since``; the question None when only counted."""
+        """(time, question, lang, status, confidence, passage_ids, votes up, votes down, vector) of
+        every question logged since ``since``; the question None when only counted."""
         with self.lock:
             return self.db.execute(
                 "SELECT q.time, q.question, q.lang, coalesce(q.status, CASE WHEN q.answered THEN 'answered' "
                 "ELSE 'no_answer' END), q.confidence, q.passage_ids, "
-                "coalesce(sum(v.vote > 0), 0), coalesce(sum(v.vote < 0), 0) FROM questions q "
+                "coalesce(sum(v.vote > 0), 0), coalesce(sum(v.vote < 0), 0), q.vector FROM questions q "
                 "LEFT JOIN votes v ON v.answer = q.answer WHERE q.time >= ? GROUP BY q.rowid ORDER BY q.time",
                 (since,)).fetchall()
 
@@ -155,12 +156,21 @@ BUTTONS_KEPT_S = 7 * 24 * 3600
 
 
 def logged_values(logged: Logged | None, log_days: float) -> tuple:
-    """The question log's columns: the text and what was shown only while texts are kept."""
+    """The question log's columns: the text, what was shown and the text's embedding only while
+    texts are kept."""
     if logged is None:
         return (None,) * len(LOG_COLUMNS)
     keep = log_days > 0
     return (logged.answer, logged.question if keep else None, logged.lang, logged.status,
-            round(logged.confidence, 4), ",".join(logged.passage_ids) if keep else None)
+            round(logged.confidence, 4), ",".join(logged.passage_ids) if keep else None,
+            logged.vector if keep else None)
+
+
+def log_vector(vector) -> bytes | None:
+    """A question's embedding as the log keeps it: float16 bytes (768 for e5-small)."""
+    import numpy as np
+
+    return None if vector is None else np.asarray(vector, dtype=np.float16).tobytes()
 
 
 @dataclass

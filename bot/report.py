@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.tuned import SAME_MEANING
+
 STATUSES = ("answered", "uncertain", "no_answer")
-# Two questions whose centred e5 vectors (``centred``) are at least this similar ask the same
-# thing: chosen by eye on ten questions of our own, measured once: "thị trưởng busan là ai" / "ai
-# là thị trưởng Busan" / "thi truong busan ten gi" 0.81-0.89, "Busan có bao nhiêu dân" / "dân số
-# Busan bao nhiêu" / "busan co bao nhieu nguoi" 0.76-0.92; between those groups 0.15-0.40.
-SAME_MEANING = 0.7
+# Two questions whose centred e5 vectors (``centred``) are at least SAME_MEANING alike ask the
+# same thing (tuned.json, "report": fitted on a generated log by benchmarks/report_scale.py).
 
 
 @dataclass
@@ -24,15 +23,19 @@ class Report:
     up: int = 0
     down: int = 0
     unanswered: list[str] = field(default_factory=list)  # texts of questions not answered (logged ones)
+    vectors: dict[str, bytes] = field(default_factory=dict)  # a logged question's text -> its stored embedding
     down_passages: Counter = field(default_factory=Counter)  # passage id -> 👎 on answers that showed it first
     uncounted_texts: int = 0  # questions logged without their text (question_log_days = 0, or pruned)
 
 
 def summarise(rows: list[tuple]) -> Report:
-    """Rows of ``logged_since``: (time, question, lang, status, confidence, passage_ids, up, down)."""
+    """Rows of ``logged_since``: (time, question, lang, status, confidence, passage_ids, up, down,
+    vector)."""
     report = Report()
     per_day: dict[str, Counter] = defaultdict(Counter)
-    for when, question, _lang, status, _confidence, passage_ids, up, down in rows:
+    for when, question, _lang, status, _confidence, passage_ids, up, down, vector in rows:
+        if question is not None and vector is not None:
+            report.vectors.setdefault(question, bytes(vector))
         day = dt.datetime.fromtimestamp(when, dt.timezone.utc).date().isoformat()
         per_day[day][status] += 1
         report.up += up
@@ -104,18 +107,19 @@ def centred(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9)
 
 
-TYPICAL_SAMPLE = 200  # distinct logged questions the "typical" mean is taken over (with our own): enough for a mean
+MODEL_TYPICAL_SAMPLE = 200  # the same, where they must be embedded now: each costs a model call
+TYPICAL_SAMPLE = 2000  # distinct logged questions the "typical" mean is taken over: enough for a mean
 
 
-def unanswered_groups(engine, report: Report, rows: list[tuple]) -> list[list[int]]:
+def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: float = SAME_MEANING) -> list[list[int]]:
     """``report.unanswered`` grouped by meaning (indices into it), measured from what is typical:
-    the questions logged, and our own questions about the articles.
+    the questions logged (and our own questions about the articles, for a log without embeddings).
 
     A log repeats itself: each distinct wording is read once, and wordings with the same words
     once planned (typed with or without diacritics, in shorthand, with a typo, in another order:
     the planner writes them out alike and folding drops the marks) are one question before any
-    model call; only one wording of each is embedded. 100,000 logged questions cost what their
-    distinct questions cost."""
+    model call. The bot logs each question's embedding: the model is asked only for those
+    logged without one (by a version before it), with a sample of what is typical to centre on."""
     from retrieval.settings import ROOT
     from retrieval.text import fold_word, words
 
@@ -123,19 +127,35 @@ def unanswered_groups(engine, report: Report, rows: list[tuple]) -> list[list[in
     same_words: dict[frozenset, list[str]] = defaultdict(list)
     for text, plan in plans.items():
         same_words[frozenset(fold_word(w) for w in words(plan.read_as)) or frozenset([text])].append(text)
-    representatives = [wordings[0] for wordings in same_words.values()]
-    typical = list(dict.fromkeys(r[1] for r in rows if r[1]))[:TYPICAL_SAMPLE]
-    seeds = ROOT / "eval" / "seed_questions.jsonl"
-    if seeds.exists():
-        typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
-    texts = [plans[q].dense_text for q in representatives] + [engine.plan(q).dense_text for q in typical]
-    vectors = np.asarray(engine.embedder.embed_queries(texts))
+    representatives = [next((w for w in wordings if w in report.vectors), wordings[0])
+                       for wordings in same_words.values()]
+    logged = list(dict.fromkeys(r[1] for r in rows if r[1]))
+    typical = [q for q in logged if q in report.vectors][:TYPICAL_SAMPLE]
+    if not typical:  # a log from before embeddings were kept: a smaller sample, and our own questions
+        typical = logged[:MODEL_TYPICAL_SAMPLE]
+        seeds = ROOT / "eval" / "seed_questions.jsonl"
+        if seeds.exists():
+            typical += [json.loads(line)["question"] for line in seeds.open(encoding="utf-8") if line.strip()]
+    vectors = _vectors(lambda t: (plans.get(t) or engine.plan(t)).dense_text, engine.embedder, report.vectors,
+                       representatives + typical)
     positions: dict[str, list[int]] = defaultdict(list)
     for i, text in enumerate(report.unanswered):
         positions[text].append(i)
     members = [[i for text in wordings for i in positions[text]] for wordings in same_words.values()]
-    groups = group_by_meaning(centred(vectors[: len(representatives)], vectors), weights=[len(m) for m in members])
+    groups = group_by_meaning(centred(vectors[: len(representatives)], vectors), threshold,
+                              weights=[len(m) for m in members])
     return [sorted(i for g in group for i in members[g]) for group in groups]
+
+
+def _vectors(dense_text, embedder, stored: dict[str, bytes], texts: list[str]) -> np.ndarray:
+    """Each text's logged embedding, or the model's for those logged without one (all of them
+    the model's where the logged ones are of another size: another model)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in stored]
+    embedded = dict(zip(missing, embedder.embed_queries([dense_text(t) for t in missing]))) if missing else {}
+    kept = {t: np.frombuffer(stored[t], dtype=np.float16) for t in texts if t in stored}
+    if len({v.shape for v in list(kept.values()) + list(embedded.values())}) > 1:
+        return np.asarray(embedder.embed_queries([dense_text(t) for t in texts]))
+    return np.array([kept[t] if t in kept else embedded[t] for t in texts], dtype=np.float32)
 
 
 def top_unanswered(report: Report, groups: list[list[int]], top: int = 3) -> list[str]:

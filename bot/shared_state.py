@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS busan_bot_questions (time double precision NOT NULL, 
     answered boolean NOT NULL);
 ALTER TABLE busan_bot_questions ADD COLUMN IF NOT EXISTS answer text, ADD COLUMN IF NOT EXISTS question text,
     ADD COLUMN IF NOT EXISTS lang text, ADD COLUMN IF NOT EXISTS status text,
-    ADD COLUMN IF NOT EXISTS confidence real, ADD COLUMN IF NOT EXISTS passage_ids text;
+    ADD COLUMN IF NOT EXISTS confidence real, ADD COLUMN IF NOT EXISTS passage_ids text,
+    ADD COLUMN IF NOT EXISTS vector bytea;
 CREATE TABLE IF NOT EXISTS busan_bot_buttons (answer text PRIMARY KEY, time double precision NOT NULL,
     question text NOT NULL, lang text NOT NULL, shown int NOT NULL, passage_ids text NOT NULL);
 CREATE INDEX IF NOT EXISTS busan_bot_buttons_time ON busan_bot_buttons (time);
@@ -64,22 +65,22 @@ class PgFeedbackStore:
 
     def question(self, user_id: int, answered: bool, logged: Logged | None = None) -> None:
         self._execute("INSERT INTO busan_bot_questions (time, user_hash, answered, answer, question, lang, status, "
-                      "confidence, passage_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                      "confidence, passage_ids, vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                       (time.time(), self.user_hash(user_id), answered, *logged_values(logged, self.log_days)))
         self._logged += 1
         if self._logged % PRUNE_EVERY == 0:
-            self._execute("UPDATE busan_bot_questions SET question = NULL, passage_ids = NULL WHERE time < %s "
-                          "AND question IS NOT NULL", (time.time() - self.log_days * 86400,))
+            self._execute("UPDATE busan_bot_questions SET question = NULL, passage_ids = NULL, vector = NULL "
+                          "WHERE time < %s AND question IS NOT NULL", (time.time() - self.log_days * 86400,))
 
     def logged_since(self, since: float) -> list[tuple]:
         """As ``FeedbackStore.logged_since``."""
         return self.db.rows(
             "SELECT q.time, q.question, q.lang, coalesce(q.status, CASE WHEN q.answered THEN 'answered' "
             "ELSE 'no_answer' END), q.confidence, q.passage_ids, "
-            "count(v.vote) FILTER (WHERE v.vote > 0), count(v.vote) FILTER (WHERE v.vote < 0) "
+            "count(v.vote) FILTER (WHERE v.vote > 0), count(v.vote) FILTER (WHERE v.vote < 0), q.vector "
             "FROM busan_bot_questions q LEFT JOIN busan_bot_votes v ON v.answer = q.answer "
             "WHERE q.time >= %s GROUP BY q.ctid, q.time, q.question, q.lang, q.status, q.answered, q.confidence, "
-            "q.passage_ids ORDER BY q.time", (since,))
+            "q.passage_ids, q.vector ORDER BY q.time", (since,))
 
     def vote(self, user_id: int, answer: str, question: str, passage_ids: list[str], vote: int) -> None:
         self._execute("INSERT INTO busan_bot_votes VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (answer, user_hash) "

@@ -31,7 +31,7 @@ from .telegram_buttons import ANSWER_BUTTON, on_answer_button, on_stale_button
 from .telegram_io import addressed, answer_markup, engine_of, limit, reply, run, state_of, write
 from .telegram_render import EXAMPLES, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
-from .feedback import Asked, FeedbackStore, Logged
+from .feedback import Asked, FeedbackStore, Logged, log_vector
 from .telegram_support import RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
 from .update_journal import JournalQueue, PgJournal, SqliteJournal, keep_replaying, mark_done, replay_left_over
 
@@ -116,7 +116,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
                   [ap.passage.id for ap in answer.shown()], answer.cursor.shown if answer.cursor else 0)
     key = state["recent"].add(asked)
     if not answer.offset:  # "more" typed is no new question
-        logged = Logged(key, asked.question, answer.lang, answer.status, answer.confidence, tuple(asked.passage_ids))
+        vector = log_vector(answer.cursor.ranking.vector) if answer.cursor else None
+        logged = Logged(key, asked.question, answer.lang, answer.status, answer.confidence, tuple(asked.passage_ids),
+                        vector)
         write(context, state["feedback"].question, user_id, answer.answered, logged)
     write(context, state["feedback"].remember, key, asked)
     if answer.offset:

@@ -58,6 +58,7 @@ class Ranking:
     scores: tuple[float, ...]
     evidence: Evidence | None
     sentence_sims: dict[int, list[float]] = field(repr=False)  # candidate row -> similarity per sentence
+    vector: object = field(default=None, repr=False, compare=False)  # the question's embedding it was ranked by
 
 
 class Pipeline:
@@ -167,7 +168,7 @@ class Pipeline:
         if exclude:
             found = found.without({r for r in found.rows if self.index.passages[r].id in exclude})
         if not found.rows:
-            return Ranking(plan, (), (), None, {})
+            return Ranking(plan, (), (), None, {}, vector)
         with stages("fuse"):
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
@@ -182,7 +183,7 @@ class Pipeline:
                 wrong_type=1.0 - found.holds_asked[order[0]],
                 **self._word_evidence(plan, rows[0]),
             )
-        return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)))
+        return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""

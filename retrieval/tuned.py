@@ -76,6 +76,7 @@ RESTORATION = Restoration(**_numbers(_DATA["restoration"]))
 BM25_K1, BM25_B = _DATA["bm25"]["k1"], _DATA["bm25"]["b"]
 ANN = Ann(**_numbers(_DATA["ann"]))
 PGVECTOR = Pgvector(**_numbers(_DATA["pgvector"]))
+SAME_MEANING = float(_DATA["report"]["same_meaning"])  # `report`: two unanswered questions are one at this similarity
 
 
 def by_kind(values: dict[Kind, Weights | Calibration]) -> dict[str, dict]:

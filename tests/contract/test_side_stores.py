@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot import telegram_support as support
-from bot.feedback import Asked, FeedbackStore, Logged
+from bot.feedback import PRUNE_EVERY, Asked, FeedbackStore, Logged
 
 
 class FeedbackContract:
@@ -68,6 +68,27 @@ class FeedbackContract:
             (None, "answered", None, 0, 0)]
         assert store.logged_since(rows[-1][0] + 1) == []
 
+    def test_each_questions_embedding_is_kept_with_its_text_and_goes_with_it(self, make):
+        import time
+
+        vector = bytes(range(16))
+        store = make(log_days=0.2 / 86400)  # texts kept 0.2 s
+        store.question(1, False, Logged("k1", "Busan có bao nhiêu dân?", "vi", "no_answer", 0.03, (), vector))
+        store.question(2, True, Logged("k2", "Thị trưởng Busan là ai?", "vi", "answered", 0.9, ("p1",)))
+        assert [(r[1], r[8] and bytes(r[8])) for r in store.logged_since(0)] == [
+            ("Busan có bao nhiêu dân?", vector), ("Thị trưởng Busan là ai?", None)]
+        time.sleep(0.3)
+        for i in range(PRUNE_EVERY - 2):  # the next prune: texts older than log_days go, embeddings with them
+            store.question(3, True)
+        first = store.logged_since(0)[0]
+        assert (first[1], first[5], first[8], first[3]) == (None, None, None, "no_answer")
+
+    def test_no_embedding_is_kept_with_log_days_zero(self, make):
+        store = make(log_days=0)
+        store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, (), b"\x00\x01"))
+        (row,) = store.logged_since(0)
+        assert (row[1], row[8]) == (None, None)
+
     def test_the_user_hash_is_the_same_for_votes_and_questions(self, make):
         store = make()
         assert store.user_hash(5) == make().user_hash(5)
@@ -98,7 +119,7 @@ class RateLimiterContract:
 class TestSqliteFeedback(FeedbackContract):
     @pytest.fixture()
     def make(self, tmp_path):
-        return lambda: FeedbackStore(tmp_path / "feedback.sqlite3")
+        return lambda **options: FeedbackStore(tmp_path / "feedback.sqlite3", **options)
 
     def test_no_question_text_is_kept_with_log_days_zero(self, tmp_path):
         store = FeedbackStore(tmp_path / "f.sqlite3", log_days=0)
@@ -132,7 +153,7 @@ class TestPostgresFeedback(FeedbackContract):
         from retrieval.store.pg_database import Database
 
         dbs = []
-        yield lambda: PgFeedbackStore(dbs.append(Database(pg_url, pool_size=2)) or dbs[-1])
+        yield lambda **options: PgFeedbackStore(dbs.append(Database(pg_url, pool_size=2)) or dbs[-1], **options)
         for db in dbs:
             db.close()
 

@@ -13,8 +13,8 @@ from bot.report_html import page, write_page
 DAY = 1_796_000_000.0  # 2026-12-01 (UTC)
 
 
-def _row(when, question, status, passages="", up=0, down=0):
-    return (when, question, "vi", status, 0.5, passages, up, down)
+def _row(when, question, status, passages="", up=0, down=0, vector=None):
+    return (when, question, "vi", status, 0.5, passages, up, down, vector)
 
 
 def test_summarise_counts_each_day_votes_and_what_went_unanswered():
@@ -49,9 +49,10 @@ class _Plans:
     """A fake engine: the planner folds, expands "ko" and mends "Busna" (as the real one does,
     word by word), and the model embeds each distinct text to its own direction, recording calls."""
 
-    def __init__(self):
+    def __init__(self, dim: int = 400):
         self.embedded: list[str] = []
         self.embedder = self
+        self.dim = dim
 
     def plan(self, text):
         from types import SimpleNamespace
@@ -61,10 +62,10 @@ class _Plans:
 
     def embed_queries(self, texts):
         self.embedded += texts
-        seen = sorted(set(self.embedded))
-        out = np.zeros((len(texts), len(seen) + 1))
+        seen = list(dict.fromkeys(self.embedded))
+        out = np.zeros((len(texts), self.dim))
         for i, t in enumerate(texts):
-            out[i, seen.index(t)] = 1.0
+            out[i, seen.index(t) % self.dim] = 1.0
         return out
 
 
@@ -79,6 +80,34 @@ def test_the_same_words_typed_differently_are_one_group_and_embedded_once():
     # one wording of each question reached the model (then what is typical, to centre on)
     assert engine.embedded[:2] == ["Busan có bao nhiêu dân", "giá vàng hôm nay không"]
     assert not {"busan co bao nhieu dan", "Busna có bao nhiêu dân"} & set(engine.embedded)
+
+
+def _f16(*values):
+    return np.asarray(values, dtype=np.float16).tobytes()
+
+
+def test_logged_embeddings_group_without_the_model():
+    """Each question's embedding logged by the bot: no model call; wordings that share no word
+    but mean the same (their embeddings alike) are one group."""
+    rows = [_row(DAY, "Busan có bao nhiêu dân?", "no_answer", vector=_f16(1, 0, 0)),
+            _row(DAY + 1, "dân số thành phố cảng?", "no_answer", vector=_f16(0.99, 0.1, 0)),
+            _row(DAY + 2, "giá vàng hôm nay", "no_answer", vector=_f16(0, 1, 0)),
+            _row(DAY + 3, "Thị trưởng Busan là ai?", "answered", "p1", vector=_f16(0, 0, 1))]
+    engine = _Plans()
+    groups = unanswered_groups(engine, summarise(rows), rows)
+    assert groups == [[0, 1], [2]] and engine.embedded == []
+
+
+def test_only_questions_logged_without_an_embedding_reach_the_model():
+    rows = [_row(DAY, "Busan có bao nhiêu dân?", "no_answer", vector=_f16(1, 0, 0)),
+            _row(DAY + 1, "giá vàng hôm nay", "no_answer"),  # logged by a version before embeddings
+            _row(DAY + 2, "Thị trưởng Busan là ai?", "answered", "p1", vector=_f16(0, 0, 1))]
+    engine = _Plans(dim=3)
+    unanswered_groups(engine, summarise(rows), rows)
+    assert engine.embedded == ["giá vàng hôm nay"]
+    engine = _Plans(dim=5)  # the model changed since: what was logged is of another size
+    unanswered_groups(engine, summarise(rows), rows)
+    assert set(engine.embedded) == {"Busan có bao nhiêu dân", "giá vàng hôm nay", "Thị trưởng Busan là ai"}
 
 
 def test_centring_spreads_questions_that_are_all_alike():

@@ -6,6 +6,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fake_telegram import FakeTelegram, check_html
 from fakes import HashEmbedder
@@ -556,3 +557,9 @@ def test_each_question_is_logged_with_its_reading_status_and_passages(bot):
         time.sleep(0.05)
     row = next(r for r in feedback.logged_since(0) if r[1] == "Busan kết nghĩa với TP.HCM từ năm nào?")
     assert row[2] == "vi" and row[3] in ("answered", "uncertain") and row[5]
+    # and its embedding, the one it was answered with: `report` groups without the model
+    engine = application.bot_data["engine"]
+    logged = np.frombuffer(row[8], dtype=np.float16)
+    assert logged.shape == (engine.embedder.dim,)
+    expected = engine.embedder.embed_queries([engine.plan("Busan kết nghĩa với TP.HCM từ năm nào?").dense_text])[0]
+    assert np.allclose(logged, expected, atol=1e-3)
