@@ -126,6 +126,8 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model = None
         self._dim: int | None = None
+        self._parts: tuple | None = None
+        self._parts_read = False
 
     @property
     def model(self):
@@ -179,8 +181,8 @@ class SentenceTransformerEmbedder:
         pooling and normalisation (e5 is), else None. A question is one short text, and
         ``encode``'s own bookkeeping around that forward pass costs ~10% of it (4 ms of 40 on a
         2-core machine): questions go straight through these parts, with the same result."""
-        if not hasattr(self, "_parts"):
-            self._parts = _plain_parts(self.model)
+        if not self._parts_read:
+            self._parts, self._parts_read = _plain_parts(self.model), True
         return self._parts
 
     def _mean_pooled(self, texts: list[str]) -> np.ndarray:
