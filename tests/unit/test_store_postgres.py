@@ -89,12 +89,12 @@ def test_two_generations_are_kept_and_older_ones_dropped(store, pg_url):
 
 
 def test_a_failed_build_leaves_the_current_index_and_nothing_else(store, pg_url, monkeypatch):
-    from retrieval.store import postgres
+    from retrieval.store import pg_writes
 
     emb = HashEmbedder()
     before, _ = store.build(passages(), emb)
     tables = generation_tables(pg_url)
-    monkeypatch.setattr(postgres, "MAX_TERMS_PER_PASSAGE", 3)  # the write fails half-way, after CREATE TABLE
+    monkeypatch.setattr(pg_writes, "MAX_TERMS_PER_PASSAGE", 3)  # the write fails half-way, after CREATE TABLE
     with pytest.raises(IndexError_, match="distinct terms"):
         store.build(passages(TEXTS[1:]), emb)
     assert generation_tables(pg_url) == tables
@@ -140,12 +140,12 @@ def test_connection_problems_are_one_line_without_the_password():
 def test_lexical_top_k_is_exactly_bm25s_whatever_the_blocks(pg_url, monkeypatch, first_block, growth):
     """The threshold algorithm over blocks of postings gives the scores and order of the
     in-memory BM25, however few postings a block holds (many rounds, early stops)."""
-    from retrieval.store import postgres
+    from retrieval.store import pg_writes
 
     small = dataclasses.replace(pg_readers.PGVECTOR, lexical_first_block=first_block, lexical_block_growth=growth,
                                 lexical_max_rounds=50)
     monkeypatch.setattr(pg_readers, "PGVECTOR", small)
-    monkeypatch.setattr(postgres, "PGVECTOR", small)
+    monkeypatch.setattr(pg_writes, "PGVECTOR", small)  # the blocks are written by it
     rng = np.random.default_rng(3)
     vocabulary = "busan thành phố hồ chí minh cảng biển du lịch hợp tác năm kết nghĩa tô lâm gimhae thư viện".split()
     texts = [" ".join(rng.choice(vocabulary, size=rng.integers(3, 25))) for _ in range(120)]

@@ -1,0 +1,131 @@
+"""The PostgreSQL store's writes: a generation's tables by COPY in pgvector's binary forms, the
+checksums `index --verify` compares, and old generations dropped (``postgres.py`` runs them in
+its one build transaction)."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from ..errors import IndexError_
+from ..passage import content_hash
+from ..tuned import PGVECTOR
+from .bm25 import Bm25
+from .pg_readers import table
+from .vectors import SentenceVectors
+
+KEEP_GENERATIONS = 2  # the current one and the one before (a replica may not have switched yet)
+MAX_TERMS_PER_PASSAGE = 16_000  # pgvector's limit on a sparsevec's non-zero entries
+# What `index --verify` reads back: each table of a generation, in a fixed order, as recorded at
+# build time (row count, and the MD5 of the rows' MD5s); "generation" is its own row's data
+# (accent table, dense statistics, vocabulary size).
+CHECKED = {"passages": "row", "sentences": "row, idx", "terms": "term", "postings": "term, block"}
+
+
+def write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: SentenceVectors, lexical: Bm25,
+                      hnsw: bool) -> None:
+    dim, vocabulary = matrix.shape[1], len(lexical.terms)
+    p, s, t, o = (table(g, n) for n in ("passages", "sentences", "terms", "postings"))
+    conn.execute(f"CREATE TABLE {p} (row int PRIMARY KEY, id text NOT NULL, article text NOT NULL, "
+                 f"title text NOT NULL, source text NOT NULL, paragraph int NOT NULL, text text NOT NULL, "
+                 f"hash text NOT NULL, embedding halfvec({dim}) NOT NULL, lexical sparsevec({max(vocabulary, 1)}) NOT NULL)")
+    conn.execute(f"CREATE TABLE {s} (row int NOT NULL, idx int NOT NULL, embedding halfvec({dim}) NOT NULL, "
+                 f"PRIMARY KEY (row, idx))")
+    conn.execute(f"CREATE TABLE {t} (term text PRIMARY KEY, id int NOT NULL, idf real NOT NULL)")
+    conn.execute(f"CREATE TABLE {o} (term int NOT NULL, block int NOT NULL, rows bytea NOT NULL, "
+                 f"weights bytea NOT NULL, last boolean NOT NULL, PRIMARY KEY (term, block))")
+    by_row = lexical.weights.tocsr()
+    by_row.sort_indices()
+    with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
+        for row, passage in enumerate(passages):
+            lo, hi = by_row.indptr[row], by_row.indptr[row + 1]
+            if hi - lo > MAX_TERMS_PER_PASSAGE:
+                raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {hi - lo} distinct terms; "
+                                  f"PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
+            copy.write_row((row, passage.id, passage.article, passage.title, passage.source, passage.paragraph,
+                            passage.text, content_hash(passage.text), halfvec_bytes(matrix[row]),
+                            sparsevec_bytes(vocabulary, by_row.indices[lo:hi], by_row.data[lo:hi])))
+    with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "int4", "bytea"])
+        for row in range(len(passages)):
+            for idx, vector in enumerate(sentences.block(row)):
+                copy.write_row((row, idx, halfvec_bytes(vector)))
+    with conn.cursor().copy(f"COPY {t} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["text", "int4", "float4"])
+        for i, term in enumerate(lexical.terms):
+            copy.write_row((term, i, float(lexical.idf_values[i])))
+    with conn.cursor().copy(f"COPY {o} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["int4", "int4", "bytea", "bytea", "bool"])
+        for row in postings_blocks(lexical.weights):
+            copy.write_row(row)
+    conn.execute(f"CREATE INDEX ON {p} (hash)")
+    if hnsw:
+        # The graph must fit in maintenance_work_mem or the build slows down many times over.
+        conn.execute(f"SET LOCAL maintenance_work_mem = '{_hnsw_memory_mb(len(passages), dim)}MB'")
+        conn.execute(f"CREATE INDEX ON {p} USING hnsw (embedding halfvec_ip_ops) "
+                     f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
+    for name in (p, s, t, o):
+        conn.execute(f"ANALYZE {name}")
+
+
+def checksum(rows, g: int, name: str) -> tuple[int, str]:
+    if name == "generation":
+        (count, digest), = rows("SELECT count(*), md5(string_agg(accents || encode(stats_mean, 'hex') || "
+                                "encode(stats_cov, 'hex') || vocabulary::text, '')) FROM busan_generations "
+                                "WHERE id = %s", (g,))
+        return count, digest
+    (count, digest), = rows(f"SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY "
+                            f"{CHECKED[name]}), '')) FROM {table(g, name)} t")
+    return count, digest
+
+
+def checksums(rows, g: int) -> dict[str, list]:
+    return {name: list(checksum(rows, g, name)) for name in (*CHECKED, "generation")}
+
+
+def _hnsw_memory_mb(n: int, dim: int) -> int:
+    """What building the HNSW graph needs: each vector (half precision) and its neighbour
+    lists (2m on the bottom layer), with room to spare; at least 256 MB, at most 16 GB."""
+    need = n * (2 * dim + 2 * PGVECTOR.hnsw_m * 8 + 64) * 1.5
+    return int(min(max(need / 2**20, 256), 16 * 1024))
+
+
+def postings_blocks(weights):
+    """(term, block, rows, weights, last) per block of each term's postings, highest weight first;
+    blocks grow geometrically, so a common term is read in a few round trips."""
+    csc = weights.tocsc()
+    first, growth = PGVECTOR.lexical_first_block, PGVECTOR.lexical_block_growth
+    for term in range(csc.shape[1]):
+        lo, hi = csc.indptr[term], csc.indptr[term + 1]
+        order = np.argsort(-csc.data[lo:hi], kind="stable")
+        rows, values = csc.indices[lo:hi][order].astype("<i4"), csc.data[lo:hi][order].astype("<f4")
+        start, size, block = 0, first, 0
+        while True:
+            end = min(start + size, len(rows))
+            yield term, block, rows[start:end].tobytes(), values[start:end].tobytes(), end >= len(rows)
+            if end >= len(rows):
+                break
+            start, size, block = end, size * growth, block + 1
+
+
+def halfvec_bytes(vector: np.ndarray) -> bytes:
+    """pgvector's binary form of a halfvec: dimensions, a reserved word, big-endian float16s."""
+    return struct.pack(">HH", len(vector), 0) + np.asarray(vector, dtype=">f2").tobytes()
+
+
+def sparsevec_bytes(dim: int, indices: np.ndarray, values: np.ndarray) -> bytes:
+    """pgvector's binary form of a sparsevec: dimensions, non-zeros, a reserved int, 0-based
+    indices (ascending), big-endian float32 values."""
+    return (struct.pack(">iii", max(dim, 1), len(indices), 0) + np.asarray(indices, dtype=">i4").tobytes()
+            + np.asarray(values, dtype=">f4").tobytes())
+
+
+def drop_old_generations(conn, current: int) -> None:
+    old = [g for (g,) in conn.execute("SELECT id FROM busan_generations WHERE id < %s ORDER BY id DESC",
+                                      (current,)).fetchall()][KEEP_GENERATIONS - 1:]
+    for g in old:
+        for name in ("passages", "sentences", "terms", "postings"):
+            conn.execute(f"DROP TABLE IF EXISTS {table(g, name)}")
+        conn.execute("DELETE FROM busan_generations WHERE id = %s", (g,))
