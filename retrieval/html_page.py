@@ -9,6 +9,7 @@ links, reader comments, a newsletter box, a footer. What is left out, whatever t
   "box-comment", "tin-lien-quan"), unless it also names the content ("article", "content",
   "main", "body": Readability's "maybe a candidate");
 - a block most of whose text is link text (a list of related titles, a line of share buttons);
+- a line in the form of a legal footer (a licence number "123/GP-BTTTT", "©", "all rights reserved");
 - where the page marks its article (``<article>``, ``itemprop="articleBody"``, ``<main>``) and that
   holds most of the page's paragraph text, only what is inside it.
 Metadata (title, author, date, site name) is read from the page's ``<meta>`` tags (Open Graph,
@@ -30,6 +31,7 @@ _DATA = tomllib.loads((Path(__file__).parent / "data" / "page.toml").read_text(e
 _UNLIKELY = re.compile(_DATA["unlikely"], re.IGNORECASE)
 _MAYBE = re.compile(_DATA["maybe"], re.IGNORECASE)
 _BYLINE = re.compile(_DATA["byline"], re.IGNORECASE)
+_FOOTER = re.compile(_DATA["footer"], re.IGNORECASE)
 LINK_DENSITY = float(_DATA["link_density"])
 MARKED_SHARE = float(_DATA["marked_share"])
 
@@ -172,7 +174,7 @@ def read_page(html: str) -> Page:
         meta.setdefault("author", reader.byline)
     if _ISO_DAY.match(meta.get("date", "")):
         meta["date"] = meta["date"][:10]  # the day: "2025-08-13T09:30:00+07:00" -> "2025-08-13"
-    lines = [line for line in reader.lines if not _mostly_links(line)]
+    lines = [line for line in reader.lines if not _mostly_links(line) and not _FOOTER.search(line.text)]
     marked = [line for line in lines if line.marked]
     if marked and sum(len(line.text) for line in marked) >= MARKED_SHARE * sum(len(line.text) for line in lines):
         lines = marked
