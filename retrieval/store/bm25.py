@@ -12,6 +12,7 @@ import numpy as np
 
 from ..text import lexical_terms
 from ..tuned import BM25_B as B, BM25_K1 as K1
+from .manifest import LEXICAL_FILES as FILES
 
 
 
@@ -79,17 +80,26 @@ class Bm25:
 
     def save(self, folder: Path) -> None:
         w = self.weights
-        np.savez(folder / "lexical.npz", data=w.data, indices=w.indices, indptr=w.indptr,
-                 shape=np.array(w.shape), idf=self.idf_values)
+        for name, values in zip(FILES, (w.data, w.indices, w.indptr, self.idf_values, np.array(w.shape))):
+            np.save(folder / name, values, allow_pickle=False)
         (folder / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False))
 
     @classmethod
     def load(cls, folder: Path) -> "Bm25":
+        """The postings memory-mapped: a question reads its own terms' columns, so a large index
+        costs the querying process what its questions touch, not its size. (A generation of an
+        earlier version, one ``lexical.npz``, is read whole.)"""
         from scipy import sparse
 
-        with np.load(folder / "lexical.npz", allow_pickle=False) as z:
-            weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-            idf = z["idf"]
+        if (folder / "lexical.npz").exists() and not (folder / FILES[0]).exists():
+            with np.load(folder / "lexical.npz", allow_pickle=False) as z:
+                weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+                idf = z["idf"]
+        else:
+            data, indices, indptr = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in FILES[:3])
+            idf = np.load(folder / FILES[3], allow_pickle=False)
+            shape = tuple(int(x) for x in np.load(folder / FILES[4], allow_pickle=False))
+            weights = sparse.csc_matrix((data, indices, indptr), shape=shape, copy=False)
         terms = json.loads((folder / "terms.json").read_text())
         if len(terms) != weights.shape[1]:
             raise ValueError("term list and weights disagree")

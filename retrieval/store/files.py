@@ -10,7 +10,7 @@ Layout of ``index_dir``::
     gen-.../sentence_rows.npy        passage row r's sentences are rows [r] to [r+1] of the above
     gen-.../dense.faiss              inner-product FAISS index over the same rows
     gen-.../stats.npz                mean and covariance of the vectors (similarity z-scores)
-    gen-.../lexical.npz, terms.json  BM25 weights (CSC) and the term list (bm25.py)
+    gen-.../lexical_*.npy, terms.json  BM25 weights (CSC, memory-mapped) and the term list (bm25.py)
     gen-.../sentence_words*          each sentence's folded words (sentence_words.py)
     gen-.../accents.json             folded -> accented word forms seen in the corpus (restore.py)
     .lock                            held while building

@@ -131,7 +131,8 @@ def test_failed_build_leaves_previous_index_usable(tmp_path):
     (lambda g: (g / "vectors.npy").write_bytes(b""), "damaged"),  # emptied: EOFError inside numpy
     (lambda g: (g / "sentences.npy").write_bytes(b""), "damaged"),
     (lambda g: (g / "stats.npz").write_bytes((g / "stats.npz").read_bytes()[:100]), "damaged"),  # BadZipFile
-    (lambda g: (g / "lexical.npz").write_bytes((g / "lexical.npz").read_bytes()[:100]), "damaged"),
+    (lambda g: (g / "lexical_data.npy").write_bytes((g / "lexical_data.npy").read_bytes()[:100]), "damaged"),
+    (lambda g: (g / "lexical_starts.npy").unlink(), "damaged"),
 ])
 def test_damaged_index_is_detected(tmp_path, damage, message):
     build_index(tmp_path, passages(), HashEmbedder())
@@ -331,3 +332,33 @@ def test_tidy_leaves_a_running_build_alone(tmp_path):
     finally:
         held.release()
     assert FileStore(tmp_path).tidy() == 1 and not (tmp_path / ".building-gen-x").exists()
+
+
+def mapped(array) -> bool:
+    """Whether an array's memory is a memory-mapped file (scipy keeps views of what it is given)."""
+    import mmap
+
+    while array is not None:
+        if isinstance(array, mmap.mmap):
+            return True
+        array = getattr(array, "base", None)
+    return False
+
+
+def test_bm25_is_memory_mapped_and_an_earlier_versions_single_file_still_reads(tmp_path):
+    from retrieval.store.bm25 import Bm25
+    from retrieval.store.manifest import LEXICAL_FILES
+
+    built = Bm25.build(TEXTS)
+    built.save(tmp_path)
+    loaded = Bm25.load(tmp_path)
+    assert mapped(loaded.weights.data) and mapped(loaded.weights.indices)  # views of the file, not copies
+    query = "Busan kết nghĩa Thành phố Hồ Chí Minh"
+    assert loaded.query(query).top(4) == built.query(query).top(4) and loaded.query(query).top(4)
+    for name in LEXICAL_FILES:  # as the version before wrote it: one .npz
+        (tmp_path / name).unlink()
+    w = built.weights
+    np.savez(tmp_path / "lexical.npz", data=w.data, indices=w.indices, indptr=w.indptr, shape=np.array(w.shape),
+             idf=built.idf_values)
+    old = Bm25.load(tmp_path)
+    assert not mapped(old.weights.data) and old.query(query).top(4) == built.query(query).top(4)
