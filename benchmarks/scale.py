@@ -34,6 +34,18 @@ from .common import OUT, XQUAD
 WORK = OUT / "scale"
 
 
+def resident_mb() -> dict[str, float]:
+    """The process's resident memory now, apart: its own (anonymous) and pages of the files it
+    maps (vectors, postings: the kernel maps whole cached blocks around each row read, and gives
+    them back under memory pressure), from /proc/self/status."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -147,6 +159,7 @@ def query(n: int, queries: int, xquad: Path) -> dict:
         dense_times.append(time.perf_counter() - t)
         found.append(set(rows))
     serving_mb = peak_mb()
+    resident = resident_mb()
     # The benchmark's own exact search pages in every vector: it comes after the memory reading.
     truth = exact_top(np.asarray(vectors), qvecs, 10)
     recalls = [len(f & set(t.tolist())) / 10 for f, t in zip(found, truth)]
@@ -155,7 +168,8 @@ def query(n: int, queries: int, xquad: Path) -> dict:
             "query_p95_ms": float(np.percentile(ms, 95)),
             "dense_p95_ms": float(np.percentile(np.array(dense_times) * 1000, 95)),
             "recall_at_10": float(np.mean(recalls)), "process_mb_before_load": before,
-            "query_peak_mb": serving_mb}
+            "query_peak_mb": serving_mb, "query_anon_mb": resident.get("RssAnon", 0.0),
+            "query_file_mb": resident.get("RssFile", 0.0)}
 
 
 def _dense_rows(faiss_index, vectors, vec, candidates):
@@ -219,11 +233,12 @@ def main() -> None:
         results.append(row)
         print(f"{n:>9,} done: {row}", file=sys.stderr)
     print(f"{'passages':>10} {'index':<10} {'search':<24} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'dense p95':>9} {'recall@10':>9} {'query MB':>8} {'build MB':>8}")
+          f"{'dense p95':>9} {'recall@10':>9} {'query MB':>8} {'own':>6} {'files':>6} {'build MB':>8}")
     for r in results:
         print(f"{r['n']:>10,} {r['kind']:<10} {r['search']:<24} {r['build_s']:8.1f} {r['query_p50_ms']:7.1f} "
               f"{r['query_p95_ms']:7.1f} {r['dense_p95_ms']:9.1f} {r['recall_at_10']:9.3f} "
-              f"{r['query_peak_mb']:8.0f} {r['build_peak_mb']:8.0f}")
+              f"{r['query_peak_mb']:8.0f} {r.get('query_anon_mb', 0):6.0f} {r.get('query_file_mb', 0):6.0f} "
+              f"{r['build_peak_mb']:8.0f}")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "scale.json").write_text(json.dumps(results, indent=2))
     plot(results, args.png)
