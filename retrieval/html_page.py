@@ -107,7 +107,7 @@ class _Reader(HTMLParser):
         self._stack.append((tag, skipped, marked, byline))
         if tag == "a":
             self._in_link += 1
-        if tag == "title":
+        if tag == "title" and not skipped and not self.title:  # the page's, not an icon's (<svg><title>)
             self._capture = "title"
 
     def handle_endtag(self, tag):

@@ -99,6 +99,11 @@ def test_a_title_tag_loses_the_site_name(title, plain):
     assert read_page(page("", f"<title>{title}</title>")).title == plain
 
 
+def test_an_icons_title_is_not_the_pages():
+    html = page('<svg><title>Facebook</title></svg><p>Bài.</p>', "<title>Tin Busan | Báo A</title>")
+    assert read_page(html).title == "Tin Busan"
+
+
 def test_h1_then_open_graph_then_title_tag():
     assert read_page(page("<h1>Tiêu đề H1</h1>", '<meta property="og:title" content="OG"><title>T</title>')).title \
         == "Tiêu đề H1"
