@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .memory import Turn
-from .mentions import DATA, Mention, Token, find, gender, mentions, only, phrase_table, same_person, tokens
+from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_table, place_mentions, same_person,
+                       tokens)
 from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
@@ -173,12 +174,13 @@ def _swap(text: str, new: Mention) -> str:
     """``text`` with ``new`` in the place of its mention of the same kind (a bare name for a
     person or place when there is none of that kind); when ``new`` is already there, it changes places with the other one
     ("Busan muốn gì ở TP.HCM?" + "còn TP.HCM?" -> "TP.HCM muốn gì ở Busan?")."""
-    found = mentions(_context_free(text), subject=True)
+    text = _context_free(text)
+    found = mentions(text, subject=True)
     same = ([m for m in found if m.kind == new.kind]
-            or [m for m in found if new.kind == "name" or (new.kind == "place" and m.kind == "name")])
+            or [m for m in found if new.kind == "name" or (new.kind == "place" and m.kind == "name")]
+            or (place_mentions(text) if new.kind == "place" else []))  # in a title: "thị trưởng Busan"
     if not same:
         return ""
-    text = _context_free(text)
     present = [m for m in same if m.key == new.key or same_person(m, new)]
     others = [m for m in same if m not in present]
     if present and others:

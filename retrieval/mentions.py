@@ -225,11 +225,16 @@ def gender(person: str) -> str:
 
 def places_in(text: str) -> list[str]:
     """The known places a text names, also those in a title ("mayor of Busan" -> "Busan")."""
+    return [m.text for m in place_mentions(text)]
+
+
+def place_mentions(text: str) -> list[Mention]:
+    """``places_in`` with where each stands in ``text``."""
     toks = tokens(text)
     found, i = [], 0
     while i < len(toks):
         end = _place_end(toks, i)
         if end > i:
-            found.append(text[toks[i].start:toks[end - 1].end])
+            found.append(_mention(text, toks, i, end, "place"))
         i = max(end, i + 1)
     return found

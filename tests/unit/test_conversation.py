@@ -15,6 +15,8 @@ WHO_WELCOMED = remembered(
     ["p1"], None, when=100.0)
 PLACES_ASKED = Turn("Busan muốn gì ở TP.HCM?", "Busan muốn gì ở TP.HCM?", "vi", "answered",
                     (), ("Busan", "TP.HCM"), ("p2",), 1, 100.0)
+MAYOR_ASKED = Turn("Thị trưởng Busan là ai?", "Thị trưởng Busan là ai?", "vi", "uncertain",
+                   ("Thị trưởng Busan",), ("Busan",), ("p3",), 1, 100.0)
 ENGLISH = remembered("who is the mayor of Busan?", "who is the mayor of Busan?", "en", "answered",
                      ["Thị trưởng Park Heong-joon khẳng định TP Busan đóng vai trò quan trọng."], ["p3"], None)
 WIFE = Turn("Phu nhân đi cùng ai?", "Phu nhân đi cùng ai?", "vi", "answered", ("Phu nhân", "ông Oh Keo-don"),
@@ -92,6 +94,9 @@ def test_what_a_turn_is(turn, last, act):
     ("còn TP.HCM thì sao?", WHO_WELCOMED, "ai đón Tổng Bí thư ở TP.HCM?", "swap"),
     ("còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
     ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
+    # a place inside a title: the mayor of the other city
+    ("còn TP.HCM thì sao?", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
+    ("what about Seoul?", ENGLISH, "who is the mayor of Seoul?", "swap"),
     # an elliptical turn asks within the last question
     ("năm nào?", WHO_WELCOMED, "đón Tổng Bí thư ở Busan năm nào?", "ellipsis"),
     ("để làm gì?", PLACES_ASKED, "Busan muốn ở TP.HCM để làm gì?", "ellipsis"),
