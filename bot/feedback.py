@@ -17,6 +17,8 @@ from pathlib import Path
 
 from retrieval.answer import Cursor
 
+from .migrations import Migration, migrate
+
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +54,23 @@ class Logged:
 LOG_COLUMNS = (("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"),
                ("confidence", "REAL"), ("passage_ids", "TEXT"), ("vector", "BLOB"))
 PRUNE_EVERY = 500  # questions logged between removals of texts older than log_days
+MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited once released
+    Migration("001_feedback_tables", (
+        "CREATE TABLE IF NOT EXISTS feedback (time REAL, question TEXT, passage_ids TEXT, user_hash TEXT, "
+        "vote INTEGER)",  # votes before one-per-answer; still counted
+        "CREATE TABLE IF NOT EXISTS votes (answer TEXT, user_hash TEXT, time REAL, question TEXT, passage_ids TEXT, "
+        "vote INTEGER, PRIMARY KEY (answer, user_hash))",
+        "CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)",
+        # what an answer's buttons act on, so that they still work after a restart
+        "CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, lang TEXT, "
+        "shown INTEGER, passage_ids TEXT)")),
+    Migration("002_question_log", columns=tuple(("questions", c, k) for c, k in LOG_COLUMNS if c != "vector")),
+    Migration("003_question_embeddings", columns=(("questions", "vector", "BLOB"),)),
+)
+
+
+def _columns(db, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
 
 class FeedbackStore:
@@ -74,18 +93,7 @@ class FeedbackStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         with self.db:
-            self.db.execute("CREATE TABLE IF NOT EXISTS feedback (time REAL, question TEXT, passage_ids TEXT, "
-                            "user_hash TEXT, vote INTEGER)")  # votes before one-per-answer; still counted
-            self.db.execute("CREATE TABLE IF NOT EXISTS votes (answer TEXT, user_hash TEXT, time REAL, question TEXT, "
-                            "passage_ids TEXT, vote INTEGER, PRIMARY KEY (answer, user_hash))")
-            self.db.execute("CREATE TABLE IF NOT EXISTS questions (time REAL, user_hash TEXT, answered INTEGER)")
-            have = {row[1] for row in self.db.execute("PRAGMA table_info(questions)")}
-            for column, kind in LOG_COLUMNS:  # a database from before the question log, upgraded in place
-                if column not in have:
-                    self.db.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
-            # What an answer's buttons act on, so that they still work after a restart.
-            self.db.execute("CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, "
-                            "lang TEXT, shown INTEGER, passage_ids TEXT)")
+            migrate(self.db, MIGRATIONS, _columns)
 
     def user_hash(self, user_id: int) -> str:
         return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]

@@ -15,25 +15,34 @@ import secrets
 import time
 
 from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, Asked, Logged, logged_values
+from .migrations import Migration, migrate
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS busan_bot_key (one boolean PRIMARY KEY DEFAULT true CHECK (one), key bytea NOT NULL);
-CREATE TABLE IF NOT EXISTS busan_bot_votes (answer text NOT NULL, user_hash text NOT NULL, time double precision NOT NULL,
-    question text NOT NULL, passage_ids text NOT NULL, vote int NOT NULL, PRIMARY KEY (answer, user_hash));
-CREATE TABLE IF NOT EXISTS busan_bot_questions (time double precision NOT NULL, user_hash text NOT NULL,
-    answered boolean NOT NULL);
-ALTER TABLE busan_bot_questions ADD COLUMN IF NOT EXISTS answer text, ADD COLUMN IF NOT EXISTS question text,
-    ADD COLUMN IF NOT EXISTS lang text, ADD COLUMN IF NOT EXISTS status text,
-    ADD COLUMN IF NOT EXISTS confidence real, ADD COLUMN IF NOT EXISTS passage_ids text,
-    ADD COLUMN IF NOT EXISTS vector bytea;
-CREATE TABLE IF NOT EXISTS busan_bot_buttons (answer text PRIMARY KEY, time double precision NOT NULL,
-    question text NOT NULL, lang text NOT NULL, shown int NOT NULL, passage_ids text NOT NULL);
-CREATE INDEX IF NOT EXISTS busan_bot_buttons_time ON busan_bot_buttons (time);
-CREATE TABLE IF NOT EXISTS busan_bot_rate (user_hash text PRIMARY KEY, times double precision[] NOT NULL,
-    allowed boolean NOT NULL);
-"""
+MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited once released
+    Migration("001_side_tables", (
+        "CREATE TABLE IF NOT EXISTS busan_bot_key (one boolean PRIMARY KEY DEFAULT true CHECK (one), key bytea NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS busan_bot_votes (answer text NOT NULL, user_hash text NOT NULL, "
+        "time double precision NOT NULL, question text NOT NULL, passage_ids text NOT NULL, vote int NOT NULL, "
+        "PRIMARY KEY (answer, user_hash))",
+        "CREATE TABLE IF NOT EXISTS busan_bot_questions (time double precision NOT NULL, user_hash text NOT NULL, "
+        "answered boolean NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS busan_bot_buttons (answer text PRIMARY KEY, time double precision NOT NULL, "
+        "question text NOT NULL, lang text NOT NULL, shown int NOT NULL, passage_ids text NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS busan_bot_buttons_time ON busan_bot_buttons (time)",
+        "CREATE TABLE IF NOT EXISTS busan_bot_rate (user_hash text PRIMARY KEY, times double precision[] NOT NULL, "
+        "allowed boolean NOT NULL)")),
+    Migration("002_question_log", columns=tuple(("busan_bot_questions", column, kind) for column, kind in (
+        ("answer", "text"), ("question", "text"), ("lang", "text"), ("status", "text"), ("confidence", "real"),
+        ("passage_ids", "text")))),
+    Migration("003_question_embeddings", columns=(("busan_bot_questions", "vector", "bytea"),)),
+)
+
+
+def _columns(conn, table: str) -> set[str]:
+    return {row[0] for row in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s",
+        (table,)).fetchall()}
 
 
 def _create_schema(db) -> bytes:
@@ -41,7 +50,7 @@ def _create_schema(db) -> bytes:
     whichever replica comes first, then shared (the same user has the same hash everywhere)."""
     with db.connection() as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('busan-bot schema'))")
-        conn.execute(SCHEMA)
+        migrate(conn, MIGRATIONS, _columns, placeholder="%s")
         conn.execute("INSERT INTO busan_bot_key (key) VALUES (%s) ON CONFLICT DO NOTHING",
                      (secrets.token_bytes(32),))
         return bytes(conn.execute("SELECT key FROM busan_bot_key").fetchone()[0])

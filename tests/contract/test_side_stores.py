@@ -140,6 +140,46 @@ class TestSqliteFeedback(FeedbackContract):
         assert store.stats()["questions"] == 2
 
 
+SQLITE_LOG_WITHOUT_EMBEDDINGS = (  # the question log as the version before embeddings wrote it
+    "CREATE TABLE questions (time REAL, user_hash TEXT, answered INTEGER, answer TEXT, question TEXT, lang TEXT, "
+    "status TEXT, confidence REAL, passage_ids TEXT)",
+    "INSERT INTO questions VALUES (1.0, 'h', 0, 'k0', 'Busan?', 'vi', 'no_answer', 0.1, '')")
+SQLITE_BEFORE_THE_LOG = ("CREATE TABLE questions (time REAL, user_hash TEXT, answered INTEGER)",
+                         "INSERT INTO questions VALUES (1.0, 'h', 0)")
+
+
+@pytest.mark.parametrize("old_schema", [SQLITE_BEFORE_THE_LOG, SQLITE_LOG_WITHOUT_EMBEDDINGS])
+def test_a_sqlite_database_of_each_earlier_schema_is_migrated_once(tmp_path, old_schema):
+    import sqlite3
+
+    from bot import feedback
+    from bot.migrations import applied_names
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in old_schema:
+            db.execute(statement)
+    store = FeedbackStore(path)
+    names = [m.name for m in feedback.MIGRATIONS]
+    assert applied_names(store.db) == names
+    store.question(1, False, Logged("k1", "Busan có bao nhiêu dân?", "vi", "no_answer", 0.1, (), b"\x01\x02"))
+    rows = store.logged_since(0)
+    assert rows[0][0] == 1.0 and rows[-1][8] == b"\x01\x02"  # the old row kept, the new one whole
+    assert applied_names(FeedbackStore(path).db) == names  # opened again: nothing applied twice
+
+
+def test_a_migration_added_later_is_applied_once_on_the_next_open(tmp_path, monkeypatch):
+    from bot import feedback
+    from bot.migrations import Migration, applied_names
+
+    path = tmp_path / "f.sqlite3"
+    FeedbackStore(path)
+    later = Migration("999_later", ("CREATE TABLE later (x INTEGER)",))  # fails if run twice
+    monkeypatch.setattr(feedback, "MIGRATIONS", feedback.MIGRATIONS + (later,))
+    assert applied_names(FeedbackStore(path).db)[-1] == "999_later"
+    assert applied_names(FeedbackStore(path).db).count("999_later") == 1
+
+
 class TestMemoryRateLimiter(RateLimiterContract):
     @pytest.fixture()
     def make(self):
@@ -170,8 +210,15 @@ class TestPostgresFeedback(FeedbackContract):
             conn.execute("INSERT INTO busan_bot_questions VALUES (1.0, 'h', true)")
         db = Database(pg_url, pool_size=2)
         store = PgFeedbackStore(db)
-        store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, ()))
-        assert [(r[1], r[3]) for r in store.logged_since(0)] == [(None, "answered"), ("Busan?", "no_answer")]
+        store.question(1, False, Logged("k", "Busan?", "vi", "no_answer", 0.1, (), b"\x01"))
+        assert [(r[1], r[3], r[8]) for r in store.logged_since(0)] == [(None, "answered", None),
+                                                                       ("Busan?", "no_answer", b"\x01")]
+        from bot.migrations import applied_names
+        from bot.shared_state import MIGRATIONS
+
+        PgFeedbackStore(db)  # opened again: nothing applied twice
+        with db.connection() as conn:
+            assert applied_names(conn) == [m.name for m in MIGRATIONS]
         db.close()
 
 
