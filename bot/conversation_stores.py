@@ -19,6 +19,8 @@ from pathlib import Path
 
 from retrieval.memory import Conversation
 
+from .shared_state import ensure_schema
+
 SWEEP_EVERY = 200  # saves between removals of conversations quiet for longer than kept_s
 
 
@@ -63,9 +65,7 @@ class PgConversations:
     def __init__(self, db, key: bytes, kept_s: float):
         self.db, self.key, self.kept_s = db, key, kept_s
         self._saves = 0
-        with db.connection() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS busan_bot_conversations (key text PRIMARY KEY, "
-                         "time double precision NOT NULL, state text NOT NULL)")
+        ensure_schema(db)  # the tables, made once under a lock however many replicas start together
 
     def load(self, conversation: str) -> Conversation | None:
         rows = self.db.rows("SELECT state FROM busan_bot_conversations WHERE key = %s",

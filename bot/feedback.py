@@ -51,8 +51,7 @@ class Logged:
     vector: bytes | None = None  # the question's embedding (float16), so `report` groups without the model
 
 
-LOG_COLUMNS = (("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"),
-               ("confidence", "REAL"), ("passage_ids", "TEXT"), ("vector", "BLOB"))
+LOG_COLUMNS = ("answer", "question", "lang", "status", "confidence", "passage_ids", "vector")  # migrations 002, 003
 PRUNE_EVERY = 500  # questions logged between removals of texts older than log_days
 MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited once released
     Migration("001_feedback_tables", (
@@ -64,7 +63,9 @@ MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited o
         # what an answer's buttons act on, so that they still work after a restart
         "CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, lang TEXT, "
         "shown INTEGER, passage_ids TEXT)")),
-    Migration("002_question_log", columns=tuple(("questions", c, k) for c, k in LOG_COLUMNS if c != "vector")),
+    Migration("002_question_log", columns=tuple(("questions", column, kind) for column, kind in (
+        ("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"), ("confidence", "REAL"),
+        ("passage_ids", "TEXT")))),
     Migration("003_question_embeddings", columns=(("questions", "vector", "BLOB"),)),
 )
 

@@ -36,6 +36,13 @@ MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited o
         ("answer", "text"), ("question", "text"), ("lang", "text"), ("status", "text"), ("confidence", "real"),
         ("passage_ids", "text")))),
     Migration("003_question_embeddings", columns=(("busan_bot_questions", "vector", "bytea"),)),
+    # Made by each store when it opened, before: two replicas starting together could both try
+    # to create one (PostgreSQL's CREATE TABLE IF NOT EXISTS is no guard against a race).
+    Migration("004_conversations_and_updates", (
+        "CREATE TABLE IF NOT EXISTS busan_bot_conversations (key text PRIMARY KEY, time double precision NOT NULL, "
+        "state text NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS busan_bot_updates (update_id bigint PRIMARY KEY, "
+        "time double precision NOT NULL, body text NOT NULL)")),
 )
 
 
@@ -45,7 +52,7 @@ def _columns(conn, table: str) -> set[str]:
         (table,)).fetchall()}
 
 
-def _create_schema(db) -> bytes:
+def ensure_schema(db) -> bytes:
     """The tables, once per database, and the key user ids are hashed with: random, made by
     whichever replica comes first, then shared (the same user has the same hash everywhere)."""
     with db.connection() as conn, conn.transaction():
@@ -61,7 +68,7 @@ class PgFeedbackStore:
 
     def __init__(self, db, log_days: float = 30):
         self.db = db
-        self.key = _create_schema(db)
+        self.key = ensure_schema(db)
         self.log_days = log_days
         self._logged = 0
 
@@ -133,7 +140,7 @@ class PgRateLimiter:
 
     def __init__(self, db, limit: int, window: float = 60.0, clock=time.time):
         self.db, self.limit, self.window, self.clock = db, limit, window, clock
-        self.key = _create_schema(db)
+        self.key = ensure_schema(db)
         self._checks = 0
 
     def check(self, user_id: int) -> float:

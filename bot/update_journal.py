@@ -27,6 +27,8 @@ from pathlib import Path
 
 from telegram import Update
 
+from .shared_state import ensure_schema
+
 log = logging.getLogger(__name__)
 CLAIM_AFTER_S = 60.0  # an update this old in a shared journal was left by a replica that died
 
@@ -62,9 +64,7 @@ class PgJournal:
 
     def __init__(self, db):
         self.db = db
-        with db.connection() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS busan_bot_updates (update_id bigint PRIMARY KEY, "
-                         "time double precision NOT NULL, body text NOT NULL)")
+        ensure_schema(db)  # the tables, made once under a lock however many replicas start together
 
     def add(self, update_id: int, body: str) -> None:
         with self.db.connection() as conn:

@@ -222,6 +222,40 @@ class TestPostgresFeedback(FeedbackContract):
         db.close()
 
 
+def test_replicas_opening_their_stores_together_on_a_new_database_make_each_table_once(pg_url):
+    """Each side store used to create its own table when it opened: two replicas starting
+    together could both try (a duplicate-key error in PostgreSQL's catalogue killed one)."""
+    import threading
+
+    from bot.conversation_stores import PgConversations
+    from bot.shared_state import MIGRATIONS, PgFeedbackStore, PgRateLimiter
+    from bot.update_journal import PgJournal
+    from bot.migrations import applied_names
+    from retrieval.store.pg_database import Database
+
+    dbs = [Database(pg_url, pool_size=2) for _ in range(6)]
+    errors, start = [], threading.Barrier(6)
+
+    def open_all(db):
+        start.wait()
+        try:
+            key = PgFeedbackStore(db).key
+            PgConversations(db, key, 60.0), PgJournal(db), PgRateLimiter(db, 5)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_all, args=(db,)) for db in dbs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with dbs[0].connection() as conn:
+        assert applied_names(conn) == [m.name for m in MIGRATIONS]
+    for db in dbs:
+        db.close()
+    assert errors == []
+
+
 class TestPostgresRateLimiter(RateLimiterContract):
     @pytest.fixture()
     def make(self, pg_url):
