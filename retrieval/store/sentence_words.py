@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .manifest import SENTENCE_WORD_FILES as FILES
+from .vectors import ranges
 
 
 class SentenceWords:
@@ -60,8 +61,8 @@ class SentenceWords:
         keys = np.array(sorted(known), dtype=np.int64)
         weights = np.array([known[k] for k in keys.tolist()], dtype=np.float64)
         rows = np.asarray(rows, dtype=np.int64)
-        sentences = _ranges(self.rows[rows], self.rows[rows + 1])
-        words = np.asarray(self.ids[_ranges(self.at[sentences], self.at[sentences + 1])], dtype=np.int64)
+        sentences = ranges(self.rows[rows], self.rows[rows + 1])
+        words = np.asarray(self.ids[ranges(self.at[sentences], self.at[sentences + 1])], dtype=np.int64)
         where = np.minimum(np.searchsorted(keys, words), len(keys) - 1)
         found = np.where(keys[where] == words, weights[where], 0.0)
         # Sums over ranges as differences of one running sum: a sentence may hold no word.
@@ -91,9 +92,3 @@ class SentenceWords:
         ids, at, rows = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in FILES[1:])
         return cls(words, ids, np.asarray(at), np.asarray(rows))
 
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The concatenation of ``range(s, e)`` for each pair, in one go."""
-    counts = ends - starts
-    offsets = np.cumsum(counts)
-    return np.repeat(ends - offsets, counts) + np.arange(int(offsets[-1]) if len(offsets) else 0)

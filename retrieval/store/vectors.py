@@ -9,6 +9,14 @@ from typing import Sequence
 import numpy as np
 
 
+def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenation of ``range(s, e)`` for each pair, in one go: the rows of several
+    passages' blocks (sentence vectors, sentence words) gathered by one index."""
+    counts = ends - starts
+    offsets = np.cumsum(counts)
+    return np.repeat(ends - offsets, counts) + np.arange(int(offsets[-1]) if len(offsets) else 0)
+
+
 class DenseStats:
     """Mean vector and covariance of the passage vectors, computed once at build time.
 
@@ -82,12 +90,9 @@ class SentenceVectors:
         if not len(rows):
             return []
         rows = np.asarray(rows, dtype=np.int64)
-        ends = self.starts[rows + 1]
-        counts = ends - self.starts[rows]
-        offsets = np.cumsum(counts)
-        picks = np.repeat(ends - offsets, counts) + np.arange(int(offsets[-1]))
-        sims = np.asarray(self.vectors[picks], dtype=np.float32) @ query
-        return np.split(sims, offsets[:-1])
+        starts, ends = self.starts[rows], self.starts[rows + 1]
+        sims = np.asarray(self.vectors[ranges(starts, ends)], dtype=np.float32) @ query
+        return np.split(sims, np.cumsum(ends - starts)[:-1])
 
     def agrees_with(self, passages: int, dim: int) -> bool:
         """Every passage has at least one sentence vector, of the passages' dimension."""
