@@ -120,13 +120,13 @@ def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: floa
     the planner writes them out alike and folding drops the marks) are one question before any
     model call. The bot logs each question's embedding: the model is asked only for those
     logged without one (by a version before it), with a sample of what is typical to centre on."""
+    from retrieval.highlight import folded_words
     from retrieval.settings import ROOT
-    from retrieval.text import fold_word, words
 
     plans = {text: engine.plan(text) for text in dict.fromkeys(report.unanswered)}
     same_words: dict[frozenset, list[str]] = defaultdict(list)
     for text, plan in plans.items():
-        same_words[frozenset(fold_word(w) for w in words(plan.read_as)) or frozenset([text])].append(text)
+        same_words[folded_words(plan.read_as) or frozenset([text])].append(text)
     representatives = [next((w for w in wordings if w in report.vectors), wordings[0])
                        for wordings in same_words.values()]
     logged = list(dict.fromkeys(r[1] for r in rows if r[1]))
@@ -150,12 +150,17 @@ def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: floa
 def _vectors(dense_text, embedder, stored: dict[str, bytes], texts: list[str]) -> np.ndarray:
     """Each text's logged embedding, or the model's for those logged without one (all of them
     the model's where the logged ones are of another size: another model)."""
-    missing = [t for t in dict.fromkeys(texts) if t not in stored]
-    embedded = dict(zip(missing, embedder.embed_queries([dense_text(t) for t in missing]))) if missing else {}
-    kept = {t: np.frombuffer(stored[t], dtype=np.float16) for t in texts if t in stored}
-    if len({v.shape for v in list(kept.values()) + list(embedded.values())}) > 1:
-        return np.asarray(embedder.embed_queries([dense_text(t) for t in texts]))
-    return np.array([kept[t] if t in kept else embedded[t] for t in texts], dtype=np.float32)
+    def embed(wanted: list[str]) -> dict[str, np.ndarray]:
+        return dict(zip(wanted, embedder.embed_queries([dense_text(t) for t in wanted]))) if wanted else {}
+
+    distinct = list(dict.fromkeys(texts))
+    vectors = embed([t for t in distinct if t not in stored])
+    kept = {t: np.frombuffer(stored[t], dtype=np.float16) for t in distinct if t in stored}
+    if len({v.shape for v in list(kept.values()) + list(vectors.values())}) > 1:
+        kept = {}
+        vectors.update(embed([t for t in distinct if t not in vectors]))
+    vectors.update(kept)
+    return np.array([vectors[t] for t in texts], dtype=np.float32)
 
 
 def top_unanswered(report: Report, groups: list[list[int]], top: int = 3) -> list[str]:
