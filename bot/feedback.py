@@ -51,7 +51,11 @@ class Logged:
     vector: bytes | None = None  # the question's embedding (float16), so `report` groups without the model
 
 
-LOG_COLUMNS = ("answer", "question", "lang", "status", "confidence", "passage_ids", "vector")  # migrations 002, 003
+# The question log's columns (migration 002 of both stores; SQLite and PostgreSQL read the types alike),
+# then the question's embedding (003): what ``logged_values`` gives, in order.
+QUESTION_LOG = (("answer", "text"), ("question", "text"), ("lang", "text"), ("status", "text"),
+                ("confidence", "real"), ("passage_ids", "text"))
+LOG_COLUMNS = (*(column for column, _ in QUESTION_LOG), "vector")
 PRUNE_EVERY = 500  # questions logged between removals of texts older than log_days
 MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited once released
     Migration("001_feedback_tables", (
@@ -63,9 +67,7 @@ MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited o
         # what an answer's buttons act on, so that they still work after a restart
         "CREATE TABLE IF NOT EXISTS buttons (answer TEXT PRIMARY KEY, time REAL, question TEXT, lang TEXT, "
         "shown INTEGER, passage_ids TEXT)")),
-    Migration("002_question_log", columns=tuple(("questions", column, kind) for column, kind in (
-        ("answer", "TEXT"), ("question", "TEXT"), ("lang", "TEXT"), ("status", "TEXT"), ("confidence", "REAL"),
-        ("passage_ids", "TEXT")))),
+    Migration("002_question_log", columns=tuple(("questions", column, kind) for column, kind in QUESTION_LOG)),
     Migration("003_question_embeddings", columns=(("questions", "vector", "BLOB"),)),
 )
 

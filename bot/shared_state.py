@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 
-from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, Asked, Logged, logged_values
+from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, QUESTION_LOG, Asked, Logged, logged_values
 from .migrations import Migration, migrate
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,8 @@ MIGRATIONS = (  # bot/migrations.py: applied once each, in order; never edited o
         "CREATE INDEX IF NOT EXISTS busan_bot_buttons_time ON busan_bot_buttons (time)",
         "CREATE TABLE IF NOT EXISTS busan_bot_rate (user_hash text PRIMARY KEY, times double precision[] NOT NULL, "
         "allowed boolean NOT NULL)")),
-    Migration("002_question_log", columns=tuple(("busan_bot_questions", column, kind) for column, kind in (
-        ("answer", "text"), ("question", "text"), ("lang", "text"), ("status", "text"), ("confidence", "real"),
-        ("passage_ids", "text")))),
+    Migration("002_question_log",
+              columns=tuple(("busan_bot_questions", column, kind) for column, kind in QUESTION_LOG)),
     Migration("003_question_embeddings", columns=(("busan_bot_questions", "vector", "bytea"),)),
     # Made by each store when it opened, before: two replicas starting together could both try
     # to create one (PostgreSQL's CREATE TABLE IF NOT EXISTS is no guard against a race).

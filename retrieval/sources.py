@@ -77,8 +77,8 @@ def read_source(source: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> 
 def html_document(name: str, data: bytes, suffix: str = ".html") -> Document:
     """A page kept as it is, with the title, author, date and site name it states."""
     page = read_page(data.decode("utf-8", "replace"))
-    meta = {key: page.meta[key] for key in ("author", "date", "source") if page.meta.get(key)}
-    return Document(name, suffix, data, {"title": page.title, **meta} if page.title else meta)
+    return Document(name, suffix, data, _present({"title": page.title, **{key: page.meta.get(key, "")
+                                                                          for key in ("author", "date", "source")}}))
 
 
 def read_pdf(data: bytes, name: str) -> Document:
