@@ -1,16 +1,66 @@
-"""Incremental embedding for any backend: only texts the previous generation lacks go to the model."""
+"""Every backend's build: the build lock, incremental embedding (only texts the previous
+generation lacks go to the model), the backend's own writes, the report."""
 
 from __future__ import annotations
 
-from typing import Sequence
+import time
+from contextlib import contextmanager
+from typing import Callable, ContextManager, Iterator, Protocol, Sequence
 
 import numpy as np
 
 from ..errors import IndexError_
 from ..passage import Passage
 from ..text import passage_sentences
-from .base import Index
+from .base import BuildReport, Index
 from .vectors import SentenceVectors
+
+LOCK_POLL_S = 0.2  # how often a waiting build tries the lock again
+
+
+class Writes(Protocol):
+    """What a backend supplies to ``build``: its lock and its writes (and ``open``, for reuse)."""
+
+    def building(self, on_wait: Callable[[], None] | None) -> ContextManager:
+        """Hold the store's build lock (``waiting_for``); yields what ``write`` needs."""
+
+    def write(self, held, passages: list[Passage], matrix: np.ndarray, sentences: SentenceVectors,
+              model_id: str) -> Index:
+        """Write a generation from these vectors, switch readers to it, return it loaded."""
+
+    def open(self) -> Index: ...
+
+
+def build(store: Writes, passages: Sequence[Passage], embedder, *, previous: Index | None = None,
+          reuse: bool = True, progress: bool = False,
+          on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+    """Lock → embed what is new → write → report, for any backend."""
+    passages = list(passages)
+    start = time.perf_counter()
+    with store.building(on_wait) as held:
+        matrix, sentences, embedded = embed_for_build(store, passages, embedder, previous, reuse, progress)
+        index = store.write(held, passages, matrix, sentences, embedder.model_id)
+    return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
+
+
+@contextmanager
+def waiting_for(try_lock: Callable[[], bool], unlock: Callable[[], None], where: str, timeout: float,
+                on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """Hold a build lock: at once, or after telling ``on_wait`` and trying for ``timeout`` seconds;
+    then ``IndexError_`` saying another build holds it."""
+    if not try_lock():
+        if on_wait:
+            on_wait()
+        deadline = time.monotonic() + timeout
+        while not try_lock():
+            if time.monotonic() >= deadline:
+                raise IndexError_(f"another busan-bot is building the index in {where}; waited {timeout:.0f} s. "
+                                  "Try again when it has finished.")
+            time.sleep(LOCK_POLL_S)
+    try:
+        yield
+    finally:
+        unlock()
 
 REUSE_CHUNK = 10_000  # vectors read back from the previous generation at a time (a remote store too)
 EMBED_CHUNK = 50_000  # new passages (with their sentences) per model call: a million-passage build
@@ -68,3 +118,11 @@ def embed_for_build(store, passages: Sequence[Passage], embedder, previous: Inde
             previous = None
     usable = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
     return embed_incrementally(passages, embedder, previous if usable else None, progress)
+
+
+class Builds:
+    """``IndexStore.build`` for a store that supplies ``Writes.building`` and ``Writes.write``."""
+
+    def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
+              progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+        return build(self, passages, embedder, previous=previous, reuse=reuse, progress=progress, on_wait=on_wait)

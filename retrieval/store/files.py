@@ -30,8 +30,11 @@ import sqlite3
 import time
 import uuid
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
 
 from filelock import FileLock, Timeout
 
@@ -41,11 +44,12 @@ from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
 from .bm25 import Bm25
-from .builder import embed_for_build
+from .builder import Builds, waiting_for
 from .faiss_dense import FaissDense
 from .sentence_words import SentenceWords
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
+from .vectors import SentenceVectors
 
 log = logging.getLogger(__name__)
 # What numpy, scipy, FAISS and SQLite raise on a damaged file: an emptied .npy is an EOFError,
@@ -55,7 +59,7 @@ FULL_CHECK_BYTES = 64 << 20  # below this, loading checks every file's checksum 
 KEEP_GENERATIONS = 2  # the new one and the one before: a reader that resolved "current" just before the switch can still load it
 
 
-class FileStore:
+class FileStore(Builds):
     """Implements ``IndexStore`` on a local folder."""
 
     def __init__(self, index_dir: Path, *, lock_timeout: float = 30.0, exact_limit: int = 5_000):
@@ -78,9 +82,7 @@ class FileStore:
         if not self.index_dir.is_dir():
             return 0
         lock = FileLock(str(self.index_dir / ".lock"))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+        if not _try_lock(lock):
             return 0  # a build is under way: its folder is not left over
         try:
             leftovers = [p for p in self.index_dir.iterdir() if p.name.startswith(".building-")]
@@ -104,30 +106,15 @@ class FileStore:
             raise IndexError_(f"no index in {self.index_dir} yet")
         return load_generation(current.resolve())
 
-    def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
-              progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+    @contextmanager
+    def building(self, on_wait: Callable[[], None] | None) -> Iterator[None]:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.index_dir / ".lock"))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            if on_wait:
-                on_wait()
-            try:
-                lock.acquire(timeout=self.lock_timeout)
-            except Timeout:
-                raise IndexError_(
-                    f"another busan-bot is building the index in {self.index_dir}; waited {self.lock_timeout:.0f} s. "
-                    "Try again when it has finished."
-                ) from None
-        try:
-            return self._build_locked(list(passages), embedder, previous, reuse, progress)
-        finally:
-            lock.release()
+        with waiting_for(lambda: _try_lock(lock), lock.release, self.where, self.lock_timeout, on_wait):
+            yield None
 
-    def _build_locked(self, passages, embedder, previous, reuse, progress):
-        start = time.perf_counter()
-        matrix, sentence_vectors, embedded = embed_for_build(self, passages, embedder, previous, reuse, progress)
+    def write(self, held, passages: list[Passage], matrix: np.ndarray, sentence_vectors: SentenceVectors,
+              model_id: str) -> Index:
         folder = self.index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         tmp = self.index_dir / f".building-{folder.name}"
         tmp.mkdir()
@@ -138,7 +125,7 @@ class FileStore:
             SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
             (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
             SqlitePassages.write(tmp, passages)
-            manifest = Manifest(FORMAT_VERSION, embedder.model_id, matrix.shape[1], len(passages),
+            manifest = Manifest(FORMAT_VERSION, model_id, matrix.shape[1], len(passages),
                                 corpus_hash(passages), time.time(), search, describe_files(tmp))
             # The manifest goes last: a generation without one is never trusted.
             (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
@@ -149,8 +136,7 @@ class FileStore:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _remove_old_generations(self.index_dir, keep=folder)
-        loaded = load_generation(folder)
-        return loaded, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
+        return load_generation(folder)
 
 
 def load_generation(folder: Path) -> Index:
@@ -192,6 +178,14 @@ def _fsync_dir(folder: Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+
+
+def _try_lock(lock: FileLock) -> bool:
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return False
+    return True
 
 
 def _point_current(index_dir: Path, folder: Path) -> None:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Callable, Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -28,9 +29,9 @@ from ..errors import IndexError_
 from ..passage import Passage, content_hash
 from ..restore import accent_table
 from ..tuned import PGVECTOR
-from .base import BuildReport, Index
+from .base import Index
 from .bm25 import Bm25
-from .builder import embed_for_build
+from .builder import Builds, waiting_for
 from .manifest import FORMAT_VERSION, Manifest, corpus_hash
 from .pg_database import Database, MissingTable
 from .pg_readers import PgDense, PgLexical, PgPassages, table
@@ -53,7 +54,7 @@ ALTER TABLE busan_generations ADD COLUMN IF NOT EXISTS checksums text;
 """
 
 
-class PostgresStore:
+class PostgresStore(Builds):
     """Implements ``IndexStore`` in a PostgreSQL database with pgvector."""
 
     def __init__(self, db: Database, *, lock_timeout: float = 30.0, exact_limit: int = 5_000):
@@ -163,45 +164,26 @@ class PostgresStore:
         """Builds are transactions: a killed one leaves nothing behind to remove."""
         return 0
 
-    def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
-              progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
+    @contextmanager
+    def building(self, on_wait: Callable[[], None] | None) -> Iterator:
+        """The build lock is an advisory lock of one session, which the writes then use."""
         conn = self.db.connect()
         try:
-            self._lock(conn, on_wait)
-            return self._build_locked(conn, list(passages), embedder, previous, reuse, progress)
+            try_lock = lambda: conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()[0]
+            # Closing the session releases the lock: no unlock that could fail over a broken
+            # connection and hide why the build stopped.
+            with waiting_for(try_lock, lambda: None, self.db.where, self.lock_timeout, on_wait):
+                yield conn
         finally:
-            conn.close()  # ends the session, and with it the advisory lock
-
-    def _lock(self, conn, on_wait) -> None:
-        if conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()[0]:
-            return
-        if on_wait:
-            on_wait()
-        deadline = time.monotonic() + self.lock_timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()[0]:
-                return
-        raise IndexError_(f"another busan-bot is building the index in {self.db.where}; waited "
-                          f"{self.lock_timeout:.0f} s. Try again when it has finished.")
-
-    def _build_locked(self, conn, passages, embedder, previous, reuse, progress):
-        start = time.perf_counter()
-        matrix, sentences, embedded = embed_for_build(self, passages, embedder, previous, reuse, progress)
-        index = self._publish(conn, passages, matrix, sentences, embedder.model_id)
-        return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
+            conn.close()
 
     def publish(self, passages: Sequence[Passage], matrix: np.ndarray, sentences: SentenceVectors,
                 model_id: str) -> Index:
         """Write a generation from vectors at hand (no model) and switch readers to it."""
-        conn = self.db.connect()
-        try:
-            self._lock(conn, None)
-            return self._publish(conn, list(passages), matrix, sentences, model_id)
-        finally:
-            conn.close()
+        with self.building(None) as conn:
+            return self.write(conn, list(passages), matrix, sentences, model_id)
 
-    def _publish(self, conn, passages, matrix, sentences, model_id) -> Index:
+    def write(self, conn, passages, matrix, sentences, model_id) -> Index:
         texts = [p.text for p in passages]
         lexical = Bm25.build(texts)
         stats = DenseStats.of(matrix)

@@ -362,3 +362,31 @@ def test_bm25_is_memory_mapped_and_an_earlier_versions_single_file_still_reads(t
              idf=built.idf_values)
     old = Bm25.load(tmp_path)
     assert not mapped(old.weights.data) and old.query(query).top(4) == built.query(query).top(4)
+
+
+@pytest.mark.parametrize("free_after, timeout, waits, builds", [
+    (0, 1.0, 0, True),     # free at once: nobody is told to wait
+    (2, 5.0, 1, True),     # free after two tries: told once, then built
+    (None, 0.3, 1, False),  # never free: told once, then the clear message
+])
+def test_the_build_lock_every_backend_shares(free_after, timeout, waits, builds):
+    from retrieval.store.builder import waiting_for
+
+    tries, told, released = [], [], []
+
+    def try_lock():
+        tries.append(1)
+        return free_after is not None and len(tries) > free_after
+
+    def hold():
+        with waiting_for(try_lock, lambda: released.append(1), "the test", timeout, lambda: told.append(1)):
+            return "built"
+
+    if builds:
+        assert hold() == "built"
+        assert released == [1]
+    else:
+        with pytest.raises(IndexError_, match="another busan-bot is building the index in the test"):
+            hold()
+        assert released == []  # a lock never taken is not released
+    assert len(told) == waits
