@@ -9,8 +9,6 @@ quiet for ``kept_s`` (the engine forgets it then anyway).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import sqlite3
 import threading
@@ -19,13 +17,14 @@ from pathlib import Path
 
 from retrieval.memory import Conversation
 
+from .feedback import keyed_hash
 from .shared_state import ensure_schema
 
 SWEEP_EVERY = 200  # saves between removals of conversations quiet for longer than kept_s
 
 
 def _hashed(key: bytes, conversation: str) -> str:
-    return hmac.new(key, conversation.encode(), hashlib.sha256).hexdigest()[:32]
+    return keyed_hash(key, conversation, 32)
 
 
 class SqliteConversations:

@@ -29,6 +29,12 @@ def _private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def keyed_hash(key: bytes, text: str, size: int = 24) -> str:
+    """A user, chat or conversation id as an HMAC-SHA256 with the bot's key: one id gives one
+    hash in every store of a bot (SQLite or PostgreSQL), and the hash does not give the id back."""
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:size]
+
+
 def _hash_key(path: Path) -> bytes:
     """The random key user ids are hashed with, made once and kept beside the database (0600):
     not the bot token, so rotating the token keeps the hashes."""
@@ -99,7 +105,7 @@ class FeedbackStore:
             migrate(self.db, MIGRATIONS, _columns)
 
     def user_hash(self, user_id: int) -> str:
-        return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        return keyed_hash(self.key, str(user_id))
 
     def question(self, user_id: int, answered: bool, logged: Logged | None = None) -> None:
         values = logged_values(logged, self.log_days)

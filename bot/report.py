@@ -177,20 +177,9 @@ def run_report(settings, telegram, days: float, out, html_path=None) -> int:
     from retrieval.engine import open_engine
     from retrieval.errors import BusanBotError
 
-    if settings.store == "postgres":
-        from retrieval.store import database
+    from .side_stores import open_feedback
 
-        from .shared_state import PgFeedbackStore
-
-        store = PgFeedbackStore(database(settings), telegram.question_log_days)
-    else:
-        from .feedback import FeedbackStore
-
-        if not telegram.feedback_db.exists():
-            raise BusanBotError(f"no question log at {telegram.feedback_db} yet: the Telegram bot writes it "
-                                "(setting [telegram] feedback_db)")
-        store = FeedbackStore(telegram.feedback_db, log_days=telegram.question_log_days)
-    rows = store.logged_since(time.time() - days * 86400)
+    rows = open_feedback(settings, telegram).logged_since(time.time() - days * 86400)
     report = summarise(rows)
     groups: list[list[int]] = []
     if report.unanswered:

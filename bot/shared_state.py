@@ -8,13 +8,11 @@ contract suite over both kinds.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 import time
 
-from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, QUESTION_LOG, Asked, Logged, logged_values
+from .feedback import BUTTONS_KEPT_S, PRUNE_EVERY, QUESTION_LOG, Asked, Logged, keyed_hash, logged_values
 from .migrations import Migration, migrate
 
 log = logging.getLogger(__name__)
@@ -72,7 +70,7 @@ class PgFeedbackStore:
         self._logged = 0
 
     def user_hash(self, user_id: int) -> str:
-        return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        return keyed_hash(self.key, str(user_id))
 
     def _execute(self, sql: str, params) -> None:
         with self.db.connection() as conn:
@@ -136,6 +134,7 @@ class PgRateLimiter:
     counted across replicas: one statement per check, atomic under concurrent replicas."""
 
     SWEEP_EVERY = 1000  # checks between removals of users idle for a whole window
+    instant = False  # a database round trip: checked in a thread
 
     def __init__(self, db, limit: int, window: float = 60.0, clock=time.time):
         self.db, self.limit, self.window, self.clock = db, limit, window, clock
@@ -146,7 +145,7 @@ class PgRateLimiter:
         """0 if the user may ask now, else the seconds to wait."""
         now = self.clock()
         self._checks += 1
-        user = hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        user = keyed_hash(self.key, str(user_id))
         with self.db.connection() as conn:
             if self._checks % self.SWEEP_EVERY == 0:
                 conn.execute("DELETE FROM busan_bot_rate WHERE times[cardinality(times)] <= %s", (now - self.window,))

@@ -1,8 +1,9 @@
 """The Telegram front end (python-telegram-bot v22), in the shape of PTB's own examples.
 
-Shared state lives in ``application.bot_data``: the engine (the only library object the
-handlers use), a thread pool that runs retrieval off the event loop, the feedback store,
-the rate limiter and recent answers (for the "More" and feedback buttons).
+Shared state lives in ``application.bot_data``, typed (``telegram_io.BotState``): the engine
+(the only library object the handlers use), the thread pools that keep work off the event
+loop, the side stores (``side_stores.py``) and recent answers (for the "More" and feedback
+buttons).
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ from telegram.ext import (
 from retrieval.answer import SOCIAL
 from retrieval.errors import BusanBotError, ConfigError, QuestionError
 
-from .conversation_stores import PgConversations, SqliteConversations
 from .telegram_admin import about, reload_command, sources, stats_command
 from .telegram_buttons import ANSWER_BUTTON, on_answer_button, on_stale_button
-from .telegram_io import addressed, answer_markup, engine_of, limit, reply, run, state_of, write
+from .side_stores import open_side_stores
+from .telegram_io import CONTEXT_TYPES, BotState, addressed, answer_markup, engine_of, limit, reply, run, state_of, write
 from .telegram_render import EXAMPLES, render_answer, render_more, t
 from .telegram_settings import TelegramSettings
-from .feedback import Asked, FeedbackStore, Logged, log_vector
-from .telegram_support import RateLimiter, Recent, TokenFilter, Typing, deliver, read_token
-from .update_journal import JournalQueue, PgJournal, SqliteJournal, keep_replaying, mark_done, replay_left_over
+from .feedback import Asked, Logged, log_vector
+from .telegram_support import TokenFilter, deliver, read_token
+from .update_journal import JournalQueue, keep_replaying, mark_done, replay_left_over
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     if wait:
         await reply(update, context, t(lang, "rate", s=int(wait) + 1))
         return
-    if state["typing"].due(update.effective_chat.id):
+    if state.typing.due(update.effective_chat.id):
         await deliver(context.bot.send_chat_action, chat_id=update.effective_chat.id, action=ChatAction.TYPING)
     answer = await run(context, engine.chat, conversation_of(update), text)
     if answer.status == SOCIAL:
@@ -114,13 +115,13 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
         return
     asked = Asked(answer.understood_as or answer.question, answer.lang, answer.cursor,
                   [ap.passage.id for ap in answer.shown()], answer.cursor.shown if answer.cursor else 0)
-    key = state["recent"].add(asked)
+    key = state.recent.add(asked)
     if not answer.offset:  # "more" typed is no new question
         vector = log_vector(answer.cursor.ranking.vector) if answer.cursor else None
         logged = Logged(key, asked.question, answer.lang, answer.status, answer.confidence, tuple(asked.passage_ids),
                         vector)
-        write(context, state["feedback"].question, user_id, answer.answered, logged)
-    write(context, state["feedback"].remember, key, asked)
+        write(context, state.feedback.question, user_id, answer.answered, logged)
+    write(context, state.feedback.remember, key, asked)
     if answer.offset:
         markup = answer_markup(key, answer.lang, more=bool(answer.passages))
         await reply(update, context, render_more(answer, answer.lang, answer.offset + 1), markup)
@@ -158,66 +159,45 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 async def post_init(application: Application) -> None:
     await deliver(application.bot.set_my_commands, [BotCommand(c, d) for c, d in COMMANDS])
     await replay_left_over(application)  # what a stopped bot had accepted and not answered
-    if application.bot_data["journal"].shared:  # not application.create_task: stop() would wait for it
-        application.bot_data["replaying"] = asyncio.get_running_loop().create_task(keep_replaying(application))
+    state: BotState = application.bot_data
+    if state.journal.shared:  # not application.create_task: stop() would wait for it
+        state.replaying = asyncio.get_running_loop().create_task(keep_replaying(application))
     log.info("bot @%s ready", application.bot.username)
 
 
 async def post_shutdown(application: Application) -> None:
-    if "replaying" in application.bot_data:
-        application.bot_data["replaying"].cancel()
-    application.bot_data["executor"].shutdown(wait=False, cancel_futures=True)
-    application.bot_data["side_executor"].shutdown(wait=True)  # pending votes are written, not dropped
-    application.bot_data["reload_executor"].shutdown(wait=False, cancel_futures=True)
-    application.bot_data["engine"].close()  # the model thread and the database pools
+    state: BotState = application.bot_data
+    if state.replaying is not None:
+        state.replaying.cancel()
+    state.executor.shutdown(wait=False, cancel_futures=True)
+    state.side_executor.shutdown(wait=True)  # pending votes are written, not dropped
+    state.reload_executor.shutdown(wait=False, cancel_futures=True)
+    state.engine.close()  # the model thread and the database pools
 
 
 # ----------------------------------------------------------------------------- assembly
 
 
-def _side_stores(engine, settings: TelegramSettings) -> dict:
-    """Feedback, button state, rate limits, conversations and the update journal: in the index's
-    PostgreSQL database when there is one (replicas share them), else in a local SQLite file and
-    in memory."""
-    kept = engine.settings.conversation_minutes * 60
-    if getattr(engine.settings, "store", "faiss") == "postgres":
-        from retrieval.store import database
-
-        from .shared_state import PgFeedbackStore, PgRateLimiter
-
-        db = database(engine.settings)
-        feedback = PgFeedbackStore(db, settings.question_log_days)
-        return {"feedback": feedback, "limiter": PgRateLimiter(db, settings.rate_limit),
-                "conversations": PgConversations(db, feedback.key, kept), "journal": PgJournal(db)}
-    feedback = FeedbackStore(settings.feedback_db, log_days=settings.question_log_days)
-    return {"feedback": feedback, "limiter": RateLimiter(settings.rate_limit),
-            "conversations": SqliteConversations(settings.feedback_db, feedback.key, kept),
-            "journal": SqliteJournal(settings.feedback_db)}
-
-
 def build_application(engine, token: str, settings: TelegramSettings, api_url: str | None = None) -> Application:
     root = (api_url or settings.api_url).rstrip("/")
-    side = _side_stores(engine, settings)
-    engine.keep_conversations_in(side.pop("conversations"))  # a restart, or another replica, goes on with them
+    side = open_side_stores(engine.settings, settings)
+    engine.keep_conversations_in(side.conversations)  # a restart, or another replica, goes on with them
     application = (
         ApplicationBuilder().token(token).base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
         .concurrent_updates(settings.concurrent_updates).post_init(post_init).post_shutdown(post_shutdown)
         .connect_timeout(10).read_timeout(20).write_timeout(20).pool_timeout(10)
-        .connection_pool_size(settings.http_connections)
-        .update_queue(JournalQueue(side["journal"]))  # Telegram is told an update arrived once it is written down
+        .connection_pool_size(settings.http_connections).context_types(CONTEXT_TYPES)
+        .update_queue(JournalQueue(side.journal))  # Telegram is told an update arrived once it is written down
         .build()
     )
-    application.bot_data.update(
-        engine=engine,
-        executor=ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval"),
-        side_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores"),
-        reload_executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload"),
-        **side,
-        recent=Recent(),
-        typing=Typing(),
-        admins=set(settings.admins),
-        log_days=settings.question_log_days,  # said in /about
-    )
+    state: BotState = application.bot_data
+    state.engine = engine
+    state.executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="retrieval")
+    state.side_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="side-stores")
+    state.reload_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload")
+    state.feedback, state.limiter, state.journal = side.feedback, side.limiter, side.journal
+    state.admins = frozenset(settings.admins)
+    state.log_days = settings.question_log_days
     media = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
              | filters.Document.ALL | filters.VIDEO_NOTE | filters.ANIMATION | filters.LOCATION | filters.CONTACT)
     application.add_handler(CommandHandler("start", start))

@@ -31,25 +31,25 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = engine.info().index
     await reply(update, context, t(user_lang(update), "about", model=escape(m.model_id), articles=len(engine.articles),
                                    count=m.count, age=(time.time() - m.created) / 3600, search=escape(m.search),
-                                   days=state_of(context)["log_days"]))
+                                   days=state_of(context).log_days))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
-    if update.effective_user.id not in state["admins"]:
+    if update.effective_user.id not in state.admins:
         await reply(update, context, t(user_lang(update), "admin_only"))
         return
-    if state.get("reloading"):
+    if state.reloading:
         await reply(update, context, t(user_lang(update), "reloading"))
         return
-    state["reloading"] = True
+    state.reloading = True
     try:
         # Its own thread: a long build never takes a retrieval thread, so questions go on
         # being answered from the current index until the new one is swapped in.
         engine = await run(context, engine_of(context).reload, pool="reload_executor")
     finally:
-        state["reloading"] = False
-    state["engine"] = engine
+        state.reloading = False
+    state.engine = engine
     lang = user_lang(update)
     skipped = "".join("\n" + t(lang, "skipped", what=escape(str(s))) for s in engine.skipped)
     await reply(update, context, t(lang, "reloaded", articles=len(engine.articles), count=len(engine.index)) + skipped)
@@ -57,16 +57,16 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
-    if update.effective_user.id not in state["admins"]:
+    if update.effective_user.id not in state.admins:
         await reply(update, context, t(user_lang(update), "admin_only"))
         return
-    s = await read(context, state["feedback"].stats)
+    s = await read(context, state.feedback.stats)
     if s is None:
         await reply(update, context, t(user_lang(update), "stats_down"))
         return
     share = s["answered"] / s["questions"] if s["questions"] else 0.0
     text = t(user_lang(update), "stats", share=share, **s)
-    rows = await read(context, state["feedback"].logged_since, time.time() - 7 * 86400)
+    rows = await read(context, state.feedback.logged_since, time.time() - 7 * 86400)
     if rows:
         report = summarise(rows)
         if report.unanswered:  # grouped by meaning with the model, off the event loop

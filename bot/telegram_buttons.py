@@ -27,22 +27,22 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query = update.callback_query
     state = state_of(context)
     action, key = context.match.groups()
-    asked: Asked | None = state["recent"].get(key)
+    asked: Asked | None = state.recent.get(key)
     if asked is None:  # from before a restart, or another replica
-        asked = await read(context, state["feedback"].recall, key)
+        asked = await read(context, state.feedback.recall, key)
         if asked is None:  # the replica that answered may still be writing its buttons down
             await asyncio.sleep(RECALL_AGAIN_S)
-            asked = await read(context, state["feedback"].recall, key)
+            asked = await read(context, state.feedback.recall, key)
         if asked is None:
             await deliver(query.answer, text=t("vi", "expired"))
             return
-        state["recent"][key] = asked
+        state.recent[key] = asked
     wait = await limit(context, query.from_user.id)  # presses count like questions
     if wait:
         await deliver(query.answer, text=plain_text(t(asked.lang, "rate", s=int(wait) + 1)))
         return
     if action in ("up", "down"):
-        write(context, state["feedback"].vote, query.from_user.id, key, asked.question, asked.passage_ids,
+        write(context, state.feedback.vote, query.from_user.id, key, asked.question, asked.passage_ids,
               1 if action == "up" else -1)
         await deliver(query.answer, text=t(asked.lang, "thanks"))
         return
@@ -55,14 +55,14 @@ async def on_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     asked.shown += k
     # Replicas: the database hands out pages too (a press on each replica at once); where the
     # answer's buttons are not written down yet, or the database is away, this process's claim holds.
-    claimed = await read(context, state["feedback"].claim_page, key, k)
+    claimed = await read(context, state.feedback.claim_page, key, k)
     if claimed is not None and claimed > offset:
         offset = claimed
         asked.shown = max(asked.shown, offset + k)
     more = await run(context, _more, engine, asked.question, cursor, offset)
     asked.cursor = asked.cursor or more.cursor  # ranked again after a restart: kept for the next page
     asked.shown = max(asked.shown, more.cursor.shown)
-    write(context, state["feedback"].remember, key, asked)
+    write(context, state.feedback.remember, key, asked)
     markup = answer_markup(key, asked.lang, more=bool(more.passages))
     await reply(update, context, render_more(more, asked.lang, offset + 1), markup, quote=False)
 

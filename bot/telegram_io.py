@@ -9,6 +9,9 @@ import logging
 import re
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,17 +21,42 @@ from telegram.ext import ContextTypes
 from retrieval.errors import BusanBotError, IndexError_
 
 from .telegram_render import split_message, t
-from .telegram_support import RateLimiter, deliver
+from .side_stores import Feedback, Journal, RateLimits
+from .telegram_support import Recent, Typing, deliver
 
 log = logging.getLogger(__name__)
 
 
-def state_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
+@dataclass
+class BotState:
+    """``application.bot_data``, typed (PTB's ``ContextTypes(bot_data=...)``, as in its
+    contexttypesbot.py example): what every handler shares. PTB makes it with no arguments;
+    ``build_application`` fills it in before the first update."""
+
+    engine: Any = None  # retrieval.engine.Engine: swapped whole by /reload
+    executor: ThreadPoolExecutor | None = None  # retrieval, off the event loop
+    side_executor: ThreadPoolExecutor | None = None  # the side stores: one thread, writes in order
+    reload_executor: ThreadPoolExecutor | None = None  # index builds
+    feedback: Feedback | None = None
+    limiter: RateLimits | None = None
+    journal: Journal | None = None
+    recent: Recent = field(default_factory=Recent)  # button state of recent answers, before the database
+    typing: Typing = field(default_factory=Typing)
+    admins: frozenset[int] = frozenset()
+    log_days: float = 30  # said in /about
+    reloading: bool = False
+    replaying: asyncio.Task | None = None  # replicas: claiming updates a dead one left
+
+
+CONTEXT_TYPES = ContextTypes(bot_data=BotState)
+
+
+def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     return context.application.bot_data
 
 
 def engine_of(context: ContextTypes.DEFAULT_TYPE):
-    return context.application.bot_data["engine"]
+    return context.application.bot_data.engine
 
 
 async def reply(update: Update, context, html: str, markup=None, quote: bool = True) -> None:
@@ -52,7 +80,7 @@ def answer_markup(key: str, lang: str, more: bool) -> InlineKeyboardMarkup:
 async def run(context, func, *args, pool: str = "executor"):
     """``func`` in a thread of ``pool``: "executor" (retrieval), "side_executor" (feedback
     database) or "reload_executor" (index builds), never on the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(state_of(context)[pool], func, *args)
+    return await asyncio.get_running_loop().run_in_executor(getattr(state_of(context), pool), func, *args)
 
 
 # A write that finds the feedback database locked (another process holds it) is tried again for
@@ -96,7 +124,7 @@ def write(context, func, *args) -> None:
         except STATE_ERRORS as exc:
             log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
 
-    state_of(context)["side_executor"].submit(attempt)
+    state_of(context).side_executor.submit(attempt)
 
 
 async def read(context, func, *args):
@@ -112,8 +140,8 @@ async def read(context, func, *args):
 async def limit(context, user_id: int) -> float:
     """Seconds the user must wait (0: go ahead). The shared limiter of replicas asks the
     database, off the event loop; if the database cannot answer, the question goes through."""
-    limiter = state_of(context)["limiter"]
-    if isinstance(limiter, RateLimiter):  # in memory: microseconds
+    limiter = state_of(context).limiter
+    if limiter.instant:  # in memory: microseconds
         return limiter.check(user_id)
     try:
         return await run(context, limiter.check, user_id)

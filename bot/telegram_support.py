@@ -57,6 +57,7 @@ class RateLimiter:
     Users idle for a whole window are forgotten, so memory follows the active users only."""
 
     SWEEP_EVERY = 1000  # checks between sweeps of idle users
+    instant = True  # in memory: checked on the event loop
 
     def __init__(self, limit: int, window: float = 60.0, clock=time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock

@@ -103,7 +103,7 @@ class JournalQueue(asyncio.Queue):
 async def mark_done(update: object, context) -> None:
     """Run after every other handler of an update (the last group): it has been answered."""
     if isinstance(update, Update):
-        journal = context.application.bot_data["journal"]
+        journal = context.application.bot_data.journal
         try:
             await asyncio.get_running_loop().run_in_executor(None, journal.done, update.update_id)
         except Exception as exc:  # noqa: BLE001 - a left-over row is answered again at the next start
@@ -122,7 +122,7 @@ async def keep_replaying(application) -> None:
 
 async def replay_left_over(application) -> int:
     """Queue the updates a bot that stopped had accepted and not answered; how many."""
-    journal = application.bot_data["journal"]
+    journal = application.bot_data.journal
     try:
         bodies = await asyncio.get_running_loop().run_in_executor(None, journal.claim_left_over)
     except Exception as exc:  # noqa: BLE001 - the bot starts all the same

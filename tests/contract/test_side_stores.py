@@ -8,6 +8,7 @@ import pytest
 
 from bot import telegram_support as support
 from bot.feedback import PRUNE_EVERY, Asked, FeedbackStore, Logged
+from bot.side_stores import Feedback, RateLimits, open_feedback, open_side_stores
 
 
 class FeedbackContract:
@@ -16,6 +17,13 @@ class FeedbackContract:
         """A function giving a store; called twice, two handles on the same data (two
         replicas, or one process before and after a restart)."""
         raise NotImplementedError
+
+    def test_is_a_feedback_store_whose_user_hash_outlives_the_handle(self, make):
+        first, second = make(), make()
+        assert isinstance(first, Feedback)
+        # one key per bot: a restart (or another replica) hashes a user as before, and not as another
+        assert first.user_hash(7) == second.user_hash(7) != first.user_hash(8)
+        assert "123456789" not in first.user_hash(123456789)  # the id is not in what is stored
 
     def test_one_vote_per_user_per_answer_the_last_press_counts(self, make):
         store = make()
@@ -108,6 +116,7 @@ class RateLimiterContract:
     def test_at_most_limit_per_window_then_the_wait(self, make):
         now = [1000.0]
         limiter = make(2, 60, lambda: now[0])
+        assert isinstance(limiter, RateLimits)
         assert limiter.check(1) == 0 and limiter.check(1) == 0
         now[0] += 10
         assert limiter.check(1) == pytest.approx(50)
@@ -286,3 +295,43 @@ class TestPostgresRateLimiter(RateLimiterContract):
         now[0] += 61
         limiter.check(99)  # the fifth check sweeps
         assert len(limiter) == 1
+
+
+def _settings(tmp_path, **index):
+    from bot.telegram_settings import TelegramSettings
+    from retrieval.settings import load_settings
+
+    return (load_settings(index_dir=str(tmp_path / "index"), **index),
+            load_settings(cls=TelegramSettings, feedback_db=str(tmp_path / "fb.sqlite3")))
+
+
+def test_the_factory_keeps_one_bots_side_state_in_one_sqlite_file(tmp_path):
+    from bot.conversation_stores import SqliteConversations
+    from retrieval.errors import BusanBotError
+
+    settings, telegram = _settings(tmp_path)
+    with pytest.raises(BusanBotError, match="no question log at .*fb.sqlite3 yet"):
+        open_feedback(settings, telegram)  # the report: nothing made in passing
+    assert not telegram.feedback_db.exists()
+    side = open_side_stores(settings, telegram)
+    assert isinstance(side.feedback, FeedbackStore) and side.limiter.instant
+    assert isinstance(side.conversations, SqliteConversations) and not side.journal.shared
+    side.feedback.question(1, True)
+    assert open_feedback(settings, telegram).stats()["questions"] == 1
+
+
+def test_the_factory_shares_the_side_state_in_the_index_database(tmp_path, pg_url):
+    from bot.conversation_stores import PgConversations
+    from bot.shared_state import PgFeedbackStore
+    from retrieval.store import close_databases
+
+    settings, telegram = _settings(tmp_path, store="postgres", database_url=pg_url)
+    try:
+        side = open_side_stores(settings, telegram)
+        assert isinstance(side.feedback, PgFeedbackStore) and not side.limiter.instant
+        assert isinstance(side.conversations, PgConversations) and side.journal.shared
+        side.feedback.question(1, False)
+        assert open_feedback(settings, telegram).stats()["questions"] == 1  # another replica sees it
+        assert not telegram.feedback_db.exists()  # nothing local
+    finally:
+        close_databases()

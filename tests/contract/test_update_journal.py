@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import update_journal
+from bot.side_stores import Journal
 
 
 class JournalContract:
@@ -15,6 +16,7 @@ class JournalContract:
     def test_what_is_done_is_not_left_over(self, make, monkeypatch):
         monkeypatch.setattr(update_journal, "CLAIM_AFTER_S", -1.0)  # every row counts as left by a dead bot
         journal = make()
+        assert isinstance(journal, Journal)
         journal.add(1, '{"update_id": 1}')
         journal.add(2, '{"update_id": 2}')
         journal.add(2, '{"update_id": 2}')  # delivered twice: kept once

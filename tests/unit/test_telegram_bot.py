@@ -140,7 +140,7 @@ def test_more_and_feedback_buttons(bot):
     fake.press(bot_message, data["Xem thêm"], user_id=103)
     more = fake.wait_for(lambda m: m["chat_id"] == 103 and m is not first and "4." in m["text"], timeout=30)
     assert check_html(more["text"])[0] is None
-    feedback = application.bot_data["feedback"]
+    feedback = application.bot_data.feedback
     answer_key = data["👍"].split(":", 1)[1]
 
     def votes():
@@ -224,7 +224,7 @@ def test_admin_commands(bot):
     fake, application = bot
     fake.say(700, "/stats", user_id=700)
     assert "quản trị" in fake.wait_for(lambda m: m["chat_id"] == 700, timeout=30)["text"]
-    feedback = application.bot_data["feedback"]
+    feedback = application.bot_data.feedback
     for i, text in enumerate(["cách nấu phở bò ngon", "cách nấu phở bò ngon", "giá vé máy bay đi Busan"]):
         feedback.question(710 + i, False, Logged(f"s{i}", text, "vi", "no_answer", 0.01, ()))
     fake.say(ADMIN, "/stats", user_id=ADMIN)
@@ -240,7 +240,7 @@ def test_start_sources_about(bot):
     fake.say(802, "/sources")
     assert "Tổng Bí thư Tô Lâm tiếp Thị trưởng TP Busan" in fake.wait_for(lambda m: m["chat_id"] == 802)["text"]
     fake.say(803, "/about")
-    n = len(application.bot_data["engine"].index)
+    n = len(application.bot_data.engine.index)
     about = fake.wait_for(lambda m: m["chat_id"] == 803)["text"]
     assert f"{n} đoạn" in about and "30 ngày" in about  # the question log is said, in the user's language
     fake.say(804, "/about", language_code="en")
@@ -295,8 +295,8 @@ def test_a_locked_feedback_database_costs_no_answer(bot, tmp_path_factory):
     import time
 
     fake, application = bot
-    path = application.bot_data["feedback"].db.execute("PRAGMA database_list").fetchone()[2]
-    feedback = application.bot_data["feedback"]
+    path = application.bot_data.feedback.db.execute("PRAGMA database_list").fetchone()[2]
+    feedback = application.bot_data.feedback
     asked_before = feedback.stats()["questions"]
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
@@ -396,12 +396,12 @@ def test_buttons_of_an_answer_still_work_after_a_restart(bot):
     first = fake.wait_for(lambda m: m["chat_id"] == 940, timeout=30)
     data = {b["text"]: b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row}
     key = data["Xem thêm"].split(":", 1)[1]
-    feedback = application.bot_data["feedback"]
+    feedback = application.bot_data.feedback
     deadline = time.monotonic() + 20
     while feedback.recall(key) is None:  # written off the event loop
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    application.bot_data["recent"] = Recent()  # what a restart forgets
+    application.bot_data.recent = Recent()  # what a restart forgets
     message = _bot_message(first["message_id"], 940)
     fake.press(message, data["Xem thêm"], user_id=940)
     more = fake.wait_for(lambda m: m["chat_id"] == 940 and m is not first, timeout=30)
@@ -417,7 +417,7 @@ def test_buttons_of_an_answer_still_work_after_a_restart(bot):
 
 def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
     fake, application = bot
-    seeds = application.bot_data["engine"].settings.seeds_dir
+    seeds = application.bot_data.engine.settings.seeds_dir
     (seeds / "broken.txt").write_bytes(b"\xff\xfe")
     try:
         fake.say(ADMIN, "/reload", user_id=ADMIN)
@@ -428,7 +428,7 @@ def test_reload_runs_beside_the_questions_and_says_what_was_skipped(bot):
         assert "Bỏ qua broken.txt" in reloaded["text"] and "not UTF-8" in reloaded["text"]
     finally:
         (seeds / "broken.txt").unlink()
-        pipeline = application.bot_data["engine"].pipeline
+        pipeline = application.bot_data.engine.pipeline
         pipeline.calibration = pipeline.topicality = {k: Calibration(-2.0, 0.0, 8.0, 0.0) for k in Kind}
 
 
@@ -488,7 +488,7 @@ def test_a_double_tap_on_more_never_sends_the_same_page_twice(bot, monkeypatch):
     import time
 
     fake, application = bot
-    engine = application.bot_data["engine"]
+    engine = application.bot_data.engine
     paging = engine.more
     monkeypatch.setattr(engine, "more", lambda *a, **kw: time.sleep(0.5) or paging(*a, **kw))  # a slow page
     fake.say(170, "Tổng Bí thư Tô Lâm Busan hợp tác")
@@ -526,7 +526,7 @@ def test_an_update_accepted_by_a_bot_that_died_is_answered_by_the_next_start(tmp
     try:
         reply = fake.wait_for(lambda m: m["chat_id"] == 180, timeout=30)
         assert "đoạn" in reply["text"]  # answered, with its citation
-        engine = application.bot_data["engine"]
+        engine = application.bot_data.engine
         chat = engine.chat
         monkeypatch.setattr(engine, "chat", lambda *a: time.sleep(1.0) or chat(*a))  # a slow answer
         fake.say(181, "Busan kết nghĩa năm nào?")
@@ -550,7 +550,7 @@ def test_each_question_is_logged_with_its_reading_status_and_passages(bot):
     fake, application = bot
     fake.say(190, "Busan kết nghĩa với TP.HCM từ năm nào?")
     fake.wait_for(lambda m: m["chat_id"] == 190, timeout=30)
-    feedback = application.bot_data["feedback"]
+    feedback = application.bot_data.feedback
     deadline = time.monotonic() + 10
     while not any(r[1] == "Busan kết nghĩa với TP.HCM từ năm nào?" for r in feedback.logged_since(0)):
         assert time.monotonic() < deadline  # written off the event loop: give it a moment
@@ -558,7 +558,7 @@ def test_each_question_is_logged_with_its_reading_status_and_passages(bot):
     row = next(r for r in feedback.logged_since(0) if r[1] == "Busan kết nghĩa với TP.HCM từ năm nào?")
     assert row[2] == "vi" and row[3] in ("answered", "uncertain") and row[5]
     # and its embedding, the one it was answered with: `report` groups without the model
-    engine = application.bot_data["engine"]
+    engine = application.bot_data.engine
     logged = np.frombuffer(row[8], dtype=np.float16)
     assert logged.shape == (engine.embedder.dim,)
     expected = engine.embedder.embed_queries([engine.plan("Busan kết nghĩa với TP.HCM từ năm nào?").dense_text])[0]
