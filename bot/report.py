@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,6 +112,46 @@ MODEL_TYPICAL_SAMPLE = 200  # the same, where they must be embedded now: each co
 TYPICAL_SAMPLE = 2000  # distinct logged questions the "typical" mean is taken over: enough for a mean
 
 
+TYPO_RARER = 3  # a word is read as a slip for a word of the log this many times as common, or more
+
+
+class _AsCommonAs(AbstractSet):
+    """The log's words asked at least ``least`` times: a set to ``spelling.correction``, which
+    only intersects it with a word's few edits (membership, never a copy of the vocabulary)."""
+
+    def __init__(self, seen: Counter, least: int):
+        self.seen, self.least = seen, least
+
+    def __contains__(self, word) -> bool:
+        return self.seen.get(word, 0) >= self.least
+
+    def __iter__(self):
+        return (w for w, n in self.seen.items() if n >= self.least)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @classmethod
+    def _from_iterable(cls, words):  # what ``edits & self`` returns
+        return frozenset(words)
+
+
+def mended_by_log(keys: list[frozenset[str]], counts: list[int]) -> list[frozenset[str]]:
+    """Each wording's words with its slips mended by the log's own words: a word one edit away
+    (``spelling.correction``: a swap of neighbours first, else the only one) from exactly one
+    word the log holds ``TYPO_RARER`` times as often is that word. The planner mends what the
+    articles' vocabulary knows; what the articles cannot answer ("giá vàng", "weather") is in
+    the log's. ``counts``: how often each wording was asked."""
+    from retrieval.spelling import correction
+
+    seen: Counter = Counter()
+    for key, n in zip(keys, counts):
+        for word in key:
+            seen[word] += n
+    mended = {word: correction(word, _AsCommonAs(seen, TYPO_RARER * n)) for word, n in seen.items()}
+    return [frozenset(mended[w] or w for w in key) for key in keys]
+
+
 def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: float = SAME_MEANING) -> list[list[int]]:
     """``report.unanswered`` grouped by meaning (indices into it), measured from what is typical:
     the questions logged (and our own questions about the articles, for a log without embeddings).
@@ -124,9 +165,11 @@ def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: floa
     from retrieval.settings import ROOT
 
     plans = {text: engine.plan(text) for text in dict.fromkeys(report.unanswered)}
+    asked = Counter(report.unanswered)
+    keys = [folded_words(plan.read_as) or frozenset([text]) for text, plan in plans.items()]
     same_words: dict[frozenset, list[str]] = defaultdict(list)
-    for text, plan in plans.items():
-        same_words[folded_words(plan.read_as) or frozenset([text])].append(text)
+    for text, key in zip(plans, mended_by_log(keys, [asked[t] for t in plans])):
+        same_words[key].append(text)
     representatives = [next((w for w in wordings if w in report.vectors), wordings[0])
                        for wordings in same_words.values()]
     logged = list(dict.fromkeys(r[1] for r in rows if r[1]))

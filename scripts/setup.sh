@@ -3,6 +3,9 @@
 # Needs only Python 3.11, 3.12 or 3.13 and pip: the newest of them found (on PATH, or installed
 # by pyenv) for which pip finds a CPU build of PyTorch is taken, or PYTHON=/path/to/python. VENV names the environment's folder (default .venv).
 # Safe to run again (it only installs what is missing).
+# WITHOUT_MODEL=1: everything but PyTorch and sentence-transformers, on the newest Python found even
+# where pip has only a CUDA build of PyTorch for it: for checking that Python with the tests that
+# need no model (tests/unit, tests/contract; CI does), not for answering questions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,13 +23,15 @@ cpu_torch() {
     return $ok
 }
 if [ -z "${PYTHON:-}" ]; then
-    [ -x "$VENV/bin/python" ] || echo "Looking for Python 3.11-3.13 with a CPU build of PyTorch ..." >&2
+    wanted=" with a CPU build of PyTorch"
+    [ -z "${WITHOUT_MODEL:-}" ] || wanted=" (the newest)"
+    [ -x "$VENV/bin/python" ] || echo "Looking for Python 3.11-3.13$wanted ..." >&2
     # On PATH, then those pyenv installed but did not activate (its shims refuse to run them).
     pyenv_root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
     for candidate in python3.13 "$pyenv_root"/versions/3.13*/bin/python3.13 python3.12 \
                      "$pyenv_root"/versions/3.12*/bin/python3.12 python3.11 "$pyenv_root"/versions/3.11*/bin/python3.11 python3; do
         if command -v "$candidate" >/dev/null 2>&1 && suitable "$candidate" \
-                && { [ -x "$VENV/bin/python" ] || cpu_torch "$candidate"; }; then
+                && { [ -x "$VENV/bin/python" ] || [ -n "${WITHOUT_MODEL:-}" ] || cpu_torch "$candidate"; }; then
             PYTHON=$candidate
             break
         fi
@@ -42,6 +47,21 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+
+if [ -n "${WITHOUT_MODEL:-}" ]; then
+    echo "Installing busan-bot without PyTorch and sentence-transformers ..." >&2
+    "$VENV/bin/python" - <<'PY' > "$VENV/without-model.txt"
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+    if not requirement.startswith(("torch", "sentence-transformers")):
+        print(requirement)
+PY
+    "${PIP[@]}" install -q -r "$VENV/without-model.txt"
+    "${PIP[@]}" install -q --no-deps -e .
+    echo "Ready for the tests that need no model: $VENV/bin/python -m pytest tests/unit tests/contract" >&2
+    exit 0
+fi
 
 # PyTorch first, pinned: 2.13.0 is the CPU build here. Letting a dependency ask for plain
 # "torch" would fetch the newest CUDA build (several GB) on a machine with no GPU.

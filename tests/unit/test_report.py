@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from bot.report import centred, group_by_meaning, lines, summarise, unanswered_groups
+from bot.report import centred, group_by_meaning, lines, mended_by_log, summarise, unanswered_groups
 from bot.report_html import page, write_page
 
 DAY = 1_796_000_000.0  # 2026-12-01 (UTC)
@@ -80,6 +80,27 @@ def test_the_same_words_typed_differently_are_one_group_and_embedded_once():
     # one wording of each question reached the model (then what is typical, to centre on)
     assert engine.embedded[:2] == ["Busan có bao nhiêu dân", "giá vàng hôm nay không"]
     assert not {"busan co bao nhieu dan", "Busna có bao nhiêu dân"} & set(engine.embedded)
+
+
+@pytest.mark.parametrize("wordings, counts, expected", [
+    # a slip of a word asked three times as often: mended (a swap of neighbours, a letter lost)
+    (["gia vang hom nay", "gia vnag hom nay", "gia vag hom nay"], [6, 2, 1], ["gia vang hom nay"] * 3),
+    # not rare enough beside it: both are words people ask with
+    (["gia vang", "gia vanh"], [2, 1], ["gia vang", "gia vanh"]),
+    # two words one edit away and as common: which one was meant is unknown, nothing is mended
+    (["thanh pho", "thinh pho", "thnh pho"], [3, 3, 1], ["thanh pho", "thinh pho", "thnh pho"]),
+    # figures and short words are left alone ("2024" is not a slip for "2025")
+    (["nam 2025", "nam 2024", "tp", "to"], [9, 1, 9, 1], ["nam 2025", "nam 2024", "tp", "to"]),
+])
+def test_slips_are_mended_by_the_logs_own_words(wordings, counts, expected):
+    keys = [frozenset(w.split()) for w in wordings]
+    assert mended_by_log(keys, counts) == [frozenset(e.split()) for e in expected]
+
+
+def test_a_question_typed_with_a_slip_the_articles_cannot_mend_joins_its_group():
+    asked = ["giá vàng hôm nay"] * 3 + ["gia vnag hom nay", "Busan có bao nhiêu dân?"]
+    groups = unanswered_groups(_Plans(), summarise([_row(DAY + i, q, "no_answer") for i, q in enumerate(asked)]), [])
+    assert groups == [[0, 1, 2, 3], [4]]
 
 
 def _f16(*values):
