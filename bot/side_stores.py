@@ -5,19 +5,55 @@ the update journal live in a local SQLite file and in memory for one bot, or in 
 PostgreSQL database with ``store = "postgres"``, where replicas share them. The kinds: SQLite
 ``feedback.py``, ``conversation_stores.py``, ``update_journal.py``, ``telegram_support.RateLimiter``;
 PostgreSQL ``shared_state.py`` and the ``Pg*`` twins. ``tests/contract`` runs one suite per
-interface over every kind. The rules for calling them from the event loop (a thread of their
-own, retried while locked, never costing an answer) are ``telegram_io.write`` and ``read``.
+interface over every kind. Their errors and the rule for a store that is locked or unreachable
+for now (``patiently``) are here; calling them off the event loop, never at the cost of an
+answer, is ``telegram_io.write`` and ``read``.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, runtime_checkable
 
-from retrieval.errors import BusanBotError
+import psycopg
+
+from retrieval.errors import BusanBotError, IndexError_
 from retrieval.memory import ConversationStore
 
 from .feedback import Asked, Logged
+
+
+# A write that finds the feedback database locked (another process holds it) is tried again for
+# this long, in the side thread: the answer has long gone out, and the vote is not lost.
+LOCKED_RETRY_S = 60.0
+
+
+# What the side stores raise when they cannot answer now: SQLite's, PostgreSQL's (a failed
+# connection reaches us as IndexError_, a BusanBotError), the file system's.
+STATE_ERRORS = (sqlite3.Error, psycopg.Error, BusanBotError, OSError)
+
+
+def transient(exc: Exception) -> bool:
+    """A locked SQLite file, or a database server that is unreachable for now."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, (psycopg.OperationalError, IndexError_))
+
+
+def patiently(func, *args):
+    """``func(*args)``, tried again while the store is locked or unreachable, for at most
+    LOCKED_RETRY_S (in a thread of its own: never on the event loop)."""
+    delay, deadline = 0.2, time.monotonic() + LOCKED_RETRY_S
+    while True:
+        try:
+            return func(*args)
+        except STATE_ERRORS as exc:
+            if not transient(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @runtime_checkable

@@ -1,27 +1,22 @@
 """What the Telegram handlers share: the application's state, replies, the thread pools that
-keep work off the event loop, and the rules for the side stores (retry while locked, never
-cost an answer)."""
+keep work off the event loop, and calling the side stores from it (in their own thread, retried
+while locked: ``side_stores.patiently``; never at the cost of an answer)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-import sqlite3
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from retrieval.errors import BusanBotError, IndexError_
-
 from .telegram_render import split_message, t
-from .side_stores import Feedback, Journal, RateLimits
+from .side_stores import STATE_ERRORS, Feedback, Journal, RateLimits, patiently
 from .telegram_support import Recent, Typing, deliver
 
 log = logging.getLogger(__name__)
@@ -83,36 +78,6 @@ async def run(context, func, *args, pool: str = "executor"):
     return await asyncio.get_running_loop().run_in_executor(getattr(state_of(context), pool), func, *args)
 
 
-# A write that finds the feedback database locked (another process holds it) is tried again for
-# this long, in the side thread: the answer has long gone out, and the vote is not lost.
-LOCKED_RETRY_S = 60.0
-RECALL_AGAIN_S = 0.5
-
-
-# What the side stores raise when they cannot answer now: SQLite's, PostgreSQL's (a failed
-# connection reaches us as IndexError_, a BusanBotError), the file system's.
-STATE_ERRORS = (sqlite3.Error, psycopg.Error, BusanBotError, OSError)
-
-
-def transient(exc: Exception) -> bool:
-    """A locked SQLite file, or a database server that is unreachable for now."""
-    if isinstance(exc, sqlite3.OperationalError):
-        return "locked" in str(exc) or "busy" in str(exc)
-    return isinstance(exc, (psycopg.OperationalError, IndexError_))
-
-
-def patiently(func, *args):
-    delay, deadline = 0.2, time.monotonic() + LOCKED_RETRY_S
-    while True:
-        try:
-            return func(*args)
-        except STATE_ERRORS as exc:
-            if not transient(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-
 def write(context, func, *args) -> None:
     """A side-store write (a question, a vote, button state) queued to its own thread and not
     waited for: the reply goes out at once. Retried while the database is locked; one that
@@ -125,6 +90,9 @@ def write(context, func, *args) -> None:
             log.warning("feedback store: %s failed: %s", getattr(func, "__name__", "write"), exc)
 
     state_of(context).side_executor.submit(attempt)
+
+
+RECALL_AGAIN_S = 0.5  # a button pressed before its answer's state was written: looked up once more after this
 
 
 async def read(context, func, *args):

@@ -335,3 +335,34 @@ def test_the_factory_shares_the_side_state_in_the_index_database(tmp_path, pg_ur
         assert not telegram.feedback_db.exists()  # nothing local
     finally:
         close_databases()
+
+
+@pytest.mark.parametrize("error, retried", [
+    (__import__("sqlite3").OperationalError("database is locked"), True),  # another process writes
+    (__import__("sqlite3").OperationalError("no such table: votes"), False),  # a fault, not a wait
+    (__import__("psycopg").OperationalError("connection refused"), True),  # the server is away for now
+    (__import__("retrieval.errors", fromlist=["IndexError_"]).IndexError_("pool timed out"), True),
+    (OSError("disk full"), False),
+])
+def test_a_store_locked_or_away_for_now_is_tried_again_and_a_fault_is_not(monkeypatch, error, retried):
+    from bot import side_stores
+
+    monkeypatch.setattr(side_stores.time, "sleep", lambda s: None)
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise error
+        return "written"
+
+    if retried:
+        assert side_stores.patiently(flaky) == "written" and len(calls) == 3
+        monkeypatch.setattr(side_stores, "LOCKED_RETRY_S", -1.0)  # past the deadline: the error stands
+        calls.clear()
+        with pytest.raises(type(error)):
+            side_stores.patiently(flaky)
+    else:
+        with pytest.raises(type(error)):
+            side_stores.patiently(flaky)
+        assert len(calls) == 1
