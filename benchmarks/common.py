@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
+import sys
 from pathlib import Path
+
+import numpy as np
 
 from retrieval.evaluate import eval_index_dir, read_questions, strip_questions, throwaway_index
 from retrieval.pipeline import Pipeline
@@ -26,15 +30,18 @@ def xquad_question_sets(xquad: Path) -> dict:
     return sets
 
 
-def setup(argv, description: str, write_help: str | None = None, flags: dict[str, str] | None = None):
+def setup(argv, description: str, write_help: str | None = None, flags: dict[str, str] | None = None,
+          options: dict[str, str] | None = None):
     """What every tuning script starts from: --xquad (and --write, and the script's own on/off
-    ``flags``: name -> help), the settings, the caching embedder."""
+    ``flags`` and valued ``options``: name -> help), the settings, the caching embedder."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--xquad", type=Path, default=XQUAD)
     if write_help:
         ap.add_argument("--write", action="store_true", help=write_help)
     for name, help_text in (flags or {}).items():
         ap.add_argument(name, action="store_true", help=help_text)
+    for name, help_text in (options or {}).items():
+        ap.add_argument(name, help=help_text)
     args = ap.parse_args(argv)
     settings = load_settings()
     return args, settings, cached_embedder(settings)
@@ -78,12 +85,37 @@ def pipeline_over(passages, embedder, settings) -> Pipeline:
 
 
 def prepared(passages, questions, embedder, settings, kind_override=None):
-    """Per question: its plan and vector, so a grid search re-ranks without the model."""
+    """Per question: its plan and vector, so a grid search re-ranks without the model. The
+    vectors come mapped by the query adapter already (the pipeline's is taken off): a question
+    the map was fitted on by the map of the fold fitted without it (``adapter_folds``)."""
     pipeline = pipeline_over(passages, embedder, settings)
     plans = [pipeline.planner.plan(q.text, kind_override or (Kind(q.kind) if q.kind in Kind._value2member_map_
                                                              else None)) for q in questions]
     vectors = embedder.embed_queries([p.dense_text for p in plans])
+    if pipeline.adapter is not None:
+        folds = adapter_folds(embedder.model_id)
+        vectors = [folds.get(p.dense_text, pipeline.adapter)(v) for p, v in zip(plans, vectors)]
+        pipeline.adapter = None
     return pipeline, list(zip(questions, plans, vectors))
+
+
+@functools.lru_cache(maxsize=None)
+def adapter_folds(model_id: str) -> dict:
+    """dense text -> the query adapter fitted without it (benchmarks/fit_adapter.py --write), for
+    the questions the shipped map was fitted on: what the answer model and fusion are fitted on
+    must not be questions the map has already seen."""
+    from retrieval.adapter import QueryAdapter
+
+    path = OUT / "query_adapter_folds.npz"
+    if not path.exists():
+        print(f"note: no {path}: questions the query adapter was fitted on are mapped by it as it is "
+              "(run python -m benchmarks.fit_adapter --write first)", file=sys.stderr)
+        return {}
+    with np.load(path) as data:
+        if str(data["model_id"]) != model_id:
+            return {}
+        maps = [QueryAdapter(data["fold0"].astype(np.float32)), QueryAdapter(data["fold1"].astype(np.float32))]
+        return {str(text): maps[int(fold)] for text, fold in zip(data["texts"], data["folds"])}
 
 
 def with_kind(questions, kind: str) -> list:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import Calibration, Evidence, Weights, fuse, z_score
@@ -68,10 +69,13 @@ class Pipeline:
                  weights: dict[Kind, Weights] | None = None, calibration: dict[Kind, Calibration] | None = None,
                  topicality: dict[Kind, Calibration] | None = None,
                  threshold: float | None = None, uncertain_threshold: float | None = None,
-                 max_chars: int = 1000, embed_queries: Callable[[list[str]], list] | None = None):
+                 max_chars: int = 1000, embed_queries: Callable[[list[str]], list] | None = None,
+                 adapter: Callable[[object], object] | None = None):
         """``embed_queries`` embeds several texts in one model call (a follow-up is tried as
-        understood and as typed); by default one ``embed_query`` call each."""
+        understood and as typed); by default one ``embed_query`` call each. ``adapter``: maps a
+        question's vector before it meets the paragraphs (``retrieval/adapter.py``)."""
         self.index = index
+        self.adapter = adapter
         self.embed_query = embed_query
         self.embed_queries = embed_queries or (lambda texts: [self.embed_query(t) for t in texts])
         self.candidates_per_retriever = candidates
@@ -94,9 +98,10 @@ class Pipeline:
         if embed_query is None:  # straight to the model: several texts go in one call
             embed_query = lambda text: embedder.embed_queries([text])[0]  # noqa: E731
             embed_queries = embed_queries or embedder.embed_queries
+        adapter = load_adapter(embedder.model_id, index.manifest.dim) if settings.query_adapter else None
         return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
-                   max_chars=settings.max_question_chars, embed_queries=embed_queries)
+                   max_chars=settings.max_question_chars, embed_queries=embed_queries, adapter=adapter)
 
     def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages, each with its best sentence, and whether they answer.
@@ -164,7 +169,9 @@ class Pipeline:
                       Cursor(ranking, cursor.shown + len(passages), self), offset=cursor.shown)
 
     def rank(self, plan: QueryPlan, vector, stages=NO_STAGES, exclude: frozenset[str] = frozenset()) -> Ranking:
-        found = self.candidates(plan, vector, stages)
+        """``vector``: the question's embedding as the model gives it (the ranking keeps it so,
+        for the question log); the adapter's map of it is what meets the paragraphs."""
+        found = self.candidates(plan, self.adapter(vector) if self.adapter else vector, stages)
         if exclude:
             found = found.without({r for r in found.rows if self.index.passages[r].id in exclude})
         if not found.rows:

@@ -106,6 +106,9 @@ class Settings(SectionSettings):
     query_batch_wait_ms: float = Field(0.0, ge=0.0, le=1000.0)  # extra wait for company (0: a lone question never waits)
     top_k: int = Field(3, ge=1, le=20)
     candidates: int = Field(50, ge=5, le=1000)
+    # The question's embedding mapped nearer the paragraphs it asks about (retrieval/adapter.py),
+    # where the shipped map was fitted for the model in use.
+    query_adapter: bool = True
     # None: as fitted by benchmarks/calibrate.py (retrieval/data/tuned.json)
     answer_threshold: float | None = Field(None, ge=0.0, le=1.0)
     uncertain_threshold: float | None = Field(None, ge=0.0, le=1.0)

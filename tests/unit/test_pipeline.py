@@ -1,5 +1,7 @@
 """The pipeline over in-memory fake stores (tests/fakes.py): no FAISS, no disk."""
 
+import dataclasses
+
 import pytest
 from fakes import HashEmbedder, memory_index
 
@@ -210,3 +212,42 @@ def test_a_passage_without_what_is_asked_for_is_never_answered_outright(answerer
     answer = answerer.answer(question)
     assert answer.passages[0].passage.paragraph == 4
     assert answer.status == status
+
+
+def test_the_adapter_maps_what_meets_the_paragraphs_and_the_log_keeps_the_models_vector(answerer):
+    """A map sending every question to the gimhae paragraph's vector: that paragraph comes first
+    whatever is asked, while the ranking keeps the vector the model gave (the question log's)."""
+    import numpy as np
+
+    from retrieval.adapter import QueryAdapter
+
+    question = "Busan kết nghĩa với TP.HCM năm nào?"
+    before = answerer.answer(question)
+    assert before.passages[0].passage.paragraph == 1
+    model_vector = np.asarray(answerer.embed_query(before.cursor.ranking.plan.dense_text), dtype=np.float32)
+    target = np.asarray(answerer.index.dense.passage_vectors([3])[0], dtype=np.float32)
+    answerer.adapter = QueryAdapter(np.outer(target, model_vector))  # this question -> the gimhae paragraph
+    answerer.weights = {k: dataclasses.replace(w, lexical=0.0, sentence_words=0.0) for k, w in answerer.weights.items()}
+    answer = answerer.answer(question)
+    assert answer.passages[0].passage.paragraph == 4
+    assert np.allclose(answer.cursor.ranking.vector, model_vector)
+
+
+@pytest.mark.parametrize("fitted_for, dim, used", [
+    ("fake-hash-v1", 64, True),
+    ("another-model", 64, False),  # fitted for another model: questions as the model embeds them
+    ("fake-hash-v1", 32, False),  # another size
+])
+def test_the_adapter_is_used_only_with_the_model_it_was_fitted_for(tmp_path, fitted_for, dim, used):
+    import numpy as np
+
+    from retrieval.adapter import load_adapter, save_adapter
+
+    path = tmp_path / "adapter.npz"
+    save_adapter(path, 2 * np.eye(dim), fitted_for)
+    adapter = load_adapter("fake-hash-v1", 64, path)
+    assert (adapter is not None) == used
+    if used:
+        mapped = adapter(np.array([3.0, 4.0] + [0.0] * 62))
+        assert np.allclose(mapped[:2], [0.6, 0.8]) and mapped.dtype == np.float32  # mapped, then normalised
+    assert load_adapter("fake-hash-v1", 64, tmp_path / "none.npz") is None
