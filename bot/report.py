@@ -137,19 +137,30 @@ class _AsCommonAs(AbstractSet):
 
 
 def mended_by_log(keys: list[frozenset[str]], counts: list[int]) -> list[frozenset[str]]:
-    """Each wording's words with its slips mended by the log's own words: a word one edit away
-    (``spelling.correction``: a swap of neighbours first, else the only one) from exactly one
-    word the log holds ``TYPO_RARER`` times as often is that word. The planner mends what the
-    articles' vocabulary knows; what the articles cannot answer ("giá vàng", "weather") is in
-    the log's. ``counts``: how often each wording was asked."""
+    """Each wording's words with its slips mended by the log's own words, where the mended
+    wording is one the log holds: a word one edit away (``spelling.correction``: a swap of
+    neighbours first, else the only one) from exactly one word the log holds ``TYPO_RARER``
+    times as often may be that word; the wording takes it only when someone asked with those
+    words ("gái vàng hôm nay" -> "giá vàng hôm nay"; "giá" is not a slip for "gì": nobody
+    asked "gì vàng hôm nay"). The planner mends what the articles' vocabulary knows; what the
+    articles cannot answer is in the log's. ``counts``: how often each wording was asked."""
     from retrieval.spelling import correction
 
     seen: Counter = Counter()
     for key, n in zip(keys, counts):
         for word in key:
             seen[word] += n
-    mended = {word: correction(word, _AsCommonAs(seen, TYPO_RARER * n)) for word, n in seen.items()}
-    return [frozenset(mended[w] or w for w in key) for key in keys]
+    asked = set(keys)
+    slip = {word: correction(word, _AsCommonAs(seen, TYPO_RARER * n)) for word, n in seen.items()}
+    return [_mended(key, slip, asked) for key in keys]
+
+
+def _mended(key: frozenset[str], slip: dict[str, str | None], asked: set[frozenset[str]]) -> frozenset[str]:
+    """Every slip of ``key`` mended, else one of them, whichever gives a wording asked."""
+    slips = [w for w in key if slip[w]]
+    tries = ([frozenset(slip[w] or w for w in key)] if len(slips) > 1 else []) + \
+        [key - {w} | {slip[w]} for w in sorted(slips)]
+    return next((k for k in tries if k in asked), key)
 
 
 def unanswered_groups(engine, report: Report, rows: list[tuple], threshold: float = SAME_MEANING) -> list[list[int]]:

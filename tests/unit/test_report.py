@@ -89,6 +89,11 @@ def test_the_same_words_typed_differently_are_one_group_and_embedded_once():
     (["gia vang", "gia vanh"], [2, 1], ["gia vang", "gia vanh"]),
     # two words one edit away and as common: which one was meant is unknown, nothing is mended
     (["thanh pho", "thinh pho", "thnh pho"], [3, 3, 1], ["thanh pho", "thinh pho", "thnh pho"]),
+    # a common word one edit from a commoner one is no slip when nobody asked with the other
+    # ("giá" is not "gì": nobody asked "gì vàng hôm nay")
+    (["gi la gi", "ten gi", "gia vang hom nay"], [20, 20, 5], ["gi la gi", "ten gi", "gia vang hom nay"]),
+    # two slips in one wording, both mended into a wording asked
+    (["thoi tiet ha noi", "thoi teit ha nio"], [9, 1], ["thoi tiet ha noi", "thoi tiet ha noi"]),
     # figures and short words are left alone ("2024" is not a slip for "2025")
     (["nam 2025", "nam 2024", "tp", "to"], [9, 1, 9, 1], ["nam 2025", "nam 2024", "tp", "to"]),
 ])
