@@ -181,8 +181,8 @@ class Planner:
             key = fold_word(word.lower())
             if key in self.known or sum(c.isupper() for c in word) > 1:  # known, or an acronym ("GDP")
                 return word
-            if has_vietnamese_marks(word) and is_syllable(word):
-                return word  # a real word the articles lack ("giúp"), not a typo of one they hold
+            if is_syllable(word):
+                return word  # a real word the articles lack ("giúp", "mưa" typed "mua"), not a typo of one they hold
             found = correction(key, self.vocabulary)
             if found is None:
                 return word

@@ -162,3 +162,18 @@ def test_english_words_in_a_vietnamese_question_reach_the_lexical_side():
 def test_an_acronym_is_not_mended_into_a_word():
     plan = Planner(accent_table(CORPUS + ["góp phần"]), lambda t: 1.0).plan("GDP của Busan là bao nhiêu?")
     assert "GDP" in plan.read_as
+
+
+@pytest.mark.parametrize("typed, kept, not_read_as", [
+    ("busan hom nay co mua khong", "mua", "mau"),  # "mưa" typed plain: a word the articles lack, not "màu"
+    ("may gio roi ban", "gio", "goi"),  # "giờ", not "gọi"
+])
+def test_a_plain_word_the_articles_lack_is_not_mended_into_one_they_hold(typed, kept, not_read_as):
+    plan = Planner(accent_table(CORPUS + ["màu sắc của Busan", "gọi điện cho Busan"]), lambda t: 1.0).plan(typed)
+    words = plan.read_as.lower().split()
+    assert kept in words and not_read_as not in words
+
+
+def test_a_slip_that_is_no_word_is_still_mended():
+    plan = Planner(accent_table(CORPUS + ["màu sắc của Busan"]), lambda t: 1.0).plan("busna ket nghia nam nao")
+    assert plan.read_as.lower().startswith("busan")
