@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from .telegram_render import split_message, t
 from .side_stores import STATE_ERRORS, Feedback, Journal, RateLimits, patiently
+from .telegram_render import split_message, t
 from .telegram_support import Recent, Typing, deliver
 
 log = logging.getLogger(__name__)
