@@ -15,6 +15,7 @@ import io
 import logging
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,9 @@ def load_adapter(model_id: str, dim: int, path: Path = ADAPTER_FILE) -> QueryAda
         with np.load(path) as data:
             fitted_for, matrix = str(data["model_id"]), data["matrix"]
     except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # a damaged install
+        log.warning("query adapter %s cannot be read (%s): questions are used as the model embeds them", path, exc)
         return None
     if fitted_for != model_id or matrix.shape != (dim, dim):
         log.info("query adapter fitted for %s (%s), not %s (%s): not used", fitted_for, matrix.shape, model_id, dim)

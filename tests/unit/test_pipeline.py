@@ -251,3 +251,16 @@ def test_the_adapter_is_used_only_with_the_model_it_was_fitted_for(tmp_path, fit
         mapped = adapter(np.array([3.0, 4.0] + [0.0] * 62))
         assert np.allclose(mapped[:2], [0.6, 0.8]) and mapped.dtype == np.float32  # mapped, then normalised
     assert load_adapter("fake-hash-v1", 64, tmp_path / "none.npz") is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a zip file at all", None])
+def test_a_damaged_adapter_file_is_said_and_not_used(tmp_path, caplog, damage):
+    import numpy as np
+
+    from retrieval.adapter import load_adapter, save_adapter
+
+    path = tmp_path / "adapter.npz"
+    save_adapter(path, np.eye(64), "fake-hash-v1")
+    path.write_bytes(path.read_bytes()[:200] if damage is None else damage)  # None: cut short
+    assert load_adapter("fake-hash-v1", 64, path) is None
+    assert "cannot be read" in caplog.text
