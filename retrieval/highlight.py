@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import AbstractSet as Set, Callable, Sequence
 
 from .lexicon import ASKS, QUESTION_WORDS_EN, QUESTION_WORDS_VI
-from .text import fold, fold_word, nfc, passage_sentences, words
+from .text import fold, fold_word, has_vietnamese_marks, nfc, passage_sentences, words
 from .tuned import HIGHLIGHT
 
 # Words that say what is asked, not what about; they must not pull a sentence up.
@@ -47,12 +47,11 @@ class Match:
     wants_number: bool
 
     @classmethod
-    def of(cls, text: str, question: str, idf: Callable[[str], float]) -> "Match":
+    def of(cls, text: str, asks: str, idf: Callable[[str], float]) -> "Match":
+        """``asks``: what the question asks for (``asks_for``): where it is a year, a date or a
+        number, a sentence holding a figure is likelier the answer."""
         folded = [fold_word(w) for w in words(text)]
-        # A year, a date or a number asked for (one table: asks_for): a sentence holding a
-        # figure is likelier the answer.
-        return cls(weighted_terms(text, idf), frozenset(f"{a} {b}" for a, b in zip(folded, folded[1:])),
-                   bool(asks_for(question)))
+        return cls(weighted_terms(text, idf), frozenset(f"{a} {b}" for a, b in zip(folded, folded[1:])), bool(asks))
 
 
 @dataclass(frozen=True)
@@ -117,14 +116,27 @@ _NUMBER_WORDS = frozenset("một hai ba bốn năm sáu bảy tám chín mười
 # One search over the lower-cased text instead of its tokens: a candidate without a figure costs
 # a tokenisation otherwise (~100 candidates per question). (?<!\w)...(?!\w): a whole token, as ``words`` splits.
 _NUMBER_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?!\w)")
-# What a question asks for, by its folded wording (data/lexicon.toml [asks]): first match wins.
-_ASKS = [(kind, re.compile(rf"\b({pattern})\b")) for kind, pattern in ASKS.items()]
+# What a question asks for (data/lexicon.toml [asks]), each wording as its words with their
+# marks; first match wins.
+_ASKS = [(kind, [tuple(nfc(w) for w in wording.split()) for wording in wordings.split("|")])
+         for kind, wordings in ASKS.items()]
+
+
+def _said(typed: str, listed: str) -> bool:
+    """A word as typed is the listed one: with its marks when it has any ("máy" is not
+    "mấy"), by its letters when typed without ("may" may be "mấy")."""
+    return typed == listed if has_vietnamese_marks(typed) else typed == fold_word(listed)
 
 
 def asks_for(question: str) -> str:
     """"year", "date", "number" or "" (a name, a place, a reason...): what the answer must hold."""
-    folded = " ".join(fold_word(w) for w in words(question))
-    return next((kind for kind, pattern in _ASKS if pattern.search(folded)), "")
+    typed = [nfc(w.lower()) for w in words(question)]
+    for kind, wordings in _ASKS:
+        for wording in wordings:
+            n = len(wording)
+            if any(all(_said(typed[i + j], wording[j]) for j in range(n)) for i in range(len(typed) - n + 1)):
+                return kind
+    return ""
 
 
 def holds(kind: str, text: str) -> bool:

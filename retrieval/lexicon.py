@@ -20,4 +20,4 @@ COMMON_PHRASES = tuple(p.strip() for p in re.split(r"[|\n]", _DATA["restoration"
 ENGLISH = frozenset(_words("language", "english"))
 VIETNAMESE_PLAIN = frozenset(_words("language", "vietnamese_plain"))
 ENGLISH_STOP = frozenset(_words("language", "english_stop"))
-ASKS: dict[str, str] = dict(_DATA["asks"])  # kind -> folded wordings ("a|b|c"), in the order they are tried
+ASKS: dict[str, str] = dict(_DATA["asks"])  # kind -> wordings with their marks ("a|b|c"), in the order they are tried

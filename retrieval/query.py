@@ -139,8 +139,9 @@ class Planner:
         if kind is Kind.EN:
             held, expressed = self.english_in_corpus(core)
             lexical = f"{lexical} {held}".strip()
-        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, text, self.idf),
-                         question_names(text), asks_for(text), expressed)
+        asks = asks_for(dense_text)  # the marks restored: "may bay" is "máy bay", no "mấy"
+        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, asks, self.idf),
+                         question_names(text), asks, expressed)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

@@ -119,6 +119,9 @@ def test_language_is_decided_word_by_word(question, kind):
     ("sân bay cách trung tâm bao xa", "number"), ("how far is it from Seoul", "number"),  # a distance
     ("bay mất bao lâu", "number"), ("how long does the flight take", "number"),  # a duration
     ("Thị trưởng Busan là ai?", ""), ("Vì sao Busan quan trọng?", ""),
+    ("Tô Lâm xuống máy bay ở đâu?", ""),  # "máy bay": typed with its marks, no "mấy"
+    ("TBT ở Busan mấy ngày?", "number"), ("tbt o busan may ngay", "number"),  # typed plain: may be "mấy"
+    ("Bảo tàng mở cửa lúc nào", "date"), ("Busan từ năm nào", "year"),
 ])
 def test_what_a_question_asks_for(question, asked):
     assert asks_for(question) == asked

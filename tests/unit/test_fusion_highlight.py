@@ -3,7 +3,7 @@ import pytest
 from bot.render import excerpt
 from retrieval.fusion import Calibration, Evidence, Weights, fuse, logistic, z_score
 from retrieval.highlight import (
-    Match, Sentences, best_sentence, content_terms, folded_words, pick, share, weighted_terms,
+    Match, Sentences, asks_for, best_sentence, content_terms, folded_words, pick, share, weighted_terms,
 )
 from retrieval.restore import accent_table, restore_diacritics
 from retrieval.text import sentences
@@ -12,7 +12,7 @@ from retrieval.text import sentences
 def choose(question, passage, match=None, dense=None):
     """The highlight of ``passage`` for ``question`` (every word weighing 1), as the pipeline picks it."""
     one = lambda t: 1.0  # noqa: E731
-    return best_sentence(passage, Match.of(question if match is None else match, question, one),
+    return best_sentence(passage, Match.of(question if match is None else match, asks_for(question), one),
                          Sentences.of(passage), dense)
 
 
