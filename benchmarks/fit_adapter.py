@@ -48,6 +48,7 @@ from .common import OUT, pipeline_over, seed_questions, setup, xquad_question_se
 TAU = 0.02  # e5's similarities sit in a narrow band: a sharp softmax
 STEPS, LEARNING_RATE = 200, 1e-3
 LAMBDAS, SEED_WEIGHTS = (0.1, 0.3, 1.0, 3.0), (1.0, 3.0, 10.0)
+SHIPPED_SEED_WEIGHT = 10.0  # with --lam alone
 SEED_SETS_FITTED = ("seeds", "field", "paraphrase")
 FOLDS_FILE = OUT / "query_adapter_folds.npz"
 
@@ -155,7 +156,7 @@ def main(argv=None) -> int:
     dim = seed_train[0].passages.shape[1]
     identity = np.eye(dim, dtype=np.float32)
     results = {}
-    grid = ([(float(args.lam), float(args.seed_weight))] if args.lam is not None
+    grid = ([(float(args.lam), float(args.seed_weight or SHIPPED_SEED_WEIGHT))] if args.lam is not None
             else [(lam, weight) for lam in LAMBDAS for weight in SEED_WEIGHTS])
     print("lam   seed_weight  cross-validated dense R@1 (seed dev folds and XQuAD first-half folds, mean)")
     for lam, weight in grid:

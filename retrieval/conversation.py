@@ -30,7 +30,9 @@ PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("m", "_male"),
 PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
-ASKING = {lang: frozenset(nfc(w) for w in DATA["asking"].get(lang, "").split()) for lang in LANGS}
+QUESTION = {lang: frozenset(nfc(w) for w in DATA["asking"].get(lang, "").split()) for lang in LANGS}
+QUESTION_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in QUESTION.items()}
+ASKING = {lang: QUESTION[lang] | {nfc(w) for w in DATA["asking"].get(f"{lang}_more", "").split()} for lang in LANGS}
 ASKING_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in ASKING.items()}
 OPENERS = tuple(re.compile(p) for p in DATA["opener"]["patterns"])
 
@@ -157,7 +159,8 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
         first = len(folded[: m.start("x")].split())  # the subject's first token
         subject = toks[first:first + len(x.split())]
         said = question[subject[0].start:subject[-1].end] if " ".join(t.folded for t in subject) == x else x
-        if len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
+        asks = any(_stop(t, lang, QUESTION, QUESTION_FOLDED) for t in subject)  # "còn Busan muốn gì?"
+        if asks or len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
             rest = question[toks[first].start:]
             if resolved:
                 return Reading(ASK, rest, True, resolved)

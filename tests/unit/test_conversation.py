@@ -177,3 +177,15 @@ def test_memory_store_forgets_the_longest_quiet_beyond_its_limit():
 ])
 def test_a_turn_with_carried_words_is_judged_by_its_own(turn, last, own):
     assert read_turn(turn, last).own == own
+
+
+@pytest.mark.parametrize("turn, own", [
+    ("vậy còn Busan muốn gì?", "Busan muốn gì"),  # its own question word: a question, not a subject
+    ("con busan muon gi", "busan muon gi"),
+    ("and who thanked them?", "who thanked them"),
+])
+def test_a_what_about_turn_that_asks_its_own_question_is_no_swap(turn, own):
+    how_long = Turn("TP.HCM và Busan kết nghĩa bao lâu rồi?", "TP.HCM và Busan kết nghĩa bao lâu rồi?", "vi",
+                    "answered", (), ("TP.HCM", "Busan"), ("p5",), 1, 100.0)
+    reading = read_turn(turn, how_long)
+    assert reading.why != "swap" and reading.understood.startswith(own) and reading.followup
