@@ -13,7 +13,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
-from .mentions import mentions, places_in, same_person
+from .glossary import translate_terms
+from .mentions import Mention, mentions, places_in, same_person
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -102,7 +103,7 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     shown, best first."""
     folded = fold(understood)
     asked = mentions(understood)
-    persons = [m for m in asked if m.kind == "person"]
+    persons = [_also_as_the_articles_say(m) for m in asked if m.kind == "person"]
     answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
     answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
     if _IDENTITY.search(folded) and persons:
@@ -117,6 +118,14 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     places = _unique(places_in(understood) + list(last.places if last else ()))
     return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
                 len(passage_ids), time.time() if when is None else when)
+
+
+def _also_as_the_articles_say(person: Mention) -> Mention:
+    """A person asked about in English known also by the glossary's words for their title ("the
+    general secretary" is "tổng bí thư"), so the answer's "Tổng Bí thư Tô Lâm" is them, not
+    the other person it names."""
+    said = {fold(w) for w in translate_terms(person.text).split()}
+    return replace(person, key=person.key | said) if said else person
 
 
 def _unique(items: list[str]) -> list[str]:

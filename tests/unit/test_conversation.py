@@ -61,6 +61,13 @@ def test_a_who_question_remembers_the_person_the_answer_names_not_the_one_asked_
     assert "Tổng Bí thư" in WHO_WELCOMED.persons and WHO_WELCOMED.places == ("Busan",)
 
 
+def test_a_who_question_in_english_knows_its_person_by_the_articles_words_too():
+    turn = remembered("who met the general secretary in busan", "who met the general secretary in busan", "en",
+                      "answered", ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - "
+                                   "Thị trưởng TP Busan."], ["p1"], None)
+    assert turn.persons[0] == "ông Park Heong-joon"  # not Tô Lâm: he was asked about
+
+
 def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives():
     turn = remembered("thị trưởng busan là ai", "thị trưởng busan là ai", "vi", "answered",
                       ["Tổng Bí thư Tô Lâm tiếp ông Park Heong-joon - Thị trưởng TP Busan."], ["p"], None)
@@ -83,7 +90,8 @@ def test_what_a_turn_is(turn, last, act):
     ("ông ấy nói gì về doanh nghiệp Busan?", WHO_WELCOMED, "ông Park Heong-joon nói gì về doanh nghiệp Busan?", "person"),
     ("ong ay cam ket gi", WHO_WELCOMED, "ông Park Heong-joon cam ket gi", "person"),
     ("and what did he ask for?", WHO_WELCOMED, "what did ông Park Heong-joon ask for?", "person"),
-    ("what did he promise?", ENGLISH, "what did mayor of Busan promise?", "person"),
+    # "who is the mayor" in English: the mayor by the name the answer gives him (the glossary's "thị trưởng")
+    ("what did he promise?", ENGLISH, "what did Thị trưởng Park Heong-joon promise?", "person"),
     # "ông ấy" is never a woman, "bà ấy" never a man
     ("ông ấy nói gì?", WIFE, "ông Oh Keo-don nói gì?", "person"),
     ("bà ấy nói gì?", WIFE, "Phu nhân nói gì?", "person"),
