@@ -189,8 +189,9 @@ def uncertain_thresholds(data, models, answer: float, right: list[int]) -> dict[
     out = {}
     for kind in Kind:
         cuts = []
-        for budget, keep in ((UNANSWERED_BUDGET, lambda source: True), (SEED_UNANSWERED_BUDGET, on_seeds)):
-            scores = sorted(c for (c, _, source), row, ok in scored if ok and keep(source) and row[0] is kind)
+        for budget, counted in ((UNANSWERED_BUDGET, lambda source, row, ok: ok),
+                                (SEED_UNANSWERED_BUDGET, lambda source, row, ok: on_seeds(source) and row[2])):
+            scores = sorted(c for (c, _, source), row, ok in scored if counted(source, row, ok) and row[0] is kind)
             if len(scores) >= MIN_SEED_QUESTIONS:
                 cuts.append(float(scores[int(budget * len(scores))]))
         if cuts and sum(1 for _, row, ok in scored if ok and row[0] is kind) >= MIN_QUESTIONS:
