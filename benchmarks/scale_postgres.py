@@ -28,7 +28,7 @@ import numpy as np
 from retrieval.settings import ROOT, load_settings
 
 from .common import OUT, XQUAD
-from .scale import Precomputed, more_vectors, peak_mb
+from .scale import peak_mb, reset_peak, synthetic_embedder
 
 WORK = OUT / "pg-scale"
 
@@ -69,22 +69,24 @@ def build(url: str, n: int, xquad: Path) -> dict:
     from retrieval.store.pg_database import Database
     from retrieval.store.postgres import PostgresStore
 
-    from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
+    from .synthetic import read_paragraphs, real_vectors, synthetic_passages
 
     base, _, _ = real_vectors(xquad)
-    vectors = synthetic_vectors(base, n)
     passages = synthetic_passages(read_paragraphs(xquad), n)
+    embedder = synthetic_embedder(base, passages, OUT / f"pg-scale-{n}-vectors.npy")
     settings = load_settings()
     db = Database(database_for(url, n, create=True))
     store = PostgresStore(db, exact_limit=settings.exact_search_limit)
+    reset_peak()
+    before_mb = peak_mb()  # the corpus as the loader gives it and the imports, resident before the build
     start = time.perf_counter()
-    embedder = Precomputed([p.text for p in passages], vectors, more_vectors(base))
-    del vectors  # the embedder holds them
     index, _ = store.build(passages, embedder, reuse=False)
     seconds = time.perf_counter() - start
+    embedder.path.unlink()
     size = db.rows("SELECT pg_database_size(current_database())")[0][0]
     db.close()
-    return {"n": n, "build_s": seconds, "build_peak_mb": peak_mb(), "database_mb": size / 2**20,
+    return {"n": n, "build_s": seconds, "build_peak_mb": peak_mb(), "before_build_mb": before_mb,
+            "database_mb": size / 2**20,
             "search": index.manifest.search}
 
 

@@ -37,16 +37,24 @@ def real_vectors(xquad: Path) -> tuple[np.ndarray, list[str], np.ndarray]:
 
 
 def synthetic_vectors(base: np.ndarray, n: int, seed: int = 0, chunk: int = 100_000) -> np.ndarray:
-    rng = np.random.default_rng(seed)
     out = np.empty((n, base.shape[1]), dtype=np.float32)
+    start = 0
+    for block in synthetic_chunks(base, n, seed, chunk):
+        out[start : start + len(block)] = block
+        start += len(block)
+    return out
+
+
+def synthetic_chunks(base: np.ndarray, n: int, seed: int = 0, chunk: int = 100_000):
+    """``synthetic_vectors``' rows, ``chunk`` at a time (the same vectors)."""
+    rng = np.random.default_rng(seed)
     for start in range(0, n, chunk):
         m = min(chunk, n - start)
         a = base[rng.integers(0, len(base), m)]
         b = base[rng.integers(0, len(base), m)]
         t = rng.uniform(0.0, 0.5, (m, 1)).astype(np.float32)
         v = a + t * (b - a) + rng.normal(0.0, NOISE, (m, base.shape[1])).astype(np.float32)
-        out[start : start + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
-    return out
+        yield v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
 def read_paragraphs(xquad: Path) -> list[str]:

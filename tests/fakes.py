@@ -143,8 +143,12 @@ def memory_index(passages, embedder):
     from retrieval.store.base import Index
     from retrieval.store.builder import embed_incrementally
     from retrieval.store.manifest import FORMAT_VERSION, Manifest, corpus_hash
+    from retrieval.store.streamed import InMemory
 
-    matrix, sentences, _ = embed_incrementally(passages, embedder, None)
+    sink = InMemory(len(passages))
+    _, dim = embed_incrementally(passages, embedder, None, sink)
+    written = sink.finish(dim)
+    matrix, sentences = written.matrix, written.sentences
     blocks = [sentences.block(r) for r in range(len(passages))]
     texts = [p.text for p in passages]
     manifest = Manifest(FORMAT_VERSION, embedder.model_id, embedder.dim, len(passages), corpus_hash(passages), 0.0,

@@ -13,7 +13,7 @@ from ..errors import IndexError_
 from ..passage import Passage
 from ..text import passage_sentences
 from .base import BuildReport, Index
-from .vectors import SentenceVectors
+from .streamed import InMemory, VectorSink, Written
 
 LOCK_POLL_S = 0.2  # how often a waiting build tries the lock again
 
@@ -24,8 +24,10 @@ class Writes(Protocol):
     def building(self, on_wait: Callable[[], None] | None) -> ContextManager:
         """Hold the store's build lock (``waiting_for``); yields what ``write`` needs."""
 
-    def write(self, held, passages: list[Passage], matrix: np.ndarray, sentences: SentenceVectors,
-              model_id: str) -> Index:
+    def sink(self, held, n: int) -> VectorSink:
+        """Where the build's vectors go as they are embedded (``Builds``: kept in memory)."""
+
+    def write(self, held, passages: list[Passage], written: Written, model_id: str) -> Index:
         """Write a generation from these vectors, switch readers to it, return it loaded."""
 
     def open(self) -> Index: ...
@@ -38,8 +40,9 @@ def build(store: Writes, passages: Sequence[Passage], embedder, *, previous: Ind
     passages = list(passages)
     start = time.perf_counter()
     with store.building(on_wait) as held:
-        matrix, sentences, embedded = embed_for_build(store, passages, embedder, previous, reuse, progress)
-        index = store.write(held, passages, matrix, sentences, embedder.model_id)
+        sink = store.sink(held, len(passages))
+        embedded, dim = embed_for_build(store, passages, embedder, previous, reuse, sink, progress)
+        index = store.write(held, passages, sink.finish(dim), embedder.model_id)
     return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
 
 
@@ -63,52 +66,55 @@ def waiting_for(try_lock: Callable[[], bool], unlock: Callable[[], None], where:
         unlock()
 
 REUSE_CHUNK = 10_000  # vectors read back from the previous generation at a time (a remote store too)
-EMBED_CHUNK = 50_000  # new passages (with their sentences) per model call: a million-passage build
-                      # never holds all its float32 sentence vectors at once
+EMBED_CHUNK = 20_000  # passages (with their sentences) handed on at a time, in order: the vectors a
+                      # build holds at once (~90 MB with their sentences), whatever the corpus's size
 
 
-def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index | None,
-                        progress: bool = False) -> tuple[np.ndarray, SentenceVectors, int]:
-    """Passage vectors and sentence vectors, reusing ``previous``'s for unchanged texts.
+def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index | None, sink: VectorSink,
+                        progress: bool = False) -> tuple[int, int]:
+    """Every passage's vector and its sentences' vectors, into ``sink`` a chunk at a time in
+    passage order; unchanged texts' come from ``previous``.
 
-    New passages and their sentences go to the model together, a chunk at a time (the model
-    batches short sentences with short sentences). Returns the vectors, the sentence vectors
-    and how many passages were embedded.
+    New passages and their sentences go to the model together (it batches short sentences with
+    short sentences). Returns how many passages were embedded and the vectors' dimension.
     """
     rows = (previous.passages.rows_for_texts([p.text for p in passages]) if previous is not None
             else [None] * len(passages))
-    todo = [i for i, r in enumerate(rows) if r is None]
-    dim = previous.manifest.dim if previous is not None and len(todo) < len(passages) else None
-    matrix: np.ndarray | None = None
-    blocks: list[np.ndarray | None] = [None] * len(passages)  # float16, as stored
-    for start in range(0, len(todo), EMBED_CHUNK):
-        part = todo[start : start + EMBED_CHUNK]
-        split = {i: passage_sentences(passages[i].text) for i in part}
-        texts = [passages[i].text for i in part] + [s for i in part if len(split[i]) > 1 for s in split[i]]
-        fresh = np.asarray(embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+    dim = previous.manifest.dim if previous is not None else None
+    embedded = 0
+    for start in range(0, len(passages), EMBED_CHUNK):
+        chunk = range(start, min(len(passages), start + EMBED_CHUNK))
+        matrix: np.ndarray | None = None
+        blocks: list[np.ndarray | None] = [None] * len(chunk)
+        todo = [i for i in chunk if rows[i] is None]
+        if todo:
+            split = {i: passage_sentences(passages[i].text) for i in todo}
+            texts = [passages[i].text for i in todo] + [s for i in todo if len(split[i]) > 1 for s in split[i]]
+            fresh = np.asarray(embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+            dim = int(fresh.shape[1])
+            matrix = np.zeros((len(chunk), dim), np.float32)
+            cursor = len(todo)
+            for k, i in enumerate(todo):
+                matrix[i - start] = fresh[k]
+                n = len(split[i])
+                blocks[i - start] = fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]
+                cursor += n if n > 1 else 0
+            embedded += len(todo)
+        kept = [i for i in chunk if rows[i] is not None]
         if matrix is None:
-            dim = dim or int(fresh.shape[1])
-            matrix = np.zeros((len(passages), dim), np.float32)
-        cursor = len(part)
-        for k, i in enumerate(part):
-            matrix[i] = fresh[k]
-            n = len(split[i])
-            blocks[i] = (fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]).astype(np.float16)
-            cursor += n if n > 1 else 0
-    if matrix is None:
-        matrix = np.zeros((len(passages), dim or embedder.dim), np.float32)
-    kept = [i for i, r in enumerate(rows) if r is not None]
-    for start in range(0, len(kept), REUSE_CHUNK):
-        chunk = kept[start : start + REUSE_CHUNK]
-        old = [rows[i] for i in chunk]
-        matrix[chunk] = previous.dense.passage_vectors(old)
-        for i, block in zip(chunk, previous.dense.sentence_blocks(old)):
-            blocks[i] = np.asarray(block, dtype=np.float16)
-    return matrix, SentenceVectors.assemble(blocks, matrix.shape[1], release=True), len(todo)
+            matrix = np.zeros((len(chunk), dim or embedder.dim), np.float32)
+        for at in range(0, len(kept), REUSE_CHUNK):
+            part = kept[at : at + REUSE_CHUNK]
+            old = [rows[i] for i in part]
+            matrix[[i - start for i in part]] = previous.dense.passage_vectors(old)
+            for i, block in zip(part, previous.dense.sentence_blocks(old)):
+                blocks[i - start] = block
+        sink.add(matrix, blocks)
+    return embedded, dim or embedder.dim
 
 
 def embed_for_build(store, passages: Sequence[Passage], embedder, previous: Index | None, reuse: bool,
-                    progress: bool = False) -> tuple[np.ndarray, SentenceVectors, int]:
+                    sink: VectorSink, progress: bool = False) -> tuple[int, int]:
     """``embed_incrementally`` against the generation worth reusing: ``previous``, or else the
     store's current one, and only when it was built with this model (every backend's build)."""
     if previous is None and reuse:
@@ -117,11 +123,14 @@ def embed_for_build(store, passages: Sequence[Passage], embedder, previous: Inde
         except IndexError_:
             previous = None
     usable = reuse and previous is not None and previous.manifest.model_id == embedder.model_id
-    return embed_incrementally(passages, embedder, previous if usable else None, progress)
+    return embed_incrementally(passages, embedder, previous if usable else None, sink, progress)
 
 
 class Builds:
     """``IndexStore.build`` for a store that supplies ``Writes.building`` and ``Writes.write``."""
+
+    def sink(self, held, n: int) -> VectorSink:
+        return InMemory(n)
 
     def build(self, passages: Sequence[Passage], embedder, *, previous: Index | None = None, reuse: bool = True,
               progress: bool = False, on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:

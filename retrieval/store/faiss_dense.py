@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..tuned import ANN
+from .streamed import Written
 from .vectors import DenseStats, SentenceVectors
 
 
@@ -42,11 +43,28 @@ def ivf_lists(n: int) -> int:
     return max(1, min(int(ANN.lists_per_sqrt * math.sqrt(n)), n // ANN.train_per_list))
 
 
+def training_rows(n: int, exact_limit: int) -> np.ndarray:
+    """The rows IVF's k-means is trained on (none for exact search): chosen before a vector is
+    seen, so a build that streams its vectors keeps just these."""
+    if n <= exact_limit:
+        return np.empty(0, dtype=np.int64)
+    return np.random.default_rng(0).choice(n, min(n, ivf_lists(n) * ANN.train_per_list), replace=False)
+
+
 def build_faiss(vectors: np.ndarray, exact_limit: int):
     """Exact inner-product search up to ``exact_limit`` vectors, IVF-SQ8 above it (see tuned.json, "ann")."""
+    n = len(vectors)
+    chunks = lambda: (vectors[start : start + ADD_CHUNK] for start in range(0, n, ADD_CHUNK))  # noqa: E731
+    return build_faiss_from(n, vectors.shape[1], vectors[training_rows(n, exact_limit)], chunks, exact_limit)
+
+
+ADD_CHUNK = 65_536  # vectors handed to FAISS at a time: a build never copies them all at once
+
+
+def build_faiss_from(n: int, dim: int, sample: np.ndarray, chunks, exact_limit: int):
+    """``build_faiss`` from the training ``sample`` (``training_rows``' vectors, in that order)
+    and ``chunks()``, the vectors in row order a chunk at a time."""
     faiss = faiss_module()
-    n, dim = vectors.shape
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if n <= exact_limit:
         index = faiss.IndexFlatIP(dim)
     else:
@@ -55,13 +73,12 @@ def build_faiss(vectors: np.ndarray, exact_limit: int):
                                               faiss.METRIC_INNER_PRODUCT)
         index.cp.niter = ANN.train_rounds
         index.cp.min_points_per_centroid = ANN.train_per_list
-        sample = vectors[np.random.default_rng(0).choice(n, min(n, lists * ANN.train_per_list), replace=False)]
         with _all_cores(faiss):
-            index.train(sample)
+            index.train(np.ascontiguousarray(sample, dtype=np.float32))
         index.nprobe = min(ANN.nprobe, lists)
-    if n:
-        with _all_cores(faiss):
-            index.add(vectors)
+    with _all_cores(faiss):
+        for chunk in chunks():
+            index.add(np.ascontiguousarray(chunk, dtype=np.float32))
     return index
 
 
@@ -84,12 +101,15 @@ class FaissDense:
         return int(self.vectors.shape[0])
 
     @staticmethod
-    def write(folder: Path, vectors: np.ndarray, sentences: SentenceVectors, exact_limit: int) -> str:
-        """Write every dense file of a generation; returns how it searches."""
-        np.save(folder / "vectors.npy", vectors, allow_pickle=False)
-        sentences.save(folder)
-        DenseStats.of(vectors).save(folder)
-        index = build_faiss(vectors, exact_limit)
+    def write(folder: Path, written: Written, exact_limit: int) -> str:
+        """Write every dense file of a generation (the vectors' own unless the build streamed
+        them there already); returns how it searches."""
+        if not written.on_disk:
+            np.save(folder / "vectors.npy", written.matrix, allow_pickle=False)
+            written.sentences.save(folder)
+        written.stats.save(folder)
+        n, dim = written.matrix.shape
+        index = build_faiss_from(n, dim, written.sample, lambda: written.chunks(ADD_CHUNK), exact_limit)
         faiss_module().write_index(index, str(folder / "dense.faiss"))
         return search_kind(index)
 

@@ -34,7 +34,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-import numpy as np
 
 from filelock import FileLock, Timeout
 
@@ -44,12 +43,13 @@ from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
 from .bm25 import Bm25
+from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
-from .faiss_dense import FaissDense
+from .faiss_dense import FaissDense, training_rows
 from .sentence_words import SentenceWords
 from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
-from .vectors import SentenceVectors
+from .streamed import ToFiles, Written
 
 log = logging.getLogger(__name__)
 # What numpy, scipy, FAISS and SQLite raise on a damaged file: an emptied .npy is an EOFError,
@@ -107,40 +107,44 @@ class FileStore(Builds):
         return load_generation(current.resolve())
 
     @contextmanager
-    def building(self, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    def building(self, on_wait: Callable[[], None] | None) -> Iterator[Path]:
+        """Holds the lock; yields the folder the new generation is written in (removed unless
+        ``write`` published it)."""
         self.index_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.index_dir / ".lock"))
         with waiting_for(lambda: _try_lock(lock), lock.release, self.where, self.lock_timeout, on_wait):
-            yield None
+            tmp = self.index_dir / f".building-gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+            tmp.mkdir()
+            try:
+                yield tmp
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
 
-    def write(self, held, passages: list[Passage], matrix: np.ndarray, sentence_vectors: SentenceVectors,
-              model_id: str) -> Index:
-        folder = self.index_dir / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        tmp = self.index_dir / f".building-{folder.name}"
-        tmp.mkdir()
-        try:
-            texts = [p.text for p in passages]
-            search = FaissDense.write(tmp, matrix, sentence_vectors, self.exact_limit)
-            Bm25.build(texts).save(tmp)
-            SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
-            (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
-            SqlitePassages.write(tmp, passages)
-            manifest = Manifest(FORMAT_VERSION, model_id, matrix.shape[1], len(passages),
-                                corpus_hash(passages), time.time(), search, describe_files(tmp))
-            # The manifest goes last: a generation without one is never trusted.
-            (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
-            _fsync_dir(tmp)
-            os.replace(tmp, folder)
-            _point_current(self.index_dir, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+    def sink(self, tmp: Path, n: int) -> ToFiles:
+        return ToFiles(tmp, n, training_rows(n, self.exact_limit))
+
+    def write(self, tmp: Path, passages: list[Passage], written: Written, model_id: str) -> Index:
+        folder = self.index_dir / tmp.name.removeprefix(".building-")
+        texts = [p.text for p in passages]
+        search, dim = FaissDense.write(tmp, written, self.exact_limit), int(written.matrix.shape[1])
+        write_bm25(tmp, texts)
+        SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
+        (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
+        SqlitePassages.write(tmp, passages)
+        manifest = Manifest(FORMAT_VERSION, model_id, dim, len(passages),
+                            corpus_hash(passages), time.time(), search, describe_files(tmp))
+        # The manifest goes last: a generation without one is never trusted.
+        (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2))
+        _fsync_dir(tmp)
+        os.replace(tmp, folder)
+        _point_current(self.index_dir, folder)
         _remove_old_generations(self.index_dir, keep=folder)
-        return load_generation(folder)
+        return load_generation(folder, passages)
 
 
-def load_generation(folder: Path) -> Index:
-    """Load one generation, checking that its parts agree; any fault is IndexError_."""
+def load_generation(folder: Path, written: Sequence[Passage] | None = None) -> Index:
+    """Load one generation, checking that its parts agree; any fault is IndexError_.
+    ``written``: the passages a build has just written there (not read back a second time)."""
     try:
         manifest = Manifest.read(folder)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -154,7 +158,7 @@ def load_generation(folder: Path) -> Index:
     if problems:
         raise IndexError_(f"index at {folder} is damaged ({'; '.join(problems)})")
     try:
-        passages = SqlitePassages.load(folder)
+        passages = SqlitePassages(written) if written is not None else SqlitePassages.load(folder)
         dense = FaissDense.load(folder)
         lexical = Bm25.load(folder)
         sentence_words = SentenceWords.load(folder)

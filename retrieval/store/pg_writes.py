@@ -5,15 +5,18 @@ its one build transaction)."""
 from __future__ import annotations
 
 import struct
+from collections import Counter
 
 import numpy as np
 
 from ..errors import IndexError_
 from ..passage import content_hash
+from ..text import lexical_terms
 from ..tuned import PGVECTOR
 from .bm25 import Bm25
+from .bm25_write import norms, weigh
 from .pg_readers import table
-from .vectors import SentenceVectors
+from .streamed import Written
 
 KEEP_GENERATIONS = 2  # the current one and the one before (a replica may not have switched yet)
 MAX_TERMS_PER_PASSAGE = 16_000  # pgvector's limit on a sparsevec's non-zero entries
@@ -23,9 +26,14 @@ MAX_TERMS_PER_PASSAGE = 16_000  # pgvector's limit on a sparsevec's non-zero ent
 CHECKED = {"passages": "row", "sentences": "row, idx", "terms": "term", "postings": "term, block"}
 
 
-def write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: SentenceVectors, lexical: Bm25,
-                      hnsw: bool) -> None:
-    dim, vocabulary = matrix.shape[1], len(lexical.terms)
+ROWS_AT_ONCE = 20_000  # passages (their vectors, sentence vectors) read back for COPY at a time
+
+
+def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, lengths: np.ndarray,
+                     hnsw: bool) -> None:
+    """Every table of generation ``g``. Each passage's BM25 weights are computed from its text
+    as it is copied (the index's own formula), so no passage-by-term matrix is ever held."""
+    dim, vocabulary = written.matrix.shape[1], len(lexical.terms)
     p, s, t, o = (table(g, n) for n in ("passages", "sentences", "terms", "postings"))
     conn.execute(f"CREATE TABLE {p} (row int PRIMARY KEY, id text NOT NULL, article text NOT NULL, "
                  f"title text NOT NULL, source text NOT NULL, paragraph int NOT NULL, text text NOT NULL, "
@@ -35,23 +43,29 @@ def write_generation(conn, g: int, passages, matrix: np.ndarray, sentences: Sent
     conn.execute(f"CREATE TABLE {t} (term text PRIMARY KEY, id int NOT NULL, idf real NOT NULL)")
     conn.execute(f"CREATE TABLE {o} (term int NOT NULL, block int NOT NULL, rows bytea NOT NULL, "
                  f"weights bytea NOT NULL, last boolean NOT NULL, PRIMARY KEY (term, block))")
-    by_row = lexical.weights.tocsr()
-    by_row.sort_indices()
+    norm = norms(lengths)
     with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
-        for row, passage in enumerate(passages):
-            lo, hi = by_row.indptr[row], by_row.indptr[row + 1]
-            if hi - lo > MAX_TERMS_PER_PASSAGE:
-                raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {hi - lo} distinct terms; "
-                                  f"PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
-            copy.write_row((row, passage.id, passage.article, passage.title, passage.source, passage.paragraph,
-                            passage.text, content_hash(passage.text), halfvec_bytes(matrix[row]),
-                            sparsevec_bytes(vocabulary, by_row.indices[lo:hi], by_row.data[lo:hi])))
-    with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:
+        row = 0
+        for vectors, _ in written.rows(ROWS_AT_ONCE):
+            for vector in vectors:
+                passage = passages[row]
+                ids, weights = _row_weights(lexical, passage.text, norm[row])
+                if len(ids) > MAX_TERMS_PER_PASSAGE:
+                    raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {len(ids)} distinct "
+                                      f"terms; PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
+                copy.write_row((row, passage.id, passage.article, passage.title, passage.source, passage.paragraph,
+                                passage.text, content_hash(passage.text), halfvec_bytes(vector),
+                                sparsevec_bytes(vocabulary, ids, weights)))
+                row += 1
+    with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:  # one COPY at a time per session
         copy.set_types(["int4", "int4", "bytea"])
-        for row in range(len(passages)):
-            for idx, vector in enumerate(sentences.block(row)):
-                copy.write_row((row, idx, halfvec_bytes(vector)))
+        row = 0
+        for _, blocks in written.rows(ROWS_AT_ONCE):
+            for block in blocks:
+                for idx, sentence in enumerate(block):
+                    copy.write_row((row, idx, halfvec_bytes(sentence)))
+                row += 1
     with conn.cursor().copy(f"COPY {t} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["text", "int4", "float4"])
         for i, term in enumerate(lexical.terms):
@@ -108,6 +122,16 @@ def postings_blocks(weights):
             if end >= len(rows):
                 break
             start, size, block = end, size * growth, block + 1
+
+
+def _row_weights(lexical: Bm25, text: str, norm: float) -> tuple[np.ndarray, np.ndarray]:
+    """A passage's term ids (ascending) and BM25 weights, as the written index holds them."""
+    counts = Counter(lexical_terms(text))
+    ids = np.array([lexical.term_ids[term] for term in counts], dtype=np.int64)
+    order = np.argsort(ids)
+    tf = np.array(list(counts.values()), dtype=np.float32)[order]
+    ids = ids[order]
+    return ids, weigh(tf, np.float32(norm), lexical.idf_values[ids]).astype(np.float32)
 
 
 def halfvec_bytes(vector: np.ndarray) -> bytes:

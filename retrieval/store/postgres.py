@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -31,11 +33,13 @@ from ..restore import accent_table
 from ..tuned import PGVECTOR
 from .base import Index
 from .bm25 import Bm25
+from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
 from .manifest import FORMAT_VERSION, Manifest, corpus_hash
 from .pg_database import Database, MissingTable
 from .pg_readers import PgDense, PgLexical, PgPassages, table
 from .pg_writes import checksum, checksums, drop_old_generations, write_generation
+from .streamed import ToFiles, Written
 from .vectors import DenseStats, SentenceVectors
 
 log = logging.getLogger(__name__)
@@ -181,12 +185,24 @@ class PostgresStore(Builds):
                 model_id: str) -> Index:
         """Write a generation from vectors at hand (no model) and switch readers to it."""
         with self.building(None) as conn:
-            return self.write(conn, list(passages), matrix, sentences, model_id)
+            return self.write(conn, list(passages), Written.in_memory(matrix, sentences), model_id)
 
-    def write(self, conn, passages, matrix, sentences, model_id) -> Index:
+    def sink(self, conn, n: int) -> ToFiles:
+        """The vectors go to a scratch folder as they are embedded; COPY reads them back a chunk at a time."""
+        return ToFiles.to_scratch(n)
+
+    def write(self, conn, passages, written: Written, model_id) -> Index:
+        try:
+            with tempfile.TemporaryDirectory(prefix="busan-bot-bm25-") as scratch:
+                return self._write(conn, passages, written, model_id, Path(scratch))
+        finally:
+            written.discard()
+
+    def _write(self, conn, passages, written: Written, model_id, scratch: Path) -> Index:
         texts = [p.text for p in passages]
-        lexical = Bm25.build(texts)
-        stats = DenseStats.of(matrix)
+        lengths = write_bm25(scratch, texts)
+        lexical = Bm25.load(scratch)
+        matrix, stats = written.matrix, written.stats
         hnsw = len(passages) > self.exact_limit
         search = (f"hnsw m={PGVECTOR.hnsw_m} ef_construction={PGVECTOR.hnsw_ef_construction} "
                   f"ef_search={self.db.ef_search}") if hnsw else "exact"
@@ -200,7 +216,7 @@ class PostgresStore(Builds):
                 (FORMAT_VERSION, model_id, matrix.shape[1], len(passages), corpus_hash(passages),
                  time.time(), search, len(lexical.terms), json.dumps(accent_table(texts), ensure_ascii=False),
                  stats.mean.astype("<f8").tobytes(), stats.cov.astype("<f8").tobytes())).fetchone()[0]
-            write_generation(conn, g, passages, matrix, sentences, lexical, hnsw)
+            write_generation(conn, g, passages, written, lexical, lengths, hnsw)
             conn.execute("UPDATE busan_generations SET checksums = %s WHERE id = %s",
                          (json.dumps(checksums(lambda sql, params=(): conn.execute(sql, params).fetchall(), g)), g))
             conn.execute("INSERT INTO busan_current (one, generation) VALUES (true, %s) "

@@ -47,7 +47,7 @@ class SqlitePassages:
                 )
                 db.executemany(
                     "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(i, p.id, p.article, p.title, p.source, p.paragraph, p.text) for i, p in enumerate(passages)],
+                    ((i, p.id, p.article, p.title, p.source, p.paragraph, p.text) for i, p in enumerate(passages)),
                 )
         finally:
             db.close()  # sqlite3's context manager commits but does not close

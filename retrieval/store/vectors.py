@@ -31,18 +31,10 @@ class DenseStats:
 
     @classmethod
     def of(cls, vectors: np.ndarray, chunk: int = 65_536) -> "DenseStats":
-        n, dim = vectors.shape
-        if not n:
-            return cls(np.zeros(dim), np.zeros((dim, dim)))
-        mean = np.zeros(dim)
-        for start in range(0, n, chunk):
-            mean += vectors[start : start + chunk].sum(axis=0, dtype=np.float64)
-        mean /= n
-        cov = np.zeros((dim, dim))
-        for start in range(0, n, chunk):
-            centred = vectors[start : start + chunk].astype(np.float64) - mean
-            cov += centred.T @ centred
-        return cls(mean, cov / n)
+        running = RunningStats(vectors.shape[1])
+        for start in range(0, vectors.shape[0], chunk):
+            running.add(vectors[start : start + chunk])
+        return running.stats()
 
     def of_query(self, query: np.ndarray) -> tuple[float, float]:
         q = np.asarray(query, dtype=np.float64)
@@ -55,6 +47,28 @@ class DenseStats:
     def load(cls, folder: Path) -> "DenseStats":
         with np.load(folder / "stats.npz", allow_pickle=False) as z:
             return cls(z["mean"], z["cov"])
+
+
+class RunningStats:
+    """``DenseStats`` of vectors that come a chunk at a time (a build never holds them all):
+    sums in float64, covariance as E[x x'] - mean mean'."""
+
+    def __init__(self, dim: int):
+        self.n = 0
+        self.total = np.zeros(dim)
+        self.outer = np.zeros((dim, dim))
+
+    def add(self, vectors: np.ndarray) -> None:
+        block = np.asarray(vectors, dtype=np.float64)
+        self.n += len(block)
+        self.total += block.sum(axis=0)
+        self.outer += block.T @ block
+
+    def stats(self) -> DenseStats:
+        if not self.n:
+            return DenseStats(np.zeros_like(self.total), np.zeros_like(self.outer))
+        mean = self.total / self.n
+        return DenseStats(mean, self.outer / self.n - np.outer(mean, mean))
 
 
 class SentenceVectors:

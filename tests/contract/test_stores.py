@@ -14,8 +14,10 @@ from fakes import MemoryPassages, NumpyDense, OverlapLexical
 from retrieval.passage import Passage
 from retrieval.store.base import DenseIndex, LexicalIndex, PassageStore
 from retrieval.store.bm25 import Bm25
-from retrieval.store.faiss_dense import FaissDense
+from retrieval.store.bm25_write import write as write_bm25
+from retrieval.store.faiss_dense import FaissDense, training_rows
 from retrieval.store.sqlite_passages import SqlitePassages
+from retrieval.store.streamed import InMemory, ToFiles
 from retrieval.store.vectors import SentenceVectors
 
 TEXTS = [
@@ -150,16 +152,22 @@ class TestSqlitePassages(PassageStoreContract):
 
 
 class TestFaissDense(DenseIndexContract):
-    @pytest.fixture(params=[100, 0], ids=["exact", "ivf"])
+    @pytest.fixture(params=[(100, InMemory), (0, InMemory), (100, ToFiles), (0, ToFiles)],
+                    ids=["exact", "ivf", "exact-streamed", "ivf-streamed"])
     def dense(self, tmp_path, request):
-        FaissDense.write(tmp_path, VECTORS, SentenceVectors.assemble(BLOCKS, VECTORS.shape[1]), request.param)
+        exact_limit, kind = request.param
+        training = training_rows(len(VECTORS), exact_limit)
+        sink = ToFiles(tmp_path, len(VECTORS), training) if kind is ToFiles else InMemory(len(VECTORS), training)
+        for start in range(0, len(VECTORS), 3):  # a few rows at a time, as a build hands them on
+            sink.add(VECTORS[start : start + 3], BLOCKS[start : start + 3])
+        FaissDense.write(tmp_path, sink.finish(VECTORS.shape[1]), exact_limit)
         return FaissDense.load(tmp_path)
 
 
 class TestBm25(LexicalIndexContract):
     @pytest.fixture()
     def lexical(self, tmp_path):
-        Bm25.build(TEXTS).save(tmp_path)
+        write_bm25(tmp_path, TEXTS)
         return Bm25.load(tmp_path)
 
 

@@ -347,10 +347,11 @@ def mapped(array) -> bool:
 
 def test_bm25_is_memory_mapped_and_an_earlier_versions_single_file_still_reads(tmp_path):
     from retrieval.store.bm25 import Bm25
+    from retrieval.store.bm25_write import write as write_bm25
     from retrieval.store.manifest import LEXICAL_FILES
 
     built = Bm25.build(TEXTS)
-    built.save(tmp_path)
+    write_bm25(tmp_path, TEXTS)
     loaded = Bm25.load(tmp_path)
     assert mapped(loaded.weights.data) and mapped(loaded.weights.indices)  # views of the file, not copies
     query = "Busan kết nghĩa Thành phố Hồ Chí Minh"
@@ -390,3 +391,70 @@ def test_the_build_lock_every_backend_shares(free_after, timeout, waits, builds)
             hold()
         assert released == []  # a lock never taken is not released
     assert len(told) == waits
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_a_build_streamed_in_chunks_writes_what_one_chunk_writes(tmp_path, monkeypatch, chunk):
+    """Chunks that mix reused and new passages, each sentence block in passage order: the
+    same files, vector for vector, as a build that takes the corpus in one piece."""
+    import retrieval.store.builder as builder
+
+    texts = [MULTI, TEXTS[0], TEXTS[1], "Một đoạn mới. Có hai câu.", TEXTS[2], TEXTS[3]]
+    whole, pieces = tmp_path / "whole", tmp_path / "pieces"
+    build_index(whole, passages(texts), HashEmbedder())
+    build_index(pieces, passages(texts[1:3] + texts[4:]), HashEmbedder())  # a previous generation to reuse
+    monkeypatch.setattr(builder, "EMBED_CHUNK", chunk)
+    emb = HashEmbedder()
+    _, report = build_index(pieces, passages(texts), emb)
+    assert (report.embedded, report.reused) == (2, 4)
+    assert all(n <= chunk + 3 for _, n in emb.calls)  # a chunk's passages and their sentences
+    one, many = (open_index(folder) for folder in (whole, pieces))
+    assert np.array_equal(np.asarray(one.dense.vectors), np.asarray(many.dense.vectors))
+    assert np.array_equal(one.dense.sentences.starts, many.dense.sentences.starts)
+    assert np.array_equal(np.asarray(one.dense.sentences.vectors), np.asarray(many.dense.sentences.vectors))
+    assert np.allclose(one.dense.dense_stats.cov, many.dense.dense_stats.cov, atol=1e-9)
+    assert not [p for p in pieces.iterdir() if p.name.startswith(".building-")]
+    assert not list((pieces / CURRENT).resolve().glob("*.raw"))
+
+
+def bm25_by_hand(texts):
+    """BM25 weights computed the plain way, term by term: the reference the written index must match."""
+    from collections import Counter
+
+    from retrieval.text import lexical_terms
+    from retrieval.tuned import BM25_B, BM25_K1
+
+    counts = [Counter(lexical_terms(t)) for t in texts]
+    terms = list(dict.fromkeys(term for c in counts for term in c))
+    lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
+    avg = lengths.mean()
+    out = {}
+    for term in terms:
+        df = sum(term in c for c in counts)
+        idf = np.log1p((len(texts) - df + 0.5) / (df + 0.5))
+        for row, c in enumerate(counts):
+            if term in c:
+                tf = c[term]
+                out[term, row] = tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths[row] / avg)) * idf
+    return terms, out
+
+
+@pytest.mark.parametrize("run, block", [(1, 1), (2, 5), (3, 1000), (50_000, 8_000_000)])
+def test_bm25_written_in_runs_and_blocks_holds_every_weight_by_hand(tmp_path, monkeypatch, run, block):
+    import retrieval.store.bm25_write as bm25_write
+    from retrieval.store.bm25 import Bm25
+
+    texts = TEXTS + [MULTI, "Busan Busan Busan cảng", ""]
+    monkeypatch.setattr(bm25_write, "RUN_PASSAGES", run)
+    monkeypatch.setattr(bm25_write, "MERGE_POSTINGS", block)
+    bm25_write.write(tmp_path, texts)
+    index = Bm25.load(tmp_path)
+    terms, weights = bm25_by_hand(texts)
+    assert index.terms == terms and not list(tmp_path.glob(".bm25-runs"))
+    csc = index.weights
+    got = {(index.terms[col], int(row)): float(csc.data[at])
+           for col in range(csc.shape[1]) for at, row in zip(range(csc.indptr[col], csc.indptr[col + 1]),
+                                                              csc.indices[csc.indptr[col]:csc.indptr[col + 1]])}
+    assert got.keys() == weights.keys()
+    assert all(got[key] == pytest.approx(value, rel=1e-5) for key, value in weights.items())
+    assert all(np.all(np.diff(csc.indices[csc.indptr[c]:csc.indptr[c + 1]]) > 0) for c in range(csc.shape[1]))

@@ -270,3 +270,32 @@ def test_a_question_on_a_generation_missing_a_table_says_it_is_damaged_and_how_t
         conn.execute(f"DROP TABLE busan_g{generation}_terms")
     with pytest.raises(IndexError_, match=r"damaged .*index --verify"):
         store.open().lexical.query("Busan 1995").top(3)
+
+
+def test_a_build_streamed_through_scratch_files_in_small_chunks_holds_what_the_file_store_holds(
+        store, tmp_path, monkeypatch):
+    """Vectors to a scratch folder a few passages at a time, read back for COPY a few at a time,
+    BM25 weighed per passage as it is copied: the same vectors, sentences and scores as the
+    file store's build of the same passages, and no scratch files left."""
+    import tempfile
+
+    import retrieval.store.builder as builder
+    from retrieval.store import pg_writes
+    from retrieval.store.files import build_index
+
+    monkeypatch.setattr(builder, "EMBED_CHUNK", 3)
+    monkeypatch.setattr(pg_writes, "ROWS_AT_ONCE", 2)
+    texts = TEXTS + ["Busan là thành phố cảng. Hai bên ký thỏa thuận năm 1995. Du lịch tăng nhanh.",
+                     "Một đoạn mới. Có hai câu."]
+    before = set(Path(tempfile.gettempdir()).glob("busan-bot-*"))
+    emb = HashEmbedder()
+    pg, _ = store.build(passages(texts), emb)
+    files, _ = build_index(tmp_path, passages(texts), emb)
+    rows = list(range(len(texts)))
+    assert np.allclose(pg.dense.passage_vectors(rows), files.dense.passage_vectors(rows), atol=2e-3)  # halfvec
+    for question in ["ký thỏa thuận năm 1995", "hai câu", "busan kết nghĩa"]:
+        q = emb.embed_queries([question])[0]
+        for got, want in zip(pg.dense.sentence_scores(q, rows), files.dense.sentence_scores(q, rows)):
+            assert got == pytest.approx(want, abs=2e-3)
+        assert pg.lexical.query(question).at(rows) == pytest.approx(files.lexical.query(question).at(rows), rel=1e-6)
+    assert set(Path(tempfile.gettempdir()).glob("busan-bot-*")) == before
