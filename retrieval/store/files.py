@@ -139,12 +139,11 @@ class FileStore(Builds):
         os.replace(tmp, folder)
         _point_current(self.index_dir, folder)
         _remove_old_generations(self.index_dir, keep=folder)
-        return load_generation(folder, passages)
+        return load_generation(folder)
 
 
-def load_generation(folder: Path, written: Sequence[Passage] | None = None) -> Index:
-    """Load one generation, checking that its parts agree; any fault is IndexError_.
-    ``written``: the passages a build has just written there (not read back a second time)."""
+def load_generation(folder: Path) -> Index:
+    """Load one generation, checking that its parts agree; any fault is IndexError_."""
     try:
         manifest = Manifest.read(folder)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -158,7 +157,7 @@ def load_generation(folder: Path, written: Sequence[Passage] | None = None) -> I
     if problems:
         raise IndexError_(f"index at {folder} is damaged ({'; '.join(problems)})")
     try:
-        passages = SqlitePassages(written) if written is not None else SqlitePassages.load(folder)
+        passages = SqlitePassages.load(folder)
         dense = FaissDense.load(folder)
         lexical = Bm25.load(folder)
         sentence_words = SentenceWords.load(folder)

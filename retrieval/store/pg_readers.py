@@ -16,9 +16,9 @@ from ..passage import Passage, content_hash
 from ..text import lexical_terms
 from ..tuned import BM25_K1 as K1, PGVECTOR
 from .pg_database import Database
+from .rows import Bounded, CachedPassages
 from .vectors import DenseStats
 
-PASSAGE_CACHE = 20_000  # passages kept in memory per generation (popular ones come back)
 TERM_CACHE = 200_000
 RESCORE_FIRST = 128  # passages scored exactly in the first batch (then 4x each time)
 
@@ -33,52 +33,17 @@ def halfvec(vector) -> object:
     return HalfVector(np.asarray(vector, dtype=np.float32))
 
 
-class _Bounded(dict):
-    """A dict that starts over when full: generations are immutable, so a cache miss is only a read."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def put(self, key, value) -> None:
-        if len(self) >= self.limit:
-            self.clear()
-        self[key] = value
-
-
-class PgPassages:
+class PgPassages(CachedPassages):
     """Implements ``PassageStore`` over ``busan_g<N>_passages``."""
 
     def __init__(self, db: Database, generation: int, count: int):
+        super().__init__()
         self.db, self.table, self.count = db, table(generation, "passages"), count
-        self._cache = _Bounded(PASSAGE_CACHE)
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, row: int) -> Passage:
-        if not 0 <= row < self.count:
-            raise IndexError(row)
-        return self.many([row])[0]
-
-    def __iter__(self):
-        for start in range(0, self.count, 10_000):
-            yield from self._read(range(start, min(start + 10_000, self.count)))
-
-    def many(self, rows: Sequence[int]) -> list[Passage]:
-        missing = [r for r in dict.fromkeys(rows) if r not in self._cache]
-        found = dict(zip(missing, self._read(missing))) if missing else {}
-        for row, passage in found.items():
-            self._cache.put(row, passage)
-        return [found.get(r) or self._cache.get(r) or self._read([r])[0] for r in rows]
 
     def _read(self, rows: Sequence[int]) -> list[Passage]:
-        got = {r[0]: Passage(*r[1:]) for r in self.db.rows(
+        return self.in_order(rows, {r[0]: Passage(*r[1:]) for r in self.db.rows(
             f"SELECT row, id, article, title, source, paragraph, text FROM {self.table} WHERE row = ANY(%s)",
-            (list(rows),))}
-        if len(got) != len(set(rows)):
-            raise IndexError(f"rows not in the index: {sorted(set(rows) - set(got))[:5]}")
-        return [got[r] for r in rows]
+            (list(rows),))})
 
     def rows_for_texts(self, texts: Sequence[str]) -> list[int | None]:
         hashes = [content_hash(t) for t in texts]
@@ -146,7 +111,7 @@ class PgLexical:
     def __init__(self, db: Database, generation: int, count: int, vocabulary: int):
         self.db, self.count, self.vocabulary = db, count, vocabulary
         self.passages, self.terms, self.postings = (table(generation, n) for n in ("passages", "terms", "postings"))
-        self._terms = _Bounded(TERM_CACHE)  # term -> (id, idf), or None when no passage has it
+        self._terms = Bounded(TERM_CACHE)  # term -> (id, idf), or None when no passage has it
 
     def __len__(self) -> int:
         return self.count

@@ -458,3 +458,34 @@ def test_bm25_written_in_runs_and_blocks_holds_every_weight_by_hand(tmp_path, mo
     assert got.keys() == weights.keys()
     assert all(got[key] == pytest.approx(value, rel=1e-5) for key, value in weights.items())
     assert all(np.all(np.diff(csc.indices[csc.indptr[c]:csc.indptr[c + 1]]) > 0) for c in range(csc.shape[1]))
+
+
+def test_passages_are_read_by_row_from_any_thread_and_a_file_without_hashes_still_finds_texts(tmp_path, monkeypatch):
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval.store import sqlite_passages
+    from retrieval.store.sqlite_passages import SqlitePassages
+
+    monkeypatch.setattr(sqlite_passages, "PARAMETERS", 2)  # several reads per request
+    many = passages([f"Đoạn số {i} về Busan." for i in range(40)])
+    SqlitePassages.write(tmp_path, many)
+    store = SqlitePassages.load(tmp_path)
+    rows = [39, 0, 17, 17, 5]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: store.many(rows), range(40)))
+    assert all(got == [many[r] for r in rows] for got in results)
+    assert store.rows_for_texts([many[3].text, "không có", many[39].text]) == [3, None, 39]
+    with pytest.raises(IndexError):
+        store.many([40])
+    older = tmp_path / "older"  # as the version before wrote it: no hash column
+    older.mkdir()
+    db = sqlite3.connect(older / sqlite_passages.FILE)
+    db.execute("CREATE TABLE passages (row INTEGER PRIMARY KEY, id TEXT NOT NULL, article TEXT NOT NULL, "
+               "title TEXT NOT NULL, source TEXT NOT NULL, paragraph INTEGER NOT NULL, text TEXT NOT NULL)")
+    db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [(i, p.id, p.article, p.title, p.source, p.paragraph, p.text) for i, p in enumerate(many)])
+    db.commit()
+    db.close()
+    old = SqlitePassages.load(older)
+    assert old.rows_for_texts([many[3].text, "không có"]) == [3, None] and list(old) == many
