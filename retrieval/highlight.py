@@ -139,6 +139,9 @@ def asks_for(question: str) -> str:
     return ""
 
 
+IN_TEXT = frozenset({"year", "date", "number"})  # the kinds asked for that ``holds`` looks for in a text
+
+
 def holds(kind: str, text: str) -> bool:
     """Whether ``text`` holds the kind of thing asked for (always, when nothing in particular is)."""
     if kind == "year":

@@ -16,7 +16,7 @@ from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import Calibration, Evidence, Weights, fuse, z_score
-from .highlight import Sentences, best_sentence, folded_words, holds, lexical_scores, share
+from .highlight import IN_TEXT, Sentences, best_sentence, folded_words, holds, lexical_scores, share
 from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
 from .text import Kind, expand_abbreviations
@@ -224,7 +224,8 @@ class Pipeline:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
-            held = [1.0 if holds(plan.asks, p.text) else 0.0 for p in index.passages.many(rows)]
+            held = ([1.0 if holds(plan.asks, p.text) else 0.0 for p in index.passages.many(rows)]
+                    if plan.asks in IN_TEXT else [1.0] * len(rows))  # passages read only when their text decides
             shares = self.sentence_shares(plan, rows)
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
