@@ -139,7 +139,13 @@ def asks_for(question: str) -> str:
     return ""
 
 
-IN_TEXT = frozenset({"year", "date", "number"})  # the kinds asked for that ``holds`` looks for in a text
+HELD = ("year", "date", "number")  # the kinds asked for that ``holds`` looks for in a text
+IN_TEXT = frozenset(HELD)
+
+
+def held_bits(text: str) -> int:
+    """Bit i set where ``text`` holds ``HELD[i]``: written per passage at build time."""
+    return sum(1 << i for i, kind in enumerate(HELD) if holds(kind, text))
 
 
 def holds(kind: str, text: str) -> bool:

@@ -16,7 +16,7 @@ from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import Calibration, Evidence, Weights, fuse, z_score
-from .highlight import IN_TEXT, Sentences, best_sentence, folded_words, holds, lexical_scores, share
+from .highlight import HELD, IN_TEXT, Sentences, best_sentence, folded_words, holds, lexical_scores, share
 from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
 from .text import Kind, expand_abbreviations
@@ -224,8 +224,7 @@ class Pipeline:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
-            held = ([1.0 if holds(plan.asks, p.text) else 0.0 for p in index.passages.many(rows)]
-                    if plan.asks in IN_TEXT else [1.0] * len(rows))  # passages read only when their text decides
+            held = self.holding(plan.asks, rows)
             shares = self.sentence_shares(plan, rows)
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
@@ -233,6 +232,15 @@ class Pipeline:
             sims = index.dense.sentence_scores(vector, rows)
             sentence = [z_score(max(s), mean, spread) for s in sims]
         return Candidates(rows, dense, lexical, sentence, shares, held, sims, mean)
+
+    def holding(self, asks: str, rows: list[int]) -> list[float]:
+        """Per row, 1 where the passage holds what is asked for (always, when nothing in particular is)."""
+        if asks not in IN_TEXT:
+            return [1.0] * len(rows)
+        if self.index.held is not None:  # written by the store at build time
+            bit = 1 << HELD.index(asks)
+            return [1.0 if int(flags) & bit else 0.0 for flags in self.index.held[rows]]
+        return [1.0 if holds(asks, p.text) else 0.0 for p in self.index.passages.many(rows)]
 
     def sentence_shares(self, plan: QueryPlan, rows: list[int]) -> list[float]:
         """Per row, its best sentence's IDF-weighted share of the question's words."""

@@ -96,6 +96,9 @@ class Index:
     # Each sentence's folded words, precomputed (a store that keeps none: fusion splits and folds
     # the candidates' sentences itself, with the same result)
     sentence_words: SentenceWords | None = None
+    # Per passage, the bits of ``highlight.HELD`` its text holds (a store that keeps none: the
+    # candidates' texts are read when a question asks for one of them)
+    held: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from ..errors import ConfigError, IndexError_
-from ..highlight import Sentences
+from ..highlight import Sentences, held_bits
 from ..passage import Passage
 from ..restore import accent_table
 from .base import BuildReport, Index
@@ -47,7 +48,7 @@ from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
 from .faiss_dense import FaissDense, training_rows
 from .sentence_words import SentenceWords
-from .manifest import CURRENT, FORMAT_VERSION, Manifest, corpus_hash, describe_files, up_to_date
+from .manifest import CURRENT, FORMAT_VERSION, HELD_FILE, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
 from .streamed import ToFiles, Written
 
@@ -130,6 +131,7 @@ class FileStore(Builds):
         write_bm25(tmp, texts)
         SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
         (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
+        np.save(tmp / HELD_FILE, np.fromiter((held_bits(t) for t in texts), np.uint8, len(texts)), allow_pickle=False)
         SqlitePassages.write(tmp, passages)
         manifest = Manifest(FORMAT_VERSION, model_id, dim, len(passages),
                             corpus_hash(passages), time.time(), search, describe_files(tmp))
@@ -162,14 +164,15 @@ def load_generation(folder: Path) -> Index:
         lexical = Bm25.load(folder)
         sentence_words = SentenceWords.load(folder)
         accents = json.loads((folder / "accents.json").read_text())
+        held = np.load(folder / HELD_FILE, allow_pickle=False)
     except _LOAD_ERRORS as exc:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
-    if (len({len(passages), len(lexical), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim)
+    if (len({len(passages), len(lexical), len(held), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim)
             or (sentence_words is not None and not sentence_words.agrees_with(len(passages)))):
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
-    index = Index(passages, dense, lexical, accents, manifest, str(folder), sentence_words)
+    index = Index(passages, dense, lexical, accents, manifest, str(folder), sentence_words, held)
     # The index is read-only and holds hundreds of thousands of small objects (passages, the
     # accent table, the term ids): keep them out of the cyclic GC's full passes, which
     # otherwise stall a question now and then for tens of milliseconds.

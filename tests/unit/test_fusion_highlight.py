@@ -185,3 +185,16 @@ def test_translate_terms(question, expected):
 ])
 def test_best_sentence_matches_the_given_terms(question, match, expected_start):
     assert choose(question, PARAGRAPH, match).startswith(expected_start)
+
+
+@pytest.mark.parametrize("text, held", [
+    ("Hai thành phố kết nghĩa năm 1995.", {"year", "date", "number"}),
+    ("Lễ đón ngày 13-8 tại sân bay.", {"date", "number"}),
+    ("Busan có ba cảng lớn.", {"number"}),
+    ("Thị trưởng cảm ơn đoàn Việt Nam.", set()),
+])
+def test_the_kinds_a_text_holds_are_one_byte_that_agrees_with_holds(text, held):
+    from retrieval.highlight import HELD, held_bits, holds
+
+    bits = held_bits(text)
+    assert {kind for i, kind in enumerate(HELD) if bits >> i & 1} == held == {k for k in HELD if holds(k, text)}

@@ -489,3 +489,17 @@ def test_passages_are_read_by_row_from_any_thread_and_a_file_without_hashes_stil
     db.close()
     old = SqlitePassages.load(older)
     assert old.rows_for_texts([many[3].text, "không có"]) == [3, None] and list(old) == many
+
+
+def test_what_each_passage_holds_is_written_at_build_and_read_as_its_text_would_say(tmp_path):
+    import dataclasses
+
+    from retrieval.pipeline import Pipeline
+
+    texts = ["Kết nghĩa năm 1995.", "Lễ đón ngày 13-8.", "Busan có ba cảng.", "Thị trưởng cảm ơn đoàn."]
+    index, _ = build_index(tmp_path, passages(texts), HashEmbedder())
+    assert index.held is not None and len(index.held) == len(texts)
+    written, from_texts = (Pipeline(i, embed_query=None) for i in (index, dataclasses.replace(index, held=None)))
+    for asks in ("year", "date", "number", ""):
+        assert written.holding(asks, [3, 0, 2, 1]) == from_texts.holding(asks, [3, 0, 2, 1])
+    assert written.holding("year", [0, 1, 2, 3]) == [1.0, 0.0, 0.0, 0.0]
