@@ -73,36 +73,22 @@ EMBED_CHUNK = 20_000  # passages (with their sentences) handed on at a time, in 
 def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index | None, sink: VectorSink,
                         progress: bool = False) -> tuple[int, int]:
     """Every passage's vector and its sentences' vectors, into ``sink`` a chunk at a time in
-    passage order; unchanged texts' come from ``previous``.
-
-    New passages and their sentences go to the model together (it batches short sentences with
-    short sentences). Returns how many passages were embedded and the vectors' dimension.
-    """
+    passage order; unchanged texts' come from ``previous``. Returns how many passages were
+    embedded and the vectors' dimension."""
     rows = (previous.passages.rows_for_texts([p.text for p in passages]) if previous is not None
             else [None] * len(passages))
     dim = previous.manifest.dim if previous is not None else None
     embedded = 0
     for start in range(0, len(passages), EMBED_CHUNK):
         chunk = range(start, min(len(passages), start + EMBED_CHUNK))
-        matrix: np.ndarray | None = None
-        blocks: list[np.ndarray | None] = [None] * len(chunk)
         todo = [i for i in chunk if rows[i] is None]
-        if todo:
-            split = {i: passage_sentences(passages[i].text) for i in todo}
-            texts = [passages[i].text for i in todo] + [s for i in todo if len(split[i]) > 1 for s in split[i]]
-            fresh = np.asarray(embedder.embed_passages(texts, progress=progress), dtype=np.float32)
-            dim = int(fresh.shape[1])
-            matrix = np.zeros((len(chunk), dim), np.float32)
-            cursor = len(todo)
-            for k, i in enumerate(todo):
-                matrix[i - start] = fresh[k]
-                n = len(split[i])
-                blocks[i - start] = fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1]
-                cursor += n if n > 1 else 0
-            embedded += len(todo)
+        fresh = _embedded(passages, todo, embedder, progress)
+        dim = dim or (len(next(iter(fresh.values()))[0]) if fresh else embedder.dim)
+        matrix = np.zeros((len(chunk), dim), np.float32)
+        blocks: list[np.ndarray | None] = [None] * len(chunk)
+        for i, (vector, block) in fresh.items():
+            matrix[i - start], blocks[i - start] = vector, block
         kept = [i for i in chunk if rows[i] is not None]
-        if matrix is None:
-            matrix = np.zeros((len(chunk), dim or embedder.dim), np.float32)
         for at in range(0, len(kept), REUSE_CHUNK):
             part = kept[at : at + REUSE_CHUNK]
             old = [rows[i] for i in part]
@@ -110,7 +96,25 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
             for i, block in zip(part, previous.dense.sentence_blocks(old)):
                 blocks[i - start] = block
         sink.add(matrix, blocks)
+        embedded += len(todo)
     return embedded, dim or embedder.dim
+
+
+def _embedded(passages: Sequence[Passage], todo: list[int], embedder, progress: bool) -> dict[int, tuple]:
+    """Passage ``i`` -> (its vector, its sentences' vectors) for each of ``todo``: the passages
+    and their sentences in one model call (it batches short sentences with short sentences); a
+    passage of one sentence is its own sentence vector."""
+    if not todo:
+        return {}
+    split = {i: passage_sentences(passages[i].text) for i in todo}
+    texts = [passages[i].text for i in todo] + [s for i in todo if len(split[i]) > 1 for s in split[i]]
+    fresh = np.asarray(embedder.embed_passages(texts, progress=progress), dtype=np.float32)
+    out, cursor = {}, len(todo)
+    for k, i in enumerate(todo):
+        n = len(split[i])
+        out[i] = (fresh[k], fresh[cursor : cursor + n] if n > 1 else fresh[k : k + 1])
+        cursor += n if n > 1 else 0
+    return out
 
 
 def embed_for_build(store, passages: Sequence[Passage], embedder, previous: Index | None, reuse: bool,

@@ -104,7 +104,7 @@ class FaissDense:
     def write(folder: Path, written: Written, exact_limit: int) -> str:
         """Write every dense file of a generation (the vectors' own unless the build streamed
         them there already); returns how it searches."""
-        if not written.on_disk:
+        if written.folder != folder:
             np.save(folder / "vectors.npy", written.matrix, allow_pickle=False)
             written.sentences.save(folder)
         written.stats.save(folder)

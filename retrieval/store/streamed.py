@@ -33,8 +33,8 @@ class Written:
     stats: DenseStats
     sample: np.ndarray  # the vectors of ``training_rows`` (IVF's k-means), in that order
     chunks: Callable[[int], Iterator[np.ndarray]]  # the passage vectors in row order, n at a time
-    on_disk: bool = False  # already in the generation's files (``ToFiles``)
-    scratch: Path | None = None  # a folder of its own, removed by ``discard``
+    folder: Path | None = None  # the folder of their files (``ToFiles``); None: in memory
+    scratch: bool = False  # that folder is the build's own, removed by ``discard``
 
     def rows(self, size: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
         """The passage vectors, ``size`` rows at a time, with those rows' sentence vectors."""
@@ -45,18 +45,20 @@ class Written:
             yield vectors, np.split(flat, starts[start + 1 : end] - starts[start])
 
     def _sentence_rows(self, lo: int, hi: int) -> np.ndarray:
-        if not self.on_disk:
+        if self.folder is None:
             return np.asarray(self.sentences.vectors[lo:hi], dtype=np.float32)
-        return read_range(Path(self.sentences.vectors.filename), lo, hi).astype(np.float32)
+        return read_range(self.folder / "sentences.npy", lo, hi).astype(np.float32)
 
     def discard(self) -> None:
         """Remove a scratch folder's files (their memory maps go with this object)."""
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch and self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     @classmethod
     def in_memory(cls, matrix: np.ndarray, sentences: SentenceVectors,
                   training: np.ndarray | None = None) -> "Written":
+        """``training``: the rows FAISS trains on (``faiss_dense.training_rows``), where FAISS
+        is to search them."""
         sample = matrix[training] if training is not None else matrix[:0]
         chunks = lambda size: (matrix[i : i + size] for i in range(0, len(matrix), size))  # noqa: E731
         return cls(matrix, sentences, DenseStats.of(matrix), sample, chunks)
@@ -143,8 +145,8 @@ class ToFiles:
         np.save(self.folder / "sentence_rows.npy", np.frombuffer(self.starts, dtype=np.int64), allow_pickle=False)
         path = self.folder / "vectors.npy"
         return Written(np.load(path, mmap_mode="r", allow_pickle=False), SentenceVectors.load(self.folder),
-                       self.running.stats(), self.sample, lambda size: read_rows(path, size), on_disk=True,
-                       scratch=self.folder if self.scratch else None)
+                       self.running.stats(), self.sample, lambda size: read_rows(path, size), folder=self.folder,
+                       scratch=self.scratch)
 
     @classmethod
     def to_scratch(cls, n: int) -> "ToFiles":
