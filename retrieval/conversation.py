@@ -74,10 +74,15 @@ def read_turn(question: str, last: Turn | None) -> Reading:
     lang = turn_language(kind)
     core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
     other = find(tokens(core), OTHER[lang]) is not None
-    resolved, why = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
+    resolved, why, bare = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
     reading = _opener(resolved, lang, last, why)
-    if reading is None and why:
-        reading = Reading(ASK, resolved, True, why)
+    if why and (reading is None or reading.why == why):
+        # The referent comes from the conversation: the answer is judged by what the turn itself
+        # asks of it ("ông ấy học ở đâu?": "học"), unless it asks nothing but who they are.
+        asked = _opener(bare, lang, last, why) if reading is not None else None  # "and what did he …"
+        asked = asked.understood if asked is not None else bare
+        own = asked if any(not _stop(t, lang) for t in tokens(asked)) else ""
+        reading = replace(reading or Reading(ASK, resolved, True, why), own=own)
     if reading is None and not mentions(resolved) and (other or find(tokens(resolved), THING[lang])):
         reading = Reading(ASK, _with_context(resolved, last), True, "reference", own=resolved)  # "chuyện đó"
     if reading is None:
@@ -98,18 +103,22 @@ def _without_social(text: str) -> str:
     return text[toks[i].start:] if i else text
 
 
-def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str]:
+def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
     """``text`` with its pronouns for a person or a place replaced by the last one they can
-    mean, and which kind was ("person", "place" or "" when none)."""
-    why = ""
+    mean, which kind was ("person", "place" or "" when none), and ``text`` without them."""
+    why, bare = "", text
     for _ in range(3):  # "ông ấy gặp bà ấy ở đó": each reference once
-        toks = tokens(text)
+        toks, bare_toks = tokens(text), tokens(bare)
         found = _person(toks, lang, last) or _place(toks, lang, last)
         if found is None:
             break
         (start, end), name, why = found
+        said = _person(bare_toks, lang, last) or _place(bare_toks, lang, last)
+        if said is not None:
+            (s, e), _, _ = said
+            bare = " ".join((bare[:s] + bare[e:]).split())
         text = text[:start] + name + text[end:]
-    return text, why
+    return text, why, bare
 
 
 def _person(toks: list[Token], lang: str, last: Turn):

@@ -182,6 +182,10 @@ def test_memory_store_forgets_the_longest_quiet_beyond_its_limit():
     ("còn du lịch?", PLACES_ASKED, "du lịch"),
     ("còn TP.HCM thì sao?", PLACES_ASKED, ""),  # a whole rewritten question: judged as it is
     ("năm nào?", WHO_WELCOMED, ""),
+    # the referent is carried from the conversation: judged by what is asked of it
+    ("ông ấy học ở đâu?", WHO_WELCOMED, "học ở đâu?"),
+    ("and what did he ask for?", ENGLISH, "what did ask for?"),
+    ("ông ấy là ai?", WHO_WELCOMED, ""),  # nothing asked of him but who he is: judged as understood
 ])
 def test_a_turn_with_carried_words_is_judged_by_its_own(turn, last, own):
     assert read_turn(turn, last).own == own
