@@ -34,7 +34,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-
 import numpy as np
 from filelock import FileLock, Timeout
 
