@@ -41,8 +41,11 @@ def build(store: Writes, passages: Sequence[Passage], embedder, *, previous: Ind
     start = time.perf_counter()
     with store.building(on_wait) as held:
         sink = store.sink(held, len(passages))
-        embedded, dim = embed_for_build(store, passages, embedder, previous, reuse, sink, progress)
-        index = store.write(held, passages, sink.finish(dim), embedder.model_id)
+        try:
+            embedded, dim = embed_for_build(store, passages, embedder, previous, reuse, sink, progress)
+            index = store.write(held, passages, sink.finish(dim), embedder.model_id)
+        finally:
+            sink.close()
     return index, BuildReport(len(passages), embedded, len(passages) - embedded, time.perf_counter() - start)
 
 

@@ -192,11 +192,8 @@ class PostgresStore(Builds):
         return ToFiles.to_scratch(n)
 
     def write(self, conn, passages, written: Written, model_id) -> Index:
-        try:
-            with tempfile.TemporaryDirectory(prefix="busan-bot-bm25-") as scratch:
-                return self._write(conn, passages, written, model_id, Path(scratch))
-        finally:
-            written.discard()
+        with tempfile.TemporaryDirectory(prefix="busan-bot-bm25-") as scratch:
+            return self._write(conn, passages, written, model_id, Path(scratch))
 
     def _write(self, conn, passages, written: Written, model_id, scratch: Path) -> Index:
         texts = [p.text for p in passages]

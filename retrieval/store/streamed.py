@@ -34,7 +34,6 @@ class Written:
     sample: np.ndarray  # the vectors of ``training_rows`` (IVF's k-means), in that order
     chunks: Callable[[int], Iterator[np.ndarray]]  # the passage vectors in row order, n at a time
     folder: Path | None = None  # the folder of their files (``ToFiles``); None: in memory
-    scratch: bool = False  # that folder is the build's own, removed by ``discard``
 
     def rows(self, size: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
         """The passage vectors, ``size`` rows at a time, with those rows' sentence vectors."""
@@ -48,11 +47,6 @@ class Written:
         if self.folder is None:
             return np.asarray(self.sentences.vectors[lo:hi], dtype=np.float32)
         return read_range(self.folder / "sentences.npy", lo, hi).astype(np.float32)
-
-    def discard(self) -> None:
-        """Remove a scratch folder's files (their memory maps go with this object)."""
-        if self.scratch and self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
     @classmethod
     def in_memory(cls, matrix: np.ndarray, sentences: SentenceVectors,
@@ -69,6 +63,9 @@ class VectorSink(Protocol):
         """The next rows' passage vectors and, per row, its sentence vectors."""
 
     def finish(self, dim: int) -> Written: ...
+
+    def close(self) -> None:
+        """After the build, written or failed: what the sink alone holds is let go."""
 
 
 class InMemory:
@@ -89,6 +86,9 @@ class InMemory:
         _check_count(len(self.blocks), self.n)
         sentences = SentenceVectors.assemble(self.blocks, matrix.shape[1], release=True)
         return Written.in_memory(matrix, sentences, self.training)
+
+    def close(self) -> None:
+        self.matrix, self.blocks = None, []
 
 
 class ToFiles:
@@ -145,13 +145,21 @@ class ToFiles:
         np.save(self.folder / "sentence_rows.npy", np.frombuffer(self.starts, dtype=np.int64), allow_pickle=False)
         path = self.folder / "vectors.npy"
         return Written(np.load(path, mmap_mode="r", allow_pickle=False), SentenceVectors.load(self.folder),
-                       self.running.stats(), self.sample, lambda size: read_rows(path, size), folder=self.folder,
-                       scratch=self.scratch)
+                       self.running.stats(), self.sample, lambda size: read_rows(path, size), folder=self.folder)
+
+    def close(self) -> None:
+        """Files left open by a failed build are closed; a scratch folder is removed (the
+        generation's own folder is its store's)."""
+        for fh in (self.vectors_file, self.raw):
+            if fh is not None:
+                fh.close()
+        if self.scratch:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     @classmethod
     def to_scratch(cls, n: int) -> "ToFiles":
-        """Into a temporary folder of its own (``Written.discard`` removes it): a store that
-        copies the vectors elsewhere reads them back a chunk at a time."""
+        """Into a temporary folder of its own (removed on ``close``): a store that copies the
+        vectors elsewhere reads them back a chunk at a time."""
         return cls(Path(tempfile.mkdtemp(prefix="busan-bot-vectors-")), n, np.empty(0, np.int64), scratch=True)
 
 

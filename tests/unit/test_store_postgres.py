@@ -3,6 +3,7 @@ wheel): generations, the switch, incremental builds, damage, the build lock, the
 
 import dataclasses
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -95,10 +96,12 @@ def test_a_failed_build_leaves_the_current_index_and_nothing_else(store, pg_url,
     before, _ = store.build(passages(), emb)
     tables = generation_tables(pg_url)
     monkeypatch.setattr(pg_writes, "MAX_TERMS_PER_PASSAGE", 3)  # the write fails half-way, after CREATE TABLE
+    scratch = set(Path(tempfile.gettempdir()).glob("busan-bot-*"))
     with pytest.raises(IndexError_, match="distinct terms"):
         store.build(passages(TEXTS[1:]), emb)
     assert generation_tables(pg_url) == tables
     assert store.is_current(before) and list(store.open().passages) == passages()
+    assert set(Path(tempfile.gettempdir()).glob("busan-bot-*")) == scratch  # its scratch folders gone too
 
 
 def test_a_build_waits_for_another_then_says_so(store, pg_url):
@@ -277,8 +280,6 @@ def test_a_build_streamed_through_scratch_files_in_small_chunks_holds_what_the_f
     """Vectors to a scratch folder a few passages at a time, read back for COPY a few at a time,
     BM25 weighed per passage as it is copied: the same vectors, sentences and scores as the
     file store's build of the same passages, and no scratch files left."""
-    import tempfile
-
     import retrieval.store.builder as builder
     from retrieval.store import pg_writes
     from retrieval.store.files import build_index
