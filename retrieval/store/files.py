@@ -163,10 +163,12 @@ def load_generation(folder: Path) -> Index:
         lexical = Bm25.load(folder)
         sentence_words = SentenceWords.load(folder)
         accents = json.loads((folder / "accents.json").read_text())
-        held = np.load(folder / HELD_FILE, allow_pickle=False)
+        # a generation of an earlier version has none: it is still read (the candidates' texts
+        # are then read instead) and, being out of date, rebuilt with its vectors reused
+        held = np.load(folder / HELD_FILE, allow_pickle=False) if HELD_FILE in manifest.files else None
     except _LOAD_ERRORS as exc:
         raise IndexError_(f"index at {folder} is damaged ({exc})") from exc
-    if (len({len(passages), len(lexical), len(held), manifest.count}) != 1 or not dense.agrees_with(len(passages), manifest.dim)
+    if (len({len(passages), len(lexical), manifest.count} | ({len(held)} if held is not None else set())) != 1 or not dense.agrees_with(len(passages), manifest.dim)
             or (sentence_words is not None and not sentence_words.agrees_with(len(passages)))):
         raise IndexError_(f"index at {folder} is damaged (its parts disagree on size)")
     if corpus_hash(passages) != manifest.corpus_hash:

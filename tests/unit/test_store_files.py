@@ -218,6 +218,22 @@ def test_an_index_of_an_older_format_is_reported_as_such(tmp_path):
         open_index(tmp_path)
 
 
+def test_a_generation_of_an_earlier_version_is_read_then_rebuilt_with_its_vectors_reused(tmp_path):
+    emb = HashEmbedder()
+    build_index(tmp_path, passages(), emb)
+    folder = (tmp_path / CURRENT).resolve()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]["held.npy"]  # as the version before wrote it
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "held.npy").unlink()
+    older = open_index(tmp_path)
+    assert older.held is None and list(older.passages) == passages()
+    assert not up_to_date(tmp_path, passages(), emb.model_id)  # so the next start rebuilds it
+    emb.calls.clear()
+    rebuilt, report = build_index(tmp_path, passages(), emb)
+    assert report.embedded == 0 and emb.calls == [] and rebuilt.held is not None
+
+
 @pytest.mark.parametrize("n, lists", [(10, 1), (400, 20), (10_000, 200), (1_000_000, 2000)])
 def test_ivf_list_count_grows_with_the_square_root_and_stays_trainable(n, lists):
     assert ivf_lists(n) == lists
