@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.settings import ROOT, load_settings
+from retrieval.store.streamed import read_range
 
 from .ann import exact_top
 from .common import OUT, XQUAD
@@ -86,20 +87,13 @@ class Precomputed:
         found = [(k, r) for k, r in known if r is not None]
         if found:
             lo, hi = min(r for _, r in found), max(r for _, r in found) + 1
-            block = self._read(lo, hi)
+            block = read_range(self.path, lo, hi)
             for k, r in found:
                 out[k] = block[r - lo]
         others = [k for k, r in known if r is None]
         if others:
             out[others] = self.more(len(others))
         return out
-
-    def _read(self, lo: int, hi: int) -> np.ndarray:
-        with open(self.path, "rb") as fh:
-            np.lib.format.read_magic(fh)
-            np.lib.format.read_array_header_1_0(fh)
-            fh.seek(lo * self.dim * 4, 1)
-            return np.fromfile(fh, dtype=np.float32, count=(hi - lo) * self.dim).reshape(hi - lo, self.dim)
 
     def embed_queries(self, texts):  # pragma: no cover - queries come with their vectors
         raise NotImplementedError

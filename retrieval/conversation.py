@@ -115,8 +115,8 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
         (start, end), name, why = found
         said = _person(bare_toks, lang, last) or _place(bare_toks, lang, last)
         if said is not None:
-            (s, e), _, _ = said
-            bare = " ".join((bare[:s] + bare[e:]).split())
+            (cut, cut_end), _, _ = said
+            bare = " ".join((bare[:cut] + bare[cut_end:]).split())
         text = text[:start] + name + text[end:]
     return text, why, bare
 

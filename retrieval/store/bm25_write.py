@@ -34,15 +34,13 @@ class _Runs:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.sizes: list[int] = []  # postings per run
         self.df: list[np.ndarray] = []  # per run, postings per term id (ids the run knew)
 
     def add(self, cols: np.ndarray, rows: np.ndarray, tfs: np.ndarray, terms: int) -> None:
         order = np.argsort(cols, kind="stable")  # by term; each term's passages stay in row order
-        k = len(self.sizes)
+        k = len(self.df)
         for (name, dtype), values in zip(FIELDS, (cols, rows, tfs)):
             np.ascontiguousarray(values[order], dtype=dtype).tofile(self.folder / f"{k}.{name}")
-        self.sizes.append(len(cols))
         self.df.append(np.bincount(cols, minlength=terms).astype(np.int32))
 
     def read(self, k: int, name: str, start: int, end: int) -> np.ndarray:
@@ -108,21 +106,21 @@ def _scan(texts: Iterable[str], runs: _Runs) -> tuple[dict[str, int], array]:
 def _merge(folder: Path, runs: _Runs, vocab: dict[str, int], lengths: np.ndarray) -> None:
     n, terms = len(lengths), len(vocab)
     df = np.zeros(terms, dtype=np.int64)
-    for counts in runs.df:
-        df[: len(counts)] += counts
+    for run_df in runs.df:
+        df[: len(run_df)] += run_df
     nnz = int(df.sum())
     index_type = np.int32 if max(nnz, n, terms) < 2**31 else np.int64
-    counts = df.astype(np.float32)
-    idf = np.log1p((n - counts + 0.5) / (counts + 0.5)).astype(np.float32)
+    df32 = df.astype(np.float32)
+    idf = np.log1p((n - df32 + 0.5) / (df32 + 0.5)).astype(np.float32)
     norm = norms(lengths)
     with open(folder / FILES[0], "wb") as data, open(folder / FILES[1], "wb") as rows_out:
         npy_header(data, np.float32, (nnz,))
         npy_header(rows_out, index_type, (nnz,))
-        cursors = [0] * len(runs.sizes)
+        cursors = [0] * len(runs.df)
         for start, end in _blocks(df):
             cols, rows, tfs = [], [], []
-            for k, counts in enumerate(runs.df):
-                stop = cursors[k] + int(counts[start:end].sum())
+            for k, run_df in enumerate(runs.df):
+                stop = cursors[k] + int(run_df[start:end].sum())
                 for out, name in ((cols, "col"), (rows, "row"), (tfs, "tf")):
                     out.append(runs.read(k, name, cursors[k], stop))
                 cursors[k] = stop

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..tuned import ANN
 from .streamed import Written
+from .manifest import VECTORS_FILE
 from .vectors import DenseStats, SentenceVectors
 
 
@@ -105,7 +106,7 @@ class FaissDense:
         """Write every dense file of a generation (the vectors' own unless the build streamed
         them there already); returns how it searches."""
         if written.folder != folder:
-            np.save(folder / "vectors.npy", written.matrix, allow_pickle=False)
+            np.save(folder / VECTORS_FILE, written.matrix, allow_pickle=False)
             written.sentences.save(folder)
         written.stats.save(folder)
         n, dim = written.matrix.shape
@@ -117,7 +118,7 @@ class FaissDense:
     def load(cls, folder: Path) -> "FaissDense":
         faiss = faiss_module()
         return cls(faiss.read_index(str(folder / "dense.faiss")),
-                   np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False),
+                   np.load(folder / VECTORS_FILE, mmap_mode="r", allow_pickle=False),
                    SentenceVectors.load(folder), DenseStats.load(folder))
 
     def agrees_with(self, passages: int, dim: int) -> bool:

@@ -79,10 +79,13 @@ def describe_files(folder: Path) -> dict:
 # BM25's weights (CSC: values, the row of each, where each term's column starts), IDF, shape.
 LEXICAL_FILES = ("lexical_data.npy", "lexical_rows.npy", "lexical_starts.npy", "lexical_idf.npy", "lexical_shape.npy")
 SENTENCE_WORD_FILES = ("sentence_words.json", "sentence_words.npy", "sentence_word_at.npy", "sentence_word_rows.npy")
+VECTORS_FILE = "vectors.npy"  # float32 passage vectors, row by row
+SENTENCES_FILE = "sentences.npy"  # float16 sentence vectors, each passage's in turn
+SENTENCE_ROWS_FILE = "sentence_rows.npy"  # passage r's sentences are rows [r] to [r + 1] of the above
 HELD_FILE = "held.npy"  # per passage, the kinds asked for its text holds (highlight.held_bits)
 # A generation of an earlier version lacking one (the sentence words came later; BM25 was one
 # lexical.npz) is out of date: the next start rebuilds it, its vectors reused.
-GENERATION_FILES = ("manifest.json", "passages.sqlite3", "vectors.npy", "sentences.npy", "sentence_rows.npy",
+GENERATION_FILES = ("manifest.json", "passages.sqlite3", VECTORS_FILE, SENTENCES_FILE, SENTENCE_ROWS_FILE,
                     "stats.npz", "dense.faiss", *LEXICAL_FILES, "terms.json", "accents.json", *SENTENCE_WORD_FILES, HELD_FILE)
 
 

@@ -47,7 +47,7 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
     with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
         row = 0
-        for vectors, _ in written.rows(ROWS_AT_ONCE):
+        for vectors in written.chunks(ROWS_AT_ONCE):
             for vector in vectors:
                 passage = passages[row]
                 ids, weights = _row_weights(lexical, passage.text, norm[row])
@@ -61,7 +61,7 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
     with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:  # one COPY at a time per session
         copy.set_types(["int4", "int4", "bytea"])
         row = 0
-        for _, blocks in written.rows(ROWS_AT_ONCE):
+        for blocks in written.sentence_blocks(ROWS_AT_ONCE):
             for block in blocks:
                 for idx, sentence in enumerate(block):
                     copy.write_row((row, idx, halfvec_bytes(sentence)))

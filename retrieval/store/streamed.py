@@ -19,6 +19,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 import numpy as np
 from numpy.lib import format as npy
 
+from .manifest import SENTENCE_ROWS_FILE, SENTENCES_FILE, VECTORS_FILE
 from .vectors import DenseStats, RunningStats, SentenceVectors
 
 COPY_BYTES = 16 << 20  # a raw file copied into its .npy this much at a time
@@ -35,18 +36,18 @@ class Written:
     chunks: Callable[[int], Iterator[np.ndarray]]  # the passage vectors in row order, n at a time
     folder: Path | None = None  # the folder of their files (``ToFiles``); None: in memory
 
-    def rows(self, size: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
-        """The passage vectors, ``size`` rows at a time, with those rows' sentence vectors."""
+    def sentence_blocks(self, size: int) -> Iterator[list[np.ndarray]]:
+        """Each passage's sentence vectors, ``size`` passages at a time, in row order."""
         starts = self.sentences.starts
-        for start, vectors in zip(range(0, len(self.matrix), size), self.chunks(size)):
-            end = start + len(vectors)
+        for start in range(0, len(self.matrix), size):
+            end = min(start + size, len(self.matrix))
             flat = self._sentence_rows(int(starts[start]), int(starts[end]))
-            yield vectors, np.split(flat, starts[start + 1 : end] - starts[start])
+            yield np.split(flat, starts[start + 1 : end] - starts[start])
 
     def _sentence_rows(self, lo: int, hi: int) -> np.ndarray:
         if self.folder is None:
             return np.asarray(self.sentences.vectors[lo:hi], dtype=np.float32)
-        return read_range(self.folder / "sentences.npy", lo, hi).astype(np.float32)
+        return read_range(self.folder / SENTENCES_FILE, lo, hi).astype(np.float32)
 
     @classmethod
     def in_memory(cls, matrix: np.ndarray, sentences: SentenceVectors,
@@ -96,6 +97,8 @@ class ToFiles:
     the vectors come (plain writes, not memory maps: what was written is the file cache's, not
     the build's), keeping only ``training``'s rows and the running sums for the statistics."""
 
+    RAW = "sentences.raw"  # the sentence vectors as they come, before their count is known
+
     def __init__(self, folder: Path, n: int, training: np.ndarray, scratch: bool = False):
         self.folder, self.n, self.scratch = Path(folder), n, scratch
         self.training = np.asarray(training, dtype=np.int64)
@@ -106,7 +109,7 @@ class ToFiles:
         self.sample: np.ndarray | None = None
         self.running: RunningStats | None = None
         self.vectors_file = None
-        self.raw = open(self.folder / "sentences.raw", "wb")
+        self.raw = open(self.folder / self.RAW, "wb")
 
     def add(self, vectors: np.ndarray, blocks: Sequence[np.ndarray]) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -127,7 +130,7 @@ class ToFiles:
         self.dim = dim
         self.sample = np.zeros((len(self.training), dim), np.float32)
         self.running = RunningStats(dim)
-        self.vectors_file = open(self.folder / "vectors.npy", "wb")
+        self.vectors_file = open(self.folder / VECTORS_FILE, "wb")
         npy_header(self.vectors_file, np.float32, (self.n, dim))
 
     def finish(self, dim: int) -> Written:
@@ -137,13 +140,13 @@ class ToFiles:
         self.raw.close()
         _check_count(self.rows, self.n)
         total = self.starts[-1]
-        with open(self.folder / "sentences.npy", "wb") as out, open(self.folder / "sentences.raw", "rb") as raw:
+        with open(self.folder / SENTENCES_FILE, "wb") as out, open(self.folder / self.RAW, "rb") as raw:
             npy_header(out, np.float16, (total, self.dim))
             while block := raw.read(COPY_BYTES):
                 out.write(block)
-        os.remove(self.folder / "sentences.raw")
-        np.save(self.folder / "sentence_rows.npy", np.frombuffer(self.starts, dtype=np.int64), allow_pickle=False)
-        path = self.folder / "vectors.npy"
+        os.remove(self.folder / self.RAW)
+        np.save(self.folder / SENTENCE_ROWS_FILE, np.frombuffer(self.starts, dtype=np.int64), allow_pickle=False)
+        path = self.folder / VECTORS_FILE
         return Written(np.load(path, mmap_mode="r", allow_pickle=False), SentenceVectors.load(self.folder),
                        self.running.stats(), self.sample, lambda size: read_rows(path, size), folder=self.folder)
 

@@ -8,6 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .manifest import SENTENCE_ROWS_FILE, SENTENCES_FILE
+
 
 def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The concatenation of ``range(s, e)`` for each pair, in one go: the rows of several
@@ -115,10 +117,10 @@ class SentenceVectors:
                 and bool(np.all(np.diff(starts) >= 1)) and (not passages or self.vectors.shape[1] == dim))
 
     def save(self, folder: Path) -> None:
-        np.save(folder / "sentences.npy", self.vectors, allow_pickle=False)
-        np.save(folder / "sentence_rows.npy", self.starts, allow_pickle=False)
+        np.save(folder / SENTENCES_FILE, self.vectors, allow_pickle=False)
+        np.save(folder / SENTENCE_ROWS_FILE, self.starts, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path) -> "SentenceVectors":
-        return cls(np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False),
-                   np.load(folder / "sentence_rows.npy", allow_pickle=False))
+        return cls(np.load(folder / SENTENCES_FILE, mmap_mode="r", allow_pickle=False),
+                   np.load(folder / SENTENCE_ROWS_FILE, allow_pickle=False))
