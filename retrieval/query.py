@@ -12,8 +12,8 @@ from .glossary import GLOSSARY, glossed_words, translate_terms, vietnamese_synon
 from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, strip_framing, written_out
-from .restore import AccentTable, candidate_forms, plain_share, restore_diacritics
-from .spelling import correction
+from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
+from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers, question_kind
 
@@ -27,6 +27,7 @@ _ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
+_COMMON_FOLDED = frozenset(fold(w) for w in COMMON_VI)
 
 
 def _distance(a: str, b: str) -> int:
@@ -116,9 +117,9 @@ class Planner:
         self.idf = idf
         self.max_chars = max_chars
         # Words a typo may be mended into; words also known elsewhere are never "mended".
-        self.corpus_words = frozenset(k for k in accents if " " not in k)
-        self.vocabulary = self.corpus_words | {fold(w) for w in COMMON_VI}
-        self.known = self.vocabulary | ENGLISH | GLOSSARY_WORDS
+        self.corpus_words = CorpusWords(accents)
+        self.vocabulary = Words(self.corpus_words, _COMMON_FOLDED)
+        self.known = Words(self.corpus_words, _COMMON_FOLDED, ENGLISH, GLOSSARY_WORDS)
 
     def plan(self, question: str, kind: Kind | None = None) -> QueryPlan:
         """``kind`` overrides detection (evaluation sets label their questions)."""

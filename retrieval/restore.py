@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from typing import Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .lexicon import COMMON_PHRASES, COMMON_VI
 from .text import fold, fold_word, has_vietnamese_marks, nfc, words
 from .tuned import RESTORATION
 
-AccentTable = dict[str, dict[str, int]]  # folded word (or "word word" pair) -> accented forms with counts
+
+
+class AccentTable(Protocol):
+    """Folded word (or "word word" pair) -> accented forms with counts: the dict ``accent_table``
+    returns, or the same read from an index's files (``store.accents.Accents``)."""
+
+    def get(self, key: str, default=None) -> Mapping[str, int] | None: ...
+
+    def __contains__(self, key: object) -> bool: ...
+
+
+def keys_among(accents: AccentTable, candidates: Iterable[str]) -> set[str]:
+    """Those of ``candidates`` that are keys of the table (a table in files looks them up together)."""
+    among = getattr(accents, "among", None)
+    return among(candidates) if among else {c for c in candidates if c in accents}
 
 _COMMON_BY_KEY: dict[str, list[str]] = {}
 _COMMON_PAIRS: dict[str, set[str]] = {}  # folded "a b" -> accented "a b" of common question phrases
@@ -23,7 +37,20 @@ for _phrase in COMMON_PHRASES:
         _COMMON_PAIRS.setdefault(f"{fold(_a)} {fold(_b)}", set()).add(f"{_a} {_b}")
 
 
-def accent_table(texts: Sequence[str]) -> AccentTable:
+class CorpusWords:
+    """The corpus's single words (the accent table's keys without a space), not copied out."""
+
+    def __init__(self, accents: AccentTable):
+        self.accents = accents
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and " " not in word and word in self.accents
+
+    def among(self, candidates: Iterable[str]) -> set[str]:
+        return keys_among(self.accents, [c for c in candidates if " " not in c])
+
+
+def accent_table(texts: Sequence[str]) -> dict[str, dict[str, int]]:
     """folded word (and folded word pair) -> accented forms seen, with counts."""
     singles: Counter = Counter()
     pairs: Counter = Counter()
@@ -42,7 +69,9 @@ def accent_table(texts: Sequence[str]) -> AccentTable:
 def _forms(key: str, word: str, accents: AccentTable) -> dict[str, float]:
     if has_vietnamese_marks(word):  # typed with its marks: it stays as typed, and informs its neighbours
         return {word: float(accents.get(key, {}).get(word, 1))}
-    forms: dict[str, float] = dict(accents.get(key, {}))
+    # In a fixed order (ties go to the first): a table in files lists a key's forms sorted, a
+    # dict in the order the corpus first had them.
+    forms: dict[str, float] = dict(sorted(accents.get(key, {}).items()))
     for common in _COMMON_BY_KEY.get(key, ()):
         forms.setdefault(common, RESTORATION.common_word_count)  # the corpus knows its own words
     return forms or {word: 1.0}

@@ -13,15 +13,15 @@ import numpy as np
 from ..text import lexical_terms
 from ..tuned import BM25_K1 as K1
 from .bm25_write import write
-from .manifest import LEXICAL_FILES as FILES
+from .manifest import LEXICAL_FILES as FILES, TERMS
+from .strings import Strings
 
 
 class Bm25:
     """Passages x terms, one BM25 weight per cell (scipy CSC)."""
 
-    def __init__(self, terms: list[str], weights, idf: np.ndarray):
-        self.terms = terms
-        self.term_ids = {t: i for i, t in enumerate(terms)}
+    def __init__(self, terms: Strings, weights, idf: np.ndarray):
+        self.terms = terms  # column by column, found by value
         self.weights = weights
         self.idf_values = idf
 
@@ -36,9 +36,9 @@ class Bm25:
             return cls.load(Path(scratch), mapped=False)
 
     def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(t for t in lexical_terms(text) if t in self.term_ids)
-        ids = np.array([self.term_ids[t] for t in counts], dtype=np.int64)
-        return ids, np.array(list(counts.values()), dtype=np.float32)
+        counts = Counter(lexical_terms(text))
+        found = [(col, n) for col, n in zip(map(self.terms.row, counts), counts.values()) if col >= 0]
+        return np.array([c for c, _ in found], dtype=np.int64), np.array([n for _, n in found], dtype=np.float32)
 
     def query(self, text: str) -> "ScoredQuery":
         ids, qtf = self._query_vector(text)
@@ -51,8 +51,8 @@ class Bm25:
         return float((self.idf_values[ids] * qtf).sum() * (K1 + 1) / (1 + K1)) if len(ids) else 0.0
 
     def idf(self, term: str) -> float:
-        i = self.term_ids.get(term)
-        return float(self.idf_values[i]) if i is not None else 0.0
+        i = self.terms.row(term)
+        return float(self.idf_values[i]) if i >= 0 else 0.0
 
     @classmethod
     def load(cls, folder: Path, mapped: bool = True) -> "Bm25":
@@ -71,7 +71,10 @@ class Bm25:
             idf = np.load(folder / FILES[3], allow_pickle=False)
             shape = tuple(int(x) for x in np.load(folder / FILES[4], allow_pickle=False))
             weights = sparse.csc_matrix((data, indices, indptr), shape=shape, copy=False)
-        terms = json.loads((folder / "terms.json").read_text())
+        if (folder / "terms.json").exists():  # an earlier version's list
+            terms = Strings.of(json.loads((folder / "terms.json").read_text()))
+        else:
+            terms = Strings.load(folder, TERMS, mapped=mapped)
         if len(terms) != weights.shape[1]:
             raise ValueError("term list and weights disagree")
         return cls(terms, weights, idf)

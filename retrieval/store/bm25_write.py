@@ -5,12 +5,12 @@ matrix in memory, they took several GB (each conversion a copy); here each run o
 ``RUN_PASSAGES`` passages is sorted by term and written to scratch files, then the runs are
 merged a block of terms at a time straight into the index's files (``bm25.Bm25.load``'s
 format: CSC, each term's passages in row order, weights float32). What stays in memory is the
-term list, one number per passage and per term, and one run or block at a time.
+term list (a dict while terms get their ids; written as ``strings``), one number per passage
+and per term, and one run or block at a time.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from array import array
 from collections import Counter, defaultdict
@@ -21,7 +21,8 @@ import numpy as np
 
 from ..text import lexical_terms
 from ..tuned import BM25_B as B, BM25_K1 as K1
-from .manifest import LEXICAL_FILES as FILES
+from . import strings
+from .manifest import LEXICAL_FILES as FILES, TERMS
 from .streamed import npy_header
 
 RUN_PASSAGES = 50_000  # passages whose postings are sorted in memory as one run (~100 MB)
@@ -133,7 +134,7 @@ def _merge(folder: Path, runs: _Runs, vocab: dict[str, int], lengths: np.ndarray
     np.cumsum(df, out=indptr[1:])
     for name, values in zip(FILES[2:], (indptr, idf, np.array([n, terms]))):
         np.save(folder / name, values, allow_pickle=False)
-    (folder / "terms.json").write_text(json.dumps(list(vocab), ensure_ascii=False))
+    strings.write(folder, TERMS, vocab)  # in id order: the columns' order
 
 
 def _blocks(df: np.ndarray) -> Iterable[tuple[int, int]]:

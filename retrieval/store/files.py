@@ -10,9 +10,10 @@ Layout of ``index_dir``::
     gen-.../sentence_rows.npy        passage row r's sentences are rows [r] to [r+1] of the above
     gen-.../dense.faiss              inner-product FAISS index over the same rows
     gen-.../stats.npz                mean and covariance of the vectors (similarity z-scores)
-    gen-.../lexical_*.npy, terms.json  BM25 weights (CSC, memory-mapped) and the term list (bm25.py)
-    gen-.../sentence_words*          each sentence's folded words (sentence_words.py)
-    gen-.../accents.json             folded -> accented word forms seen in the corpus (restore.py)
+    gen-.../lexical_*.npy, terms.*   BM25 weights (CSC, memory-mapped) and the term list (bm25.py, strings.py)
+    gen-.../sentence_word*           each sentence's folded words (sentence_words.py)
+    gen-.../accent_*                 folded -> accented word forms seen in the corpus (accents.py, restore.py)
+    gen-.../held.npy                 per passage, what its text holds: a year, a date, a number
     .lock                            held while building
 
 A build writes a new generation next to the old one and only then repoints ``current``;
@@ -40,13 +41,13 @@ from filelock import FileLock, Timeout
 from ..errors import ConfigError, IndexError_
 from ..highlight import Sentences, held_bits
 from ..passage import Passage
-from ..restore import accent_table
 from .base import BuildReport, Index
 from .bm25 import Bm25
 from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
 from .faiss_dense import FaissDense, training_rows
 from .sentence_words import SentenceWords
+from .accents import Accents, write_accents
 from .manifest import CURRENT, FORMAT_VERSION, HELD_FILE, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
 from .streamed import ToFiles, Written
@@ -129,7 +130,7 @@ class FileStore(Builds):
         search, dim = FaissDense.write(tmp, written, self.exact_limit), int(written.matrix.shape[1])
         write_bm25(tmp, texts)
         SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)
-        (tmp / "accents.json").write_text(json.dumps(accent_table(texts), ensure_ascii=False))
+        write_accents(tmp, texts)
         np.save(tmp / HELD_FILE, np.fromiter((held_bits(t) for t in texts), np.uint8, len(texts)), allow_pickle=False)
         SqlitePassages.write(tmp, passages)
         manifest = Manifest(FORMAT_VERSION, model_id, dim, len(passages),
@@ -162,7 +163,8 @@ def load_generation(folder: Path) -> Index:
         dense = FaissDense.load(folder)
         lexical = Bm25.load(folder)
         sentence_words = SentenceWords.load(folder)
-        accents = json.loads((folder / "accents.json").read_text())
+        accents = (json.loads((folder / "accents.json").read_text()) if (folder / "accents.json").exists()
+                   else Accents.load(folder))  # JSON: an earlier version's
         # a generation of an earlier version has none: it is still read (the candidates' texts
         # are then read instead) and, being out of date, rebuilt with its vectors reused
         held = np.load(folder / HELD_FILE, allow_pickle=False) if HELD_FILE in manifest.files else None
@@ -174,8 +176,8 @@ def load_generation(folder: Path) -> Index:
     if corpus_hash(passages) != manifest.corpus_hash:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
     index = Index(passages, dense, lexical, accents, manifest, str(folder), sentence_words, held)
-    # The index is read-only and holds hundreds of thousands of small objects (passages, the
-    # accent table, the term ids): keep them out of the cyclic GC's full passes, which
+    # The index is read-only and may still hold many small objects (an earlier version's JSON
+    # term list and accent table, cached passages): keep them out of the cyclic GC's full passes, which
     # otherwise stall a question now and then for tens of milliseconds.
     gc.freeze()
     return index

@@ -76,17 +76,28 @@ def describe_files(folder: Path) -> dict:
             if p.name != "manifest.json"}
 
 
+def string_files(name: str, lookup: bool = True) -> tuple[str, ...]:
+    """The files of a table of strings called ``name`` (``strings.py``)."""
+    return (f"{name}.utf8", f"{name}.offsets.npy") + ((f"{name}.hashes.npy", f"{name}.order.npy") if lookup else ())
+
+
 # BM25's weights (CSC: values, the row of each, where each term's column starts), IDF, shape.
 LEXICAL_FILES = ("lexical_data.npy", "lexical_rows.npy", "lexical_starts.npy", "lexical_idf.npy", "lexical_shape.npy")
-SENTENCE_WORD_FILES = ("sentence_words.json", "sentence_words.npy", "sentence_word_at.npy", "sentence_word_rows.npy")
+TERMS = "terms"  # BM25's terms, column by column (``strings.Strings``)
+SENTENCE_WORDS = "sentence_word_list"  # the sentence words' folded words, by id
+SENTENCE_WORD_FILES = (*string_files(SENTENCE_WORDS), "sentence_words.npy", "sentence_word_at.npy", "sentence_word_rows.npy")
+ACCENT_KEYS, ACCENT_FORMS = "accent_keys", "accent_forms"  # the accent table (``accents.py``)
+ACCENT_FILES = (*string_files(ACCENT_KEYS), *string_files(ACCENT_FORMS, lookup=False), "accent_counts.npy", "accent_starts.npy")
 VECTORS_FILE = "vectors.npy"  # float32 passage vectors, row by row
 SENTENCES_FILE = "sentences.npy"  # float16 sentence vectors, each passage's in turn
 SENTENCE_ROWS_FILE = "sentence_rows.npy"  # passage r's sentences are rows [r] to [r + 1] of the above
 HELD_FILE = "held.npy"  # per passage, the kinds asked for its text holds (highlight.held_bits)
 # A generation of an earlier version lacking one (the sentence words came later; BM25 was one
-# lexical.npz) is out of date: the next start rebuilds it, its vectors reused.
+# lexical.npz; the term list, the sentence words' list and the accent table were JSON) is out of
+# date: the next start rebuilds it, its vectors reused.
 GENERATION_FILES = ("manifest.json", "passages.sqlite3", VECTORS_FILE, SENTENCES_FILE, SENTENCE_ROWS_FILE,
-                    "stats.npz", "dense.faiss", *LEXICAL_FILES, "terms.json", "accents.json", *SENTENCE_WORD_FILES, HELD_FILE)
+                    "stats.npz", "dense.faiss", *LEXICAL_FILES, *string_files(TERMS), *ACCENT_FILES,
+                    *SENTENCE_WORD_FILES, HELD_FILE)
 
 
 def up_to_date(index_dir: Path, passages: Sequence[Passage], model_id: str) -> bool:

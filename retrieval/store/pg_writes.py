@@ -44,13 +44,15 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
     conn.execute(f"CREATE TABLE {o} (term int NOT NULL, block int NOT NULL, rows bytea NOT NULL, "
                  f"weights bytea NOT NULL, last boolean NOT NULL, PRIMARY KEY (term, block))")
     norm = norms(lengths)
+    # Every passage's every term is looked up: a dict, once, is ~20× faster than the files' lookup.
+    term_ids = {term: i for i, term in enumerate(lexical.terms)}
     with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
         row = 0
         for vectors in written.chunks(ROWS_AT_ONCE):
             for vector in vectors:
                 passage = passages[row]
-                ids, weights = _row_weights(lexical, passage.text, norm[row])
+                ids, weights = _row_weights(lexical, term_ids, passage.text, norm[row])
                 if len(ids) > MAX_TERMS_PER_PASSAGE:
                     raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {len(ids)} distinct "
                                       f"terms; PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
@@ -124,10 +126,10 @@ def postings_blocks(weights):
             start, size, block = end, size * growth, block + 1
 
 
-def _row_weights(lexical: Bm25, text: str, norm: float) -> tuple[np.ndarray, np.ndarray]:
+def _row_weights(lexical: Bm25, term_ids: dict[str, int], text: str, norm: float) -> tuple[np.ndarray, np.ndarray]:
     """A passage's term ids (ascending) and BM25 weights, as the written index holds them."""
     counts = Counter(lexical_terms(text))
-    ids = np.array([lexical.term_ids[term] for term in counts], dtype=np.int64)
+    ids = np.array([term_ids[term] for term in counts], dtype=np.int64)
     order = np.argsort(ids)
     tf = np.array(list(counts.values()), dtype=np.float32)[order]
     ids = ids[order]

@@ -7,7 +7,7 @@ memory); read from these arrays the same figure is a few numpy gathers. The file
 memory-mapped, and a generation built without them is read as before (``best_shares`` falls
 back to splitting: ``Pipeline``).
 
-    sentence_words.json       the folded words, by id
+    sentence_word_list.*      the folded words, by id (``strings``; JSON before 2026-12-03)
     sentence_words.npy        int32 word ids, each sentence's distinct words in turn
     sentence_word_at.npy      sentence s's words are [at[s], at[s + 1]) of the above
     sentence_word_rows.npy    passage r's sentences are [rows[r], rows[r + 1])
@@ -22,13 +22,17 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .manifest import SENTENCE_WORD_FILES as FILES
+from . import strings
+from .manifest import SENTENCE_WORD_FILES as FILES, SENTENCE_WORDS
+from .strings import Strings
 from .vectors import ranges
+
+ARRAYS = FILES[-3:]  # the word ids, where each sentence's start, where each passage's start
+_EARLIER = "sentence_words.json"
 
 
 class SentenceWords:
-    def __init__(self, words: list[str], ids: np.ndarray, at: np.ndarray, rows: np.ndarray):
-        self.word_ids = {w: i for i, w in enumerate(words)}
+    def __init__(self, words: Strings, ids: np.ndarray, at: np.ndarray, rows: np.ndarray):
         self.words = words
         self.ids = ids
         self.at = at
@@ -48,14 +52,14 @@ class SentenceWords:
                 ids.extend(vocabulary.setdefault(w, len(vocabulary)) for w in sorted(words))
                 at.append(len(ids))
             rows.append(len(at) - 1)
-        return cls(list(vocabulary), np.frombuffer(ids, dtype=np.int32), np.frombuffer(at, dtype=np.int64),
+        return cls(Strings.of(vocabulary), np.frombuffer(ids, dtype=np.int32), np.frombuffer(at, dtype=np.int64),
                    np.frombuffer(rows, dtype=np.int64))
 
     def best_shares(self, rows: Sequence[int], terms: dict[str, float]) -> list[float]:
         """Per row, its best sentence's weighted share of ``terms`` (folded word -> weight):
         ``max(share(terms, words) for words in Sentences.of(text).words)``."""
         total = sum(terms.values())
-        known = {self.word_ids[t]: w for t, w in terms.items() if t in self.word_ids}
+        known = {i: w for i, w in zip(map(self.words.row, terms), terms.values()) if i >= 0}
         if not len(rows) or not total or not known:
             return [0.0] * len(rows)
         keys = np.array(sorted(known), dtype=np.int64)
@@ -79,16 +83,21 @@ class SentenceWords:
                 and bool(np.all(np.diff(rows) >= 1)) and int(at[-1]) == len(self.ids))
 
     def save(self, folder: Path) -> None:
-        (folder / FILES[0]).write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
-        for name, values in zip(FILES[1:], (self.ids, self.at, self.rows)):
+        strings.write(folder, SENTENCE_WORDS, self.words)
+        for name, values in zip(ARRAYS, (self.ids, self.at, self.rows)):
             np.save(folder / name, values, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path) -> "SentenceWords | None":
         """The generation's sentence words, or None where it was built without them."""
-        if not all((folder / name).exists() for name in FILES):
+        if not all((folder / name).exists() for name in ARRAYS):
             return None
-        words = json.loads((folder / FILES[0]).read_text(encoding="utf-8"))
-        ids, at, rows = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in FILES[1:])
+        if (folder / _EARLIER).exists():  # an earlier version's list
+            words = Strings.of(json.loads((folder / _EARLIER).read_text(encoding="utf-8")))
+        elif all((folder / name).exists() for name in FILES):
+            words = Strings.load(folder, SENTENCE_WORDS)
+        else:
+            return None
+        ids, at, rows = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in ARRAYS)
         return cls(words, ids, np.asarray(at), np.asarray(rows))
 

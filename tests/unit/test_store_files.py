@@ -234,6 +234,36 @@ def test_a_generation_of_an_earlier_version_is_read_then_rebuilt_with_its_vector
     assert report.embedded == 0 and emb.calls == [] and rebuilt.held is not None
 
 
+def test_a_generation_whose_lists_were_json_is_read_as_before_then_rebuilt(tmp_path):
+    from retrieval.pipeline import Pipeline
+    from retrieval.restore import accent_table
+    from retrieval.store.manifest import ACCENT_FILES, SENTENCE_WORDS, TERMS, string_files
+
+    emb = HashEmbedder()
+    new, _ = build_index(tmp_path, passages(), emb)
+    folder = (tmp_path / CURRENT).resolve()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    texts = [p.text for p in passages()]
+    earlier = {"terms.json": list(new.lexical.terms), "sentence_words.json": list(new.sentence_words.words),
+               "accents.json": accent_table(texts)}  # as the version before wrote them
+    for name, value in earlier.items():
+        (folder / name).write_text(json.dumps(value, ensure_ascii=False))
+    for name in (*string_files(TERMS), *string_files(SENTENCE_WORDS), *ACCENT_FILES):
+        (folder / name).unlink()
+        del manifest["files"][name]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    older = open_index(tmp_path)
+    assert isinstance(older.accents, dict) and not up_to_date(tmp_path, passages(), emb.model_id)
+    for question in ("busan ket nghia nam nao", "Thị trưởng Busan là ai?", "cang bien"):
+        a, b = (Pipeline(i, lambda t: emb.embed_queries([t])[0]).answer(question, 3) for i in (older, new))
+        assert [p.passage.id for p in a.passages] == [p.passage.id for p in b.passages]
+        assert a.confidence == pytest.approx(b.confidence) and a.understood_as == b.understood_as
+    emb.calls.clear()
+    rebuilt, report = build_index(tmp_path, passages(), emb)
+    assert report.embedded == 0 and not isinstance(rebuilt.accents, dict)
+    assert up_to_date(tmp_path, passages(), emb.model_id)
+
+
 @pytest.mark.parametrize("n, lists", [(10, 1), (400, 20), (10_000, 200), (1_000_000, 2000)])
 def test_ivf_list_count_grows_with_the_square_root_and_stays_trainable(n, lists):
     assert ivf_lists(n) == lists
@@ -466,7 +496,7 @@ def test_bm25_written_in_runs_and_blocks_holds_every_weight_by_hand(tmp_path, mo
     bm25_write.write(tmp_path, texts)
     index = Bm25.load(tmp_path)
     terms, weights = bm25_by_hand(texts)
-    assert index.terms == terms and not list(tmp_path.glob(".bm25-runs"))
+    assert list(index.terms) == terms and [index.terms.row(t) for t in terms] == list(range(len(terms))) and not list(tmp_path.glob(".bm25-runs"))
     csc = index.weights
     got = {(index.terms[col], int(row)): float(csc.data[at])
            for col in range(csc.shape[1]) for at, row in zip(range(csc.indptr[col], csc.indptr[col + 1]),
