@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from ..text import lexical_terms
 from ..tuned import PGVECTOR
 from .bm25 import Bm25
 from .bm25_write import norms, weigh
+from .manifest import ACCENT_FILES
 from .pg_readers import table
 from .streamed import Written
 
@@ -23,18 +25,23 @@ MAX_TERMS_PER_PASSAGE = 16_000  # pgvector's limit on a sparsevec's non-zero ent
 # What `index --verify` reads back: each table of a generation, in a fixed order, as recorded at
 # build time (row count, and the MD5 of the rows' MD5s); "generation" is its own row's data
 # (accent table, dense statistics, vocabulary size).
-CHECKED = {"passages": "row", "sentences": "row, idx", "terms": "term", "postings": "term, block"}
+CHECKED = {"passages": "row", "sentences": "row, idx", "terms": "term", "postings": "term, block", "accents": "name"}
 
 
 ROWS_AT_ONCE = 20_000  # passages (their vectors, sentence vectors) read back for COPY at a time
 
 
 def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, lengths: np.ndarray,
-                     hnsw: bool) -> None:
+                     hnsw: bool, accents: Path) -> None:
     """Every table of generation ``g``. Each passage's BM25 weights are computed from its text
-    as it is copied (the index's own formula), so no passage-by-term matrix is ever held."""
+    as it is copied (the index's own formula), so no passage-by-term matrix is ever held. The
+    accent table's files (``accents.write_accents``, in the folder ``accents``) are kept whole,
+    one row each: a reader maps them as the file store does."""
     dim, vocabulary = written.matrix.shape[1], len(lexical.terms)
-    p, s, t, o = (table(g, n) for n in ("passages", "sentences", "terms", "postings"))
+    p, s, t, o, a = (table(g, n) for n in ("passages", "sentences", "terms", "postings", "accents"))
+    conn.execute(f"CREATE TABLE {a} (name text PRIMARY KEY, data bytea NOT NULL)")
+    for name in ACCENT_FILES:
+        conn.execute(f"INSERT INTO {a} (name, data) VALUES (%s, %s)", (name, (accents / name).read_bytes()))
     conn.execute(f"CREATE TABLE {p} (row int PRIMARY KEY, id text NOT NULL, article text NOT NULL, "
                  f"title text NOT NULL, source text NOT NULL, paragraph int NOT NULL, text text NOT NULL, "
                  f"hash text NOT NULL, embedding halfvec({dim}) NOT NULL, lexical sparsevec({max(vocabulary, 1)}) NOT NULL)")
@@ -82,7 +89,7 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
         conn.execute(f"SET LOCAL maintenance_work_mem = '{_hnsw_memory_mb(len(passages), dim)}MB'")
         conn.execute(f"CREATE INDEX ON {p} USING hnsw (embedding halfvec_ip_ops) "
                      f"WITH (m = {PGVECTOR.hnsw_m}, ef_construction = {PGVECTOR.hnsw_ef_construction})")
-    for name in (p, s, t, o):
+    for name in (p, s, t, o, a):
         conn.execute(f"ANALYZE {name}")
 
 
@@ -152,6 +159,6 @@ def drop_old_generations(conn, current: int) -> None:
     old = [g for (g,) in conn.execute("SELECT id FROM busan_generations WHERE id < %s ORDER BY id DESC",
                                       (current,)).fetchall()][KEEP_GENERATIONS - 1:]
     for g in old:
-        for name in ("passages", "sentences", "terms", "postings"):
+        for name in ("passages", "sentences", "terms", "postings", "accents"):
             conn.execute(f"DROP TABLE IF EXISTS {table(g, name)}")
         conn.execute("DELETE FROM busan_generations WHERE id = %s", (g,))

@@ -2,12 +2,14 @@
 
 Tables::
 
-    busan_generations        one row per generation: manifest, dense statistics, accent table
+    busan_generations        one row per generation: manifest, dense statistics (the accent table
+                             as JSON before 2026-12-03)
     busan_current            the generation readers use (one row)
     busan_g<N>_passages      row, metadata, text, content hash, embedding halfvec, lexical sparsevec (BM25)
     busan_g<N>_sentences     row, idx, embedding halfvec: each passage's sentences in order
     busan_g<N>_terms         term, id, idf
     busan_g<N>_postings      term, block, rows, weights, last: postings highest weight first
+    busan_g<N>_accents       name, data: the accent table's files (accents.py), mapped by each reader
 
 A build writes a generation's tables, points ``busan_current`` at it and drops the
 generations before the previous one, all in one transaction: readers see the old index or
@@ -29,13 +31,13 @@ import numpy as np
 
 from ..errors import IndexError_
 from ..passage import Passage, content_hash
-from ..restore import accent_table
 from ..tuned import PGVECTOR
+from .accents import Accents, write_accents
 from .base import Index
 from .bm25 import Bm25
 from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
-from .manifest import FORMAT_VERSION, Manifest, corpus_hash
+from .manifest import ACCENT_FILES, FORMAT_VERSION, Manifest, corpus_hash
 from .pg_database import Database, MissingTable
 from .pg_readers import PgDense, PgLexical, PgPassages, table
 from .pg_writes import checksum, checksums, drop_old_generations, write_generation
@@ -107,9 +109,23 @@ class PostgresStore(Builds):
                            np.frombuffer(row["stats_cov"], dtype="<f8").reshape(dim, dim))
         manifest = Manifest(row["format"], row["model_id"], dim, row["count"], row["corpus_hash"], row["created"],
                             row["search"])
+        accents = json.loads(row["accents"]) if row["accents"] else self._accents(g)  # JSON: an earlier version's
         return Index(PgPassages(self.db, g, row["count"]), PgDense(self.db, g, dim, stats, row["search"]),
-                     PgLexical(self.db, g, row["count"], row["vocabulary"]), json.loads(row["accents"]), manifest,
+                     PgLexical(self.db, g, row["count"], row["vocabulary"]), accents, manifest,
                      self._location(g))
+
+    def _accents(self, g: int) -> Accents:
+        """The generation's accent table, its files copied from the database and mapped: the
+        copies are removed at once (a mapping outlives its file), so nothing is left to tidy."""
+        with tempfile.TemporaryDirectory(prefix="busan-bot-accents-") as folder:
+            for name, data in self.db.rows(f"SELECT name, data FROM {table(g, 'accents')}"):
+                if name not in ACCENT_FILES:
+                    raise IndexError_(f"the index in {self.db.where} is damaged (unknown accent file {name!r})")
+                (Path(folder) / name).write_bytes(data)
+            try:
+                return Accents.load(Path(folder))
+            except (OSError, ValueError) as exc:
+                raise IndexError_(f"the index in {self.db.where} is damaged (accent table: {exc})") from exc
 
     def verify(self) -> list[str]:
         """Every table of the current generation read back: counts, dimensions and the corpus hash."""
@@ -199,6 +215,7 @@ class PostgresStore(Builds):
         texts = [p.text for p in passages]
         lengths = write_bm25(scratch, texts)
         lexical = Bm25.load(scratch)
+        write_accents(scratch, texts)
         matrix, stats = written.matrix, written.stats
         hnsw = len(passages) > self.exact_limit
         search = (f"hnsw m={PGVECTOR.hnsw_m} ef_construction={PGVECTOR.hnsw_ef_construction} "
@@ -211,9 +228,9 @@ class PostgresStore(Builds):
                 "vocabulary, accents, stats_mean, stats_cov) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
                 "RETURNING id",
                 (FORMAT_VERSION, model_id, matrix.shape[1], len(passages), corpus_hash(passages),
-                 time.time(), search, len(lexical.terms), json.dumps(accent_table(texts), ensure_ascii=False),
-                 stats.mean.astype("<f8").tobytes(), stats.cov.astype("<f8").tobytes())).fetchone()[0]
-            write_generation(conn, g, passages, written, lexical, lengths, hnsw)
+                 time.time(), search, len(lexical.terms), "", stats.mean.astype("<f8").tobytes(),
+                 stats.cov.astype("<f8").tobytes())).fetchone()[0]
+            write_generation(conn, g, passages, written, lexical, lengths, hnsw, scratch)
             conn.execute("UPDATE busan_generations SET checksums = %s WHERE id = %s",
                          (json.dumps(checksums(lambda sql, params=(): conn.execute(sql, params).fetchall(), g)), g))
             conn.execute("INSERT INTO busan_current (one, generation) VALUES (true, %s) "

@@ -83,7 +83,7 @@ def test_two_generations_are_kept_and_older_ones_dropped(store, pg_url):
     second, _ = store.build(passages(TEXTS[:3]), emb)
     assert first.passages.many([0])  # the previous generation still serves a replica that has not switched
     store.build(passages(TEXTS[:2]), emb)
-    assert len(generation_tables(pg_url)) == 2 * 4
+    assert len(generation_tables(pg_url)) == 2 * 5
     with pytest.raises(IndexError_, match="damaged"):  # a generation dropped under a reader: one clear line
         first.passages._read([1])
     assert second.passages._read([1])[0] == passages()[1]
@@ -254,6 +254,7 @@ def test_an_outage_fails_each_question_fast_and_the_first_after_it_is_served_at_
     ("UPDATE busan_g{g}_terms SET idf = idf + 1 WHERE id = 3", "terms"),
     ("UPDATE busan_g{g}_postings SET weights = weights || '\\x00'::bytea WHERE term = 2", "postings"),
     ("UPDATE busan_generations SET stats_mean = stats_mean || '\\x00'::bytea WHERE id = {g}", "generation"),
+    ("UPDATE busan_g{g}_accents SET data = data || '\\x00'::bytea WHERE name = 'accent_counts.npy'", "accents"),
 ])
 def test_verify_finds_damage_in_every_table(store, pg_url, damage, named):
     """Each of these once passed verify while `ask` failed or answered worse."""
@@ -273,6 +274,35 @@ def test_a_question_on_a_generation_missing_a_table_says_it_is_damaged_and_how_t
         conn.execute(f"DROP TABLE busan_g{generation}_terms")
     with pytest.raises(IndexError_, match=r"damaged .*index --verify"):
         store.open().lexical.query("Busan 1995").top(3)
+
+
+def test_the_accent_table_is_read_from_the_database_and_damage_to_it_is_named(store, pg_url):
+    from retrieval.restore import accent_table
+    from retrieval.store.accents import Accents
+
+    index, _ = store.build(passages(), HashEmbedder())
+    generation = index.location.rsplit(" ", 1)[1]
+    expected = accent_table([p.text for p in passages()])
+    assert isinstance(index.accents, Accents) and {k: index.accents.get(k) for k in expected} == expected
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM busan_g{generation}_accents WHERE name = 'accent_starts.npy'")
+    with pytest.raises(IndexError_, match="damaged .*accent table"):
+        store.open()
+
+
+def test_a_generation_whose_accent_table_was_json_is_read_as_before(store, pg_url):
+    import json
+
+    from retrieval.restore import accent_table
+
+    index, _ = store.build(passages(), HashEmbedder())
+    generation = index.location.rsplit(" ", 1)[1]
+    expected = accent_table([p.text for p in passages()])
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as the version before wrote it
+        conn.execute("UPDATE busan_generations SET accents = %s WHERE id = %s",
+                     (json.dumps(expected, ensure_ascii=False), int(generation)))
+        conn.execute(f"DROP TABLE busan_g{generation}_accents")
+    assert store.open().accents == expected
 
 
 def test_a_build_streamed_through_scratch_files_in_small_chunks_holds_what_the_file_store_holds(
