@@ -118,23 +118,32 @@ _NUMBER_WORDS = frozenset("một hai ba bốn năm sáu bảy tám chín mười
 _NUMBER_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?!\w)")
 # What a question asks for (data/lexicon.toml [asks]), each wording as its words with their
 # marks; first match wins.
-_ASKS = [(kind, [tuple(nfc(w) for w in wording.split()) for wording in wordings.split("|")])
+# Each listed word with its folded form, computed once.
+_ASKS = [(kind, [tuple((nfc(w), fold_word(nfc(w))) for w in wording.split()) for wording in wordings.split("|")])
          for kind, wordings in ASKS.items()]
 
 
-def _said(typed: str, listed: str) -> bool:
-    """A word as typed is the listed one: with its marks when it has any ("máy" is not
-    "mấy"), by its letters when typed without ("may" may be "mấy")."""
-    return typed == listed if has_vietnamese_marks(typed) else typed == fold_word(listed)
-
-
 def asks_for(question: str) -> str:
-    """"year", "date", "number" or "" (a name, a place, a reason...): what the answer must hold."""
+    """"year", "date", "number" or "" (a name, a place, a reason...): what the answer must hold.
+
+    A word as typed is the listed one with its marks when it has any ("máy" is not "mấy"), by
+    its letters when typed without ("may" may be "mấy"). Each typed word is read once, and a
+    wording is tried only where its first word's letters are."""
     typed = [nfc(w.lower()) for w in words(question)]
+    said = [(w, has_vietnamese_marks(w), fold_word(w)) for w in typed]
+    at: dict[str, list[int]] = {}
+    for i, (_, _, folded) in enumerate(said):
+        at.setdefault(folded, []).append(i)
+
+    def matches(i: int, listed: tuple[str, str]) -> bool:
+        word, marked, folded = said[i]
+        return word == listed[0] if marked else word == listed[1]
+
     for kind, wordings in _ASKS:
         for wording in wordings:
             n = len(wording)
-            if any(all(_said(typed[i + j], wording[j]) for j in range(n)) for i in range(len(typed) - n + 1)):
+            if any(i + n <= len(said) and all(matches(i + j, wording[j]) for j in range(n))
+                   for i in at.get(wording[0][1], ())):
                 return kind
     return ""
 

@@ -139,7 +139,7 @@ class FaissDense:
 
     def sentence_scores(self, query: np.ndarray, rows: Sequence[int]) -> list[list[float]]:
         query = np.asarray(query, dtype=np.float32)
-        return [block.tolist() for block in self.sentences.scores(query, rows)]
+        return self.sentences.scores(query, rows)
 
     def stats(self, query: np.ndarray) -> tuple[float, float]:
         return self.dense_stats.of_query(query)
