@@ -3,7 +3,7 @@
 Tables::
 
     busan_generations        one row per generation: manifest, dense statistics (the accent table
-                             as JSON before 2026-12-03)
+                             as JSON in an earlier version)
     busan_current            the generation readers use (one row)
     busan_g<N>_passages      row, metadata, text, content hash, embedding halfvec, lexical sparsevec (BM25)
     busan_g<N>_sentences     row, idx, embedding halfvec: each passage's sentences in order

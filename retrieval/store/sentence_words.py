@@ -7,7 +7,7 @@ memory); read from these arrays the same figure is a few numpy gathers. The file
 memory-mapped, and a generation built without them is read as before (``best_shares`` falls
 back to splitting: ``Pipeline``).
 
-    sentence_word_list.*      the folded words, by id (``strings``; JSON before 2026-12-03)
+    sentence_word_list.*      the folded words, by id (``strings``; an earlier version wrote JSON)
     sentence_words.npy        int32 word ids, each sentence's distinct words in turn
     sentence_word_at.npy      sentence s's words are [at[s], at[s + 1]) of the above
     sentence_word_rows.npy    passage r's sentences are [rows[r], rows[r + 1])
