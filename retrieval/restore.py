@@ -12,7 +12,6 @@ from .text import fold, fold_word, has_vietnamese_marks, nfc, words
 from .tuned import RESTORATION
 
 
-
 class AccentTable(Protocol):
     """Folded word (or "word word" pair) -> accented forms with counts: the dict ``accent_table``
     returns, or the same read from an index's files (``store.accents.Accents``)."""
@@ -26,6 +25,7 @@ def keys_among(accents: AccentTable, candidates: Iterable[str]) -> set[str]:
     """Those of ``candidates`` that are keys of the table (a table in files looks them up together)."""
     among = getattr(accents, "among", None)
     return among(candidates) if among else {c for c in candidates if c in accents}
+
 
 _COMMON_BY_KEY: dict[str, list[str]] = {}
 _COMMON_PAIRS: dict[str, set[str]] = {}  # folded "a b" -> accented "a b" of common question phrases

@@ -41,13 +41,13 @@ from filelock import FileLock, Timeout
 from ..errors import ConfigError, IndexError_
 from ..highlight import Sentences, held_bits
 from ..passage import Passage
+from .accents import Accents, write_accents
 from .base import BuildReport, Index
 from .bm25 import Bm25
 from .bm25_write import write as write_bm25
 from .builder import Builds, waiting_for
 from .faiss_dense import FaissDense, training_rows
 from .sentence_words import SentenceWords
-from .accents import Accents, write_accents
 from .manifest import CURRENT, FORMAT_VERSION, HELD_FILE, Manifest, corpus_hash, describe_files, up_to_date
 from .sqlite_passages import SqlitePassages
 from .streamed import ToFiles, Written
@@ -177,8 +177,8 @@ def load_generation(folder: Path) -> Index:
         raise IndexError_(f"index at {folder} is damaged (passages do not match the manifest)")
     index = Index(passages, dense, lexical, accents, manifest, str(folder), sentence_words, held)
     # The index is read-only and may still hold many small objects (an earlier version's JSON
-    # term list and accent table, cached passages): keep them out of the cyclic GC's full passes, which
-    # otherwise stall a question now and then for tens of milliseconds.
+    # term list and accent table, cached passages): keep them out of the cyclic GC's full
+    # passes, which otherwise stall a question now and then for tens of milliseconds.
     gc.freeze()
     return index
 
