@@ -27,7 +27,7 @@ import numpy as np
 from ..text import fold_word, words
 from . import strings
 from .manifest import ACCENT_FILES, ACCENT_FORMS as FORMS, ACCENT_KEYS as KEYS
-from .strings import Strings
+from .strings import CACHED, Strings
 
 RUN_PASSAGES = 20_000  # passages counted in memory as one run (~60 MB of words and pairs)
 COUNTS_FILE, STARTS_FILE = ACCENT_FILES[-2:]
@@ -104,6 +104,7 @@ class Accents:
         if len(starts) != len(keys) + 1 or len(counts) != len(forms) or int(starts[-1]) != len(counts):
             raise ValueError("accent table: its files disagree on size")
         self.keys, self.forms, self.counts, self.starts = keys, forms, counts, starts
+        self._cache: dict[int, tuple[tuple[str, int], ...]] = {}  # a question's common words come again
 
     @classmethod
     def load(cls, folder: Path, mapped: bool = True) -> "Accents":
@@ -113,8 +114,14 @@ class Accents:
                    np.load(folder / STARTS_FILE, mmap_mode=mode, allow_pickle=False))
 
     def _forms(self, row: int) -> dict[str, int]:
-        start, end = int(self.starts[row]), int(self.starts[row + 1])
-        return {self.forms[i]: int(c) for i, c in zip(range(start, end), self.counts[start:end].tolist())}
+        found = self._cache.get(row)
+        if found is None:
+            start, end = int(self.starts[row]), int(self.starts[row + 1])
+            found = tuple(zip((self.forms[i] for i in range(start, end)), self.counts[start:end].tolist()))
+            if len(self._cache) >= CACHED:
+                self._cache.clear()
+            self._cache[row] = found
+        return dict(found)  # a new dict each time: a caller may change it
 
     def get(self, key: str, default=None):
         row = self.keys.row(key)

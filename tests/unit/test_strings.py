@@ -80,6 +80,9 @@ def test_the_accent_table_written_in_runs_is_the_table_counted_whole(tmp_path, r
         assert table.get("khong co", {}) == {} and table.get("nope") is None
         assert "ban dau" in table and "busan ban" not in table
         assert table.among(["busan", "bussan", "ban dau", "xyz"]) == {"busan", "ban dau"}
+        changed = table.get("busan")
+        changed["busanx"] = 7  # a caller's change to what it was given is its own
+        assert table.get("busan") == expected["busan"]
     assert not list(tmp_path.glob(".accent-runs"))
 
 
