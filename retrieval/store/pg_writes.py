@@ -51,7 +51,8 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
     conn.execute(f"CREATE TABLE {o} (term int NOT NULL, block int NOT NULL, rows bytea NOT NULL, "
                  f"weights bytea NOT NULL, last boolean NOT NULL, PRIMARY KEY (term, block))")
     norm = norms(lengths)
-    # Every passage's every term is looked up: a dict, once, is ~20× faster than the files' lookup.
+    # Every passage's every term is looked up: a dict built once (as the term list was before it
+    # moved to files) instead of a bisection of the files per term.
     term_ids = {term: i for i, term in enumerate(lexical.terms)}
     with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
