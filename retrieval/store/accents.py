@@ -27,6 +27,7 @@ import numpy as np
 from ..text import fold_word, words
 from . import strings
 from .manifest import ACCENT_FILES, ACCENT_FORMS as FORMS, ACCENT_KEYS as KEYS
+from .rows import Bounded
 from .strings import CACHED, Strings
 
 RUN_PASSAGES = 20_000  # passages counted in memory as one run (~60 MB of words and pairs)
@@ -104,7 +105,7 @@ class Accents:
         if len(starts) != len(keys) + 1 or len(counts) != len(forms) or int(starts[-1]) != len(counts):
             raise ValueError("accent table: its files disagree on size")
         self.keys, self.forms, self.counts, self.starts = keys, forms, counts, starts
-        self._cache: dict[int, tuple[tuple[str, int], ...]] = {}  # a question's common words come again
+        self._cache = Bounded(CACHED)  # row -> its (form, count) pairs: a question's common words come again
 
     @classmethod
     def load(cls, folder: Path, mapped: bool = True) -> "Accents":
@@ -118,9 +119,7 @@ class Accents:
         if found is None:
             start, end = int(self.starts[row]), int(self.starts[row + 1])
             found = tuple(zip((self.forms[i] for i in range(start, end)), self.counts[start:end].tolist()))
-            if len(self._cache) >= CACHED:
-                self._cache.clear()
-            self._cache[row] = found
+            self._cache.put(row, found)
         return dict(found)  # a new dict each time: a caller may change it
 
     def get(self, key: str, default=None):

@@ -26,10 +26,9 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from .manifest import string_files as files
+from .rows import Bounded
 
 CACHED = 1 << 16  # strings per table whose rows are remembered (a question's words repeat)
-
-
 
 
 def string_hash(data: bytes) -> int:
@@ -63,11 +62,15 @@ class Writer:
         names = files(self.name, self.lookup)
         np.save(self.folder / names[1], np.frombuffer(self.offsets, dtype=np.int64), allow_pickle=False)
         if self.lookup:
-            hashes = np.frombuffer(self.hashes, dtype=np.uint64)
-            order = np.argsort(hashes, kind="stable")
-            np.save(self.folder / names[2], hashes[order], allow_pickle=False)
-            np.save(self.folder / names[3], order.astype(np.int64), allow_pickle=False)
+            for name, values in zip(names[2:], _by_hash(np.frombuffer(self.hashes, dtype=np.uint64))):
+                np.save(self.folder / name, values, allow_pickle=False)
         return len(self)
+
+
+def _by_hash(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes sorted, and the row of each."""
+    order = np.argsort(hashes, kind="stable").astype(np.int64)
+    return hashes[order], order
 
 
 def write(folder: Path, name: str, strings: Iterable[str], lookup: bool = True) -> int:
@@ -94,7 +97,7 @@ class Strings:
         self._offsets = _words(offsets, "q")
         self._hashes = _words(hashes, "Q") if hashes is not None else None
         self._order = _words(order, "q") if order is not None else None
-        self._cache: dict[str, int] = {}  # a plain dict, not lru_cache: no cycle keeps an old generation mapped
+        self._cache = Bounded(CACHED)  # a dict, not lru_cache: no cycle keeps an old generation mapped
 
     @classmethod
     def load(cls, folder: Path, name: str, lookup: bool = True, mapped: bool = True) -> "Strings":
@@ -114,9 +117,7 @@ class Strings:
         np.cumsum([len(b) for b in encoded], out=offsets[1:])
         if not lookup:
             return cls(b"".join(encoded), offsets)
-        hashes = np.array([string_hash(b) for b in encoded], dtype=np.uint64)
-        order = np.argsort(hashes, kind="stable").astype(np.int64)
-        return cls(b"".join(encoded), offsets, hashes[order], order)
+        return cls(b"".join(encoded), offsets, *_by_hash(np.array([string_hash(b) for b in encoded], dtype=np.uint64)))
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -141,9 +142,7 @@ class Strings:
             data = text.encode()
             h = string_hash(data)
             row = self._find(data, h, bisect.bisect_left(self._hashes, h))
-            if len(self._cache) >= CACHED:
-                self._cache.clear()
-            self._cache[text] = row
+            self._cache.put(text, row)
         return row
 
     def _find(self, data: bytes, h: int, i: int) -> int:
