@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import IndexError_
 from ..passage import content_hash
-from ..text import lexical_terms
+from ..text import detached, lexical_terms
 from ..tuned import PGVECTOR
 from .bm25 import Bm25
 from .bm25_write import norms, weigh
@@ -65,7 +65,7 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
                     raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {len(ids)} distinct "
                                       f"terms; PostgreSQL holds at most {MAX_TERMS_PER_PASSAGE}: split it")
                 copy.write_row((row, passage.id, passage.article, passage.title, passage.source, passage.paragraph,
-                                passage.text, content_hash(passage.text), halfvec_bytes(vector),
+                                detached(passage.text), content_hash(passage.text), halfvec_bytes(vector),
                                 sparsevec_bytes(vocabulary, ids, weights)))
                 row += 1
     with conn.cursor().copy(f"COPY {s} FROM STDIN (FORMAT BINARY)") as copy:  # one COPY at a time per session

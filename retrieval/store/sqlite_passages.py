@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..passage import Passage, content_hash
+from ..text import detached
 from .rows import CachedPassages
 
 FILE = "passages.sqlite3"
@@ -68,7 +69,7 @@ class SqlitePassages(CachedPassages):
                 )
                 db.executemany(
                     "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((i, p.id, p.article, p.title, p.source, p.paragraph, p.text, content_hash(p.text))
+                    ((i, p.id, p.article, p.title, p.source, p.paragraph, detached(p.text), content_hash(p.text))
                      for i, p in enumerate(passages)),
                 )
                 db.execute("CREATE INDEX passages_hash ON passages (hash)")

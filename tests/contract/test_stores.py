@@ -7,6 +7,9 @@ tests use pass the same suites, so those tests exercise behaviour the real store
 
 from __future__ import annotations
 
+import dataclasses
+import sys
+
 import numpy as np
 import pytest
 from fakes import MemoryPassages, NumpyDense, OverlapLexical
@@ -41,9 +44,20 @@ BLOCKS = [unit(VECTORS[i] + 0.3 * RNG.standard_normal((i % 3 + 1, 16))) for i in
 QUERY = unit(VECTORS[2] + 0.1 * RNG.standard_normal(16))
 
 
+def fresh(passages: list[Passage]) -> list[Passage]:
+    """Equal passages whose texts no store has seen yet (CPython keeps what C code asked of a string)."""
+    return [dataclasses.replace(p, text=p.text.encode().decode()) for p in passages]
+
+
+@pytest.fixture()
+def written() -> list[Passage]:
+    """The passages a store is written from: PASSAGES, as texts nothing has handled yet."""
+    return fresh(PASSAGES)
+
+
 class PassageStoreContract:
     @pytest.fixture()
-    def store(self, tmp_path) -> PassageStore:
+    def store(self, tmp_path, written) -> PassageStore:
         raise NotImplementedError
 
     def test_is_a_passage_store(self, store):
@@ -52,6 +66,10 @@ class PassageStoreContract:
     def test_rows_give_back_the_passages_in_order(self, store):
         assert len(store) == len(PASSAGES)
         assert [store[i] for i in range(len(store))] == PASSAGES
+
+    def test_writing_leaves_the_corpus_texts_as_they_were(self, store, written):
+        # a text handed to C code as it is would keep a UTF-8 copy of itself as long as the corpus lives
+        assert [sys.getsizeof(p.text) for p in written] == [sys.getsizeof(p.text) for p in fresh(PASSAGES)]
 
     def test_a_text_finds_its_row_and_an_unknown_text_none(self, store):
         texts = [p.text for p in reversed(PASSAGES)] + ["Một đoạn không có trong kho."]
@@ -146,8 +164,8 @@ class LexicalIndexContract:
 
 class TestSqlitePassages(PassageStoreContract):
     @pytest.fixture()
-    def store(self, tmp_path):
-        SqlitePassages.write(tmp_path, PASSAGES)
+    def store(self, tmp_path, written):
+        SqlitePassages.write(tmp_path, written)
         return SqlitePassages.load(tmp_path)
 
 
@@ -175,12 +193,12 @@ class PostgresGeneration:
     """One generation written to a fresh database of the test server (tests/conftest.py)."""
 
     @pytest.fixture(params=[100, 0], ids=["exact", "hnsw"])
-    def index(self, pg_url, request):
+    def index(self, pg_url, request, written):
         from retrieval.store.pg_database import Database
         from retrieval.store.postgres import PostgresStore
 
         store = PostgresStore(Database(pg_url, pool_size=2), exact_limit=request.param)
-        index = store.publish(PASSAGES, VECTORS, SentenceVectors.assemble(BLOCKS, VECTORS.shape[1]), "test-model")
+        index = store.publish(written, VECTORS, SentenceVectors.assemble(BLOCKS, VECTORS.shape[1]), "test-model")
         yield index
         store.db.close()
 
@@ -208,8 +226,8 @@ class TestPostgresLexical(PostgresGeneration, LexicalIndexContract):
 
 class TestMemoryPassages(PassageStoreContract):
     @pytest.fixture()
-    def store(self, tmp_path):
-        return MemoryPassages(PASSAGES)
+    def store(self, tmp_path, written):
+        return MemoryPassages(written)
 
 
 class TestNumpyDense(DenseIndexContract):
