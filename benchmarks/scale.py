@@ -120,6 +120,7 @@ def build(n: int, full_max: int, xquad: Path) -> dict:
     from .synthetic import read_paragraphs, real_vectors, synthetic_passages, synthetic_vectors
 
     base, _, _ = real_vectors(xquad)
+    WORK.mkdir(parents=True, exist_ok=True)  # a fresh clone has no output folder yet
     folder = WORK / str(n)
     shutil.rmtree(folder, ignore_errors=True)
     settings = load_settings()

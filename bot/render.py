@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from retrieval.answer import AnswerPassage
-from retrieval.passage import Article
+from retrieval.passage import Article, ArticleSummary
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,13 @@ def citation(ap: AnswerPassage, lang: str) -> str:
     return f"{p.title}{source}, {labels(lang)['paragraph']} {p.paragraph}"
 
 
-def source_lines(articles: list[Article]) -> list[tuple[str, str]]:
+def source_lines(articles: Sequence[Article | ArticleSummary]) -> list[tuple[str, str]]:
     """Each article as (title, "source (author, date); N paragraphs"), for every front end's list of sources."""
     out = []
-    for a in articles:
+    for a in map(ArticleSummary.of, articles):
         extra = ", ".join(x for x in (a.author, a.date) if x)
         out.append((a.title, f"{a.source or 'source unknown'}{' (' + extra + ')' if extra else ''}; "
-                             f"{len(a.passages)} paragraphs"))
+                             f"{a.paragraphs} paragraphs"))
     return out
 
 

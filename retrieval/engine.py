@@ -16,7 +16,7 @@ from .memory import ConversationStore, MemoryConversations
 from .corpus import Skipped, corpus_passages, load_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_
-from .passage import Article
+from .passage import Article, ArticleSummary
 from .pipeline import Pipeline
 from .query import QueryPlan
 from .settings import Settings
@@ -117,7 +117,7 @@ class Engine:
                  skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None,
                  store: IndexStore | None = None, conversations: ConversationStore | None = None):
         self.settings = settings
-        self.articles = articles
+        self.articles = [ArticleSummary.of(a) for a in articles]  # not their paragraphs: the index has them
         self.skipped = list(skipped or [])  # article files that could not be read, and why
         self.embedder = embedder
         self.index = index
@@ -192,7 +192,7 @@ class Engine:
         """Further passages of an earlier answer, from the index that answered it."""
         return (cursor.pipeline or self.pipeline).more(cursor, k or self.settings.top_k)
 
-    def sources(self) -> list[Article]:
+    def sources(self) -> list[ArticleSummary]:
         return list(self.articles)
 
     def info(self) -> Info:

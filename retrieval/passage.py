@@ -37,3 +37,26 @@ class Article:
     url: str
     path: str
     passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article as a list of sources shows it, without its paragraphs: what a running engine
+    keeps of each article. The index holds the paragraphs; kept as objects beside it they would
+    be the largest thing a serving process holds (~2.3 GB at a million paragraphs)."""
+
+    id: str
+    title: str
+    source: str
+    author: str
+    date: str
+    url: str
+    path: str
+    paragraphs: int
+
+    @classmethod
+    def of(cls, article: "Article | ArticleSummary") -> "ArticleSummary":
+        if isinstance(article, ArticleSummary):
+            return article
+        return cls(article.id, article.title, article.source, article.author, article.date, article.url,
+                   article.path, len(article.passages))

@@ -92,11 +92,11 @@ def test_off_topic_in_english_is_never_presented_as_answered(engine, question):
 
 def test_seed_question_set_quality(engine, settings):
     from retrieval.evaluate import eval_index_dir, evaluate, read_questions
-    from retrieval.corpus import corpus_passages
+    from retrieval.corpus import corpus_passages, load_corpus
     from retrieval.settings import ROOT
 
     questions = read_questions(ROOT / "eval" / "seed_questions.jsonl")
-    passages = corpus_passages(engine.articles)
+    passages = corpus_passages(load_corpus(settings.seeds_dir))
     report = evaluate(passages, questions, engine.embedder, eval_index_dir(settings.index_dir, passages), settings)
     # Floors well below what we measure, so the test catches breakage, not noise.
     assert report.overall.recall[3] >= 0.8, report.to_json()

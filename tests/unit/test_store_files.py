@@ -549,3 +549,23 @@ def test_what_each_passage_holds_is_written_at_build_and_read_as_its_text_would_
     for asks in ("year", "date", "number", ""):
         assert written.holding(asks, [3, 0, 2, 1]) == from_texts.holding(asks, [3, 0, 2, 1])
     assert written.holding("year", [0, 1, 2, 3]) == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_a_running_engine_keeps_each_articles_listing_not_its_paragraphs(tmp_path):
+    import gc
+    import weakref
+    from pathlib import Path
+
+    from bot.render import source_lines
+    from retrieval.corpus import load_corpus
+    from retrieval.engine import Engine
+
+    articles = load_corpus(Path(__file__).resolve().parents[2] / "seeds")
+    listing = [(a.title, len(a.passages)) for a in articles]
+    paragraphs = [weakref.ref(p) for a in articles for p in a.passages]
+    engine = Engine(settings=None, articles=articles, embedder=HashEmbedder(), index=None, pipeline=object())
+    del articles
+    gc.collect()
+    assert [(s.title, s.paragraphs) for s in engine.sources()] == listing
+    assert all(detail.endswith(f"; {n} paragraphs") for (_, detail), (_, n) in zip(source_lines(engine.sources()), listing))
+    assert all(ref() is None for ref in paragraphs)  # the index holds them; the engine does not
