@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import logging
 import threading
@@ -258,4 +260,18 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
                     store=store, conversations=conversations)
     if stale:
         engine.update_in_background(store, passages, notify)
+    del articles, passages  # the engine keeps each article's listing; the index holds the paragraphs
+    return_freed_memory()
     return engine
+
+
+def return_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Reading the articles allocates the whole corpus and the engine keeps none of it,
+    but glibc keeps what was freed for later: a serving process over 100k paragraphs went on
+    holding 310 MB of its own instead of 134 MB (``benchmarks.engine_memory``)."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: macOS, musl, Windows
+        return
+    trim(0)
