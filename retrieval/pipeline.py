@@ -222,7 +222,7 @@ class Pipeline:
             lexical_query = index.lexical.query(plan.lexical_text)
             lexical_hits = lexical_query.top(n)
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
-            ceiling = index.lexical.max_score(plan.lexical_text) or 1.0
+            ceiling = lexical_query.ceiling or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
             held = self.holding(plan.asks, rows)
             shares = self.sentence_shares(plan, rows)

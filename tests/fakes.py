@@ -99,8 +99,8 @@ class NumpyDense:
 
 
 class OverlapQuery:
-    def __init__(self, scores):
-        self.scores = scores
+    def __init__(self, scores, ceiling=0.0):
+        self.scores, self.ceiling = scores, ceiling
 
     def top(self, k):
         ranked = sorted((i for i, s in enumerate(self.scores) if s > 0), key=lambda i: (-self.scores[i], i))
@@ -127,10 +127,8 @@ class OverlapLexical:
 
     def query(self, text):
         terms = self._terms(text)
-        return OverlapQuery([sum(self.idfs[t] for t in terms & doc) for doc in self.docs])
-
-    def max_score(self, text):
-        return sum(self.idfs[t] for t in self._terms(text))
+        return OverlapQuery([sum(self.idfs[t] for t in terms & doc) for doc in self.docs],
+                            sum(self.idfs[t] for t in terms))
 
     def idf(self, term):
         return self.idfs.get(term, 0.0)

@@ -66,6 +66,8 @@ class DenseIndex(Protocol):
 class LexicalQuery(Protocol):
     """One question's lexical scores over every passage, computed once."""
 
+    ceiling: float  # what a passage holding each of its terms once would roughly score (for scaling)
+
     def top(self, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` rows with a positive score, best first."""
 
@@ -75,9 +77,6 @@ class LexicalQuery(Protocol):
 @runtime_checkable
 class LexicalIndex(Protocol):
     def query(self, text: str) -> LexicalQuery: ...
-
-    def max_score(self, text: str) -> float:
-        """What a passage matching every term of ``text`` would roughly score (for scaling)."""
 
     def idf(self, term: str) -> float:
         """IDF of a folded term; 0.0 for a term no passage has."""

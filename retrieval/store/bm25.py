@@ -43,12 +43,9 @@ class Bm25:
     def query(self, text: str) -> "ScoredQuery":
         ids, qtf = self._query_vector(text)
         if not len(ids):
-            return ScoredQuery(np.zeros(self.weights.shape[0], dtype=np.float32))
-        return ScoredQuery(np.asarray(self.weights[:, ids] @ qtf).ravel())
-
-    def max_score(self, text: str) -> float:
-        ids, qtf = self._query_vector(text)
-        return float((self.idf_values[ids] * qtf).sum() * (K1 + 1) / (1 + K1)) if len(ids) else 0.0
+            return ScoredQuery(np.zeros(self.weights.shape[0], dtype=np.float32), 0.0)
+        ceiling = float((self.idf_values[ids] * qtf).sum() * (K1 + 1) / (1 + K1))
+        return ScoredQuery(np.asarray(self.weights[:, ids] @ qtf).ravel(), ceiling)
 
     def idf(self, term: str) -> float:
         i = self.terms.row(term)
@@ -83,8 +80,8 @@ class Bm25:
 class ScoredQuery:
     """One question's BM25 scores: its top passages, and the score of any passage."""
 
-    def __init__(self, scores: np.ndarray):
-        self.scores = scores
+    def __init__(self, scores: np.ndarray, ceiling: float = 0.0):
+        self.scores, self.ceiling = scores, ceiling
 
     def top(self, k: int) -> list[tuple[int, float]]:
         scores = self.scores

@@ -133,10 +133,9 @@ class PgLexical:
         return {known[t][0]: (float(c), known[t][1]) for t, c in counts.items() if t in known}
 
     def query(self, text: str) -> "PgLexicalQuery":
-        return PgLexicalQuery(self, {i: c for i, (c, _) in self._counts(text).items()})
-
-    def max_score(self, text: str) -> float:
-        return sum(c * idf for c, idf in self._counts(text).values()) * (K1 + 1) / (1 + K1)
+        counts = self._counts(text)
+        ceiling = sum(c * idf for c, idf in counts.values()) * (K1 + 1) / (1 + K1)
+        return PgLexicalQuery(self, {i: c for i, (c, _) in counts.items()}, ceiling)
 
     def idf(self, term: str) -> float:
         found = self.lookup([term]).get(term)
@@ -167,8 +166,8 @@ class PgLexicalQuery:
     by that bound; ``lexical_max_rounds`` and ``lexical_max_rescore`` cap the work on a large
     corpus, where the top becomes approximate (measured: tuned.json, section ``pgvector``)."""
 
-    def __init__(self, index: PgLexical, counts: dict[int, float]):
-        self.index, self.counts = index, counts
+    def __init__(self, index: PgLexical, counts: dict[int, float], ceiling: float):
+        self.index, self.counts, self.ceiling = index, counts, ceiling
         self._exact: dict[int, float] = {}
         self._lock = threading.Lock()
 

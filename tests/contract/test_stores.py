@@ -142,7 +142,7 @@ class LexicalIndexContract:
 
     def test_unknown_words_find_nothing(self, lexical):
         assert lexical.query("bánh mì pizza").top(5) == []
-        assert lexical.max_score("bánh mì pizza") == 0.0
+        assert lexical.query("bánh mì pizza").ceiling == 0.0
 
     def test_top_is_best_first_and_agrees_with_at(self, lexical):
         query = lexical.query("Busan Thành phố Hồ Chí Minh")
@@ -151,8 +151,9 @@ class LexicalIndexContract:
         assert all(s > 0 for _, s in top)
         assert query.at([r for r, _ in top]) == pytest.approx([s for _, s in top])
 
-    def test_max_score_is_positive_for_known_words(self, lexical):
-        assert lexical.max_score("Gimhae") > 0
+    def test_the_ceiling_is_positive_for_known_words_and_grows_with_them(self, lexical):
+        one, two = lexical.query("Gimhae").ceiling, lexical.query("Gimhae Busan").ceiling
+        assert 0 < one < two
 
     def test_rare_words_weigh_more_and_unseen_words_nothing(self, lexical):
         assert lexical.idf("gimhae") > lexical.idf("busan") > 0
