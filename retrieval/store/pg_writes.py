@@ -14,7 +14,7 @@ from ..errors import IndexError_
 from ..passage import content_hash
 from ..text import detached, lexical_terms
 from ..tuned import PGVECTOR
-from .bm25 import Bm25
+from .bm25 import Bm25, columns
 from .bm25_write import norms, weigh
 from .manifest import ACCENT_FILES
 from .pg_readers import table
@@ -32,16 +32,17 @@ ROWS_AT_ONCE = 20_000  # passages (their vectors, sentence vectors) read back fo
 
 
 def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, lengths: np.ndarray,
-                     hnsw: bool, accents: Path) -> None:
+                     hnsw: bool, files: Path) -> None:
     """Every table of generation ``g``. Each passage's BM25 weights are computed from its text
     as it is copied (the index's own formula), so no passage-by-term matrix is ever held. The
-    accent table's files (``accents.write_accents``, in the folder ``accents``) are kept whole,
-    one row each: a reader maps them as the file store does."""
+    postings are read from ``lexical``'s files in ``files``; the accent table's files there
+    (``accents.write_accents``) are kept whole, one row each: a reader maps them as the file
+    store does."""
     dim, vocabulary = written.matrix.shape[1], len(lexical.terms)
     p, s, t, o, a = (table(g, n) for n in ("passages", "sentences", "terms", "postings", "accents"))
     conn.execute(f"CREATE TABLE {a} (name text PRIMARY KEY, data bytea NOT NULL)")
     for name in ACCENT_FILES:
-        conn.execute(f"INSERT INTO {a} (name, data) VALUES (%s, %s)", (name, (accents / name).read_bytes()))
+        conn.execute(f"INSERT INTO {a} (name, data) VALUES (%s, %s)", (name, (files / name).read_bytes()))
     conn.execute(f"CREATE TABLE {p} (row int PRIMARY KEY, id text NOT NULL, article text NOT NULL, "
                  f"title text NOT NULL, source text NOT NULL, paragraph int NOT NULL, text text NOT NULL, "
                  f"hash text NOT NULL, embedding halfvec({dim}) NOT NULL, lexical sparsevec({max(vocabulary, 1)}) NOT NULL)")
@@ -82,7 +83,7 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
             copy.write_row((term, i, float(lexical.idf_values[i])))
     with conn.cursor().copy(f"COPY {o} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "int4", "bytea", "bytea", "bool"])
-        for row in postings_blocks(lexical.weights):
+        for row in postings_blocks(columns(files)):
             copy.write_row(row)
     conn.execute(f"CREATE INDEX ON {p} (hash)")
     if hnsw:
@@ -116,15 +117,13 @@ def _hnsw_memory_mb(n: int, dim: int) -> int:
     return int(min(max(need / 2**20, 256), 16 * 1024))
 
 
-def postings_blocks(weights):
-    """(term, block, rows, weights, last) per block of each term's postings, highest weight first;
-    blocks grow geometrically, so a common term is read in a few round trips."""
-    csc = weights.tocsc()
+def postings_blocks(postings):
+    """(term, block, rows, weights, last) per block of each term's postings (``bm25.columns``),
+    highest weight first; blocks grow geometrically, so a common term is read in a few round trips."""
     first, growth = PGVECTOR.lexical_first_block, PGVECTOR.lexical_block_growth
-    for term in range(csc.shape[1]):
-        lo, hi = csc.indptr[term], csc.indptr[term + 1]
-        order = np.argsort(-csc.data[lo:hi], kind="stable")
-        rows, values = csc.indices[lo:hi][order].astype("<i4"), csc.data[lo:hi][order].astype("<f4")
+    for term, term_rows, term_weights in postings:
+        order = np.argsort(-term_weights, kind="stable")
+        rows, values = term_rows[order].astype("<i4"), term_weights[order].astype("<f4")
         start, size, block = 0, first, 0
         while True:
             end = min(start + size, len(rows))

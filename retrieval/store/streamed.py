@@ -169,7 +169,7 @@ class ToFiles:
 def read_rows(path: Path, size: int) -> Iterator[np.ndarray]:
     """An .npy matrix's rows, ``size`` at a time, read (not memory-mapped)."""
     with open(path, "rb") as fh:
-        (n, dim), dtype = _read_header(fh)
+        (n, dim), dtype = read_header(fh)
         for start in range(0, n, size):
             m = min(size, n - start)
             yield np.fromfile(fh, dtype=dtype, count=m * dim).reshape(m, dim)
@@ -178,12 +178,13 @@ def read_rows(path: Path, size: int) -> Iterator[np.ndarray]:
 def read_range(path: Path, lo: int, hi: int) -> np.ndarray:
     """Rows ``lo`` to ``hi`` of an .npy matrix, read (not memory-mapped)."""
     with open(path, "rb") as fh:
-        (_, dim), dtype = _read_header(fh)
+        (_, dim), dtype = read_header(fh)
         fh.seek(lo * dim * dtype.itemsize, os.SEEK_CUR)
         return np.fromfile(fh, dtype=dtype, count=(hi - lo) * dim).reshape(hi - lo, dim)
 
 
-def _read_header(fh) -> tuple[tuple[int, ...], np.dtype]:
+def read_header(fh) -> tuple[tuple[int, ...], np.dtype]:
+    """An .npy file's shape and dtype, ``fh`` left at the array's first byte."""
     version = npy.read_magic(fh)
     shape, _, dtype = npy.read_array_header_1_0(fh) if version == (1, 0) else npy.read_array_header_2_0(fh)
     return shape, dtype

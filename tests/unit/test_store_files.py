@@ -506,6 +506,18 @@ def test_bm25_written_in_runs_and_blocks_holds_every_weight_by_hand(tmp_path, mo
     assert all(np.all(np.diff(csc.indices[csc.indptr[c]:csc.indptr[c + 1]]) > 0) for c in range(csc.shape[1]))
 
 
+@pytest.mark.parametrize("size", [1, 2, 7, 4_000_000])
+def test_every_terms_postings_read_in_turn_a_few_at_a_time_are_the_indexs_columns(tmp_path, size):
+    from retrieval.store.bm25 import Bm25, columns
+    from retrieval.store.bm25_write import write
+
+    write(tmp_path, TEXTS + [MULTI, "Busan Busan Busan cảng", ""])
+    csc = Bm25.load(tmp_path).weights
+    want = [(t, csc.indices[csc.indptr[t]:csc.indptr[t + 1]].tolist(), csc.data[csc.indptr[t]:csc.indptr[t + 1]].tolist())
+            for t in range(csc.shape[1])]
+    assert [(t, rows.tolist(), weights.tolist()) for t, rows, weights in columns(tmp_path, size)] == want
+
+
 def test_passages_are_read_by_row_from_any_thread_and_a_file_without_hashes_still_finds_texts(tmp_path, monkeypatch):
     import sqlite3
     from concurrent.futures import ThreadPoolExecutor
