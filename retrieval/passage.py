@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 def content_hash(*parts: str, length: int = 16) -> str:
@@ -28,7 +28,9 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class Article:
+class ArticleFields:
+    """What is known of an article besides its paragraphs."""
+
     id: str
     title: str
     source: str
@@ -36,27 +38,24 @@ class Article:
     date: str
     url: str
     path: str
+
+
+@dataclass(frozen=True)
+class Article(ArticleFields):
     passages: tuple[Passage, ...]
 
 
 @dataclass(frozen=True)
-class ArticleSummary:
+class ArticleSummary(ArticleFields):
     """An article as a list of sources shows it, without its paragraphs: what a running engine
     keeps of each article. The index holds the paragraphs; kept as objects beside it they would
     be the largest thing a serving process holds (~2.3 GB at a million paragraphs)."""
 
-    id: str
-    title: str
-    source: str
-    author: str
-    date: str
-    url: str
-    path: str
     paragraphs: int
 
     @classmethod
     def of(cls, article: "Article | ArticleSummary") -> "ArticleSummary":
         if isinstance(article, ArticleSummary):
             return article
-        return cls(article.id, article.title, article.source, article.author, article.date, article.url,
-                   article.path, len(article.passages))
+        shared = {f.name: getattr(article, f.name) for f in fields(ArticleFields)}
+        return cls(**shared, paragraphs=len(article.passages))
