@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import dataclasses
 import logging
 import threading
@@ -271,7 +270,7 @@ def return_freed_memory() -> None:
     but glibc keeps what was freed for later: a serving process over 100k paragraphs went on
     holding 310 MB of its own instead of 134 MB (``benchmarks.engine_memory``)."""
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: macOS, musl, Windows
+        trim = ctypes.CDLL(None).malloc_trim  # the symbols already loaded, libc's among them
+    except (OSError, AttributeError, TypeError):  # not glibc: macOS, musl, Windows
         return
     trim(0)
