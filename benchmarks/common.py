@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import functools
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -120,3 +121,11 @@ def adapter_folds(model_id: str) -> dict:
 
 def with_kind(questions, kind: str) -> list:
     return [dataclasses.replace(q, kind=kind) for q in questions]
+
+
+def phase_result(module: str, phase: str, *args: str, env: dict | None = None) -> dict:
+    """Run one ``--phase`` of a benchmark in a process of its own (its memory figures are then
+    its own) and return the JSON object it prints last."""
+    cmd = [sys.executable, "-m", module, "--phase", phase, *args]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])

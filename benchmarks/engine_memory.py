@@ -17,14 +17,12 @@ import argparse
 import gc
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from retrieval.settings import ROOT, load_settings
+from retrieval.settings import load_settings
 
-from .common import OUT, XQUAD
+from .common import OUT, XQUAD, phase_result
 from .scale import Precomputed, more_vectors, peak_mb, resident_mb
 
 WORK = OUT / "engine-memory"
@@ -98,10 +96,8 @@ def main() -> None:
     for n in args.sizes:
         row = {}
         for phase in ("build", "serve"):
-            cmd = [sys.executable, "-m", "benchmarks.engine_memory", "--phase", phase, "--sizes", str(n),
-                   "--per-article", str(args.per_article), "--xquad", str(args.xquad)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
-            row.update(json.loads(out.strip().splitlines()[-1]))
+            row.update(phase_result("benchmarks.engine_memory", phase, "--sizes", str(n),
+                                    "--per-article", str(args.per_article), "--xquad", str(args.xquad)))
         results.append(row)
         print(f"{n:>9,} paragraphs in {row['articles']:,} articles: engine opened in {row['open_s']:.1f} s, "
               f"its own memory {row['own_mb']:.0f} MB ({row['opened_mb']:.0f} MB of it opening the engine; "

@@ -22,7 +22,6 @@ import argparse
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from retrieval.settings import ROOT, load_settings
 from retrieval.store.streamed import read_range
 
 from .ann import exact_top
-from .common import OUT, XQUAD
+from .common import OUT, XQUAD, phase_result
 
 WORK = OUT / "scale"
 # Questions answered before the timed ones, as benchmarks.scale_postgres does: a server's first
@@ -273,10 +272,8 @@ def main() -> None:
     for n in args.sizes:
         row = json.loads((WORK / str(n) / "build.json").read_text()) if args.query_only else {}
         for phase in ("query",) if args.query_only else ("build", "query"):
-            cmd = [sys.executable, "-m", "benchmarks.scale", "--phase", phase, "--sizes", str(n),
-                   "--queries", str(args.queries), "--full-max", str(args.full_max), "--xquad", str(args.xquad)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
-            row.update(json.loads(out.strip().splitlines()[-1]))
+            row.update(phase_result("benchmarks.scale", phase, "--sizes", str(n), "--queries", str(args.queries),
+                                    "--full-max", str(args.full_max), "--xquad", str(args.xquad)))
         results.append(row)
         print(f"{n:>9,} done: {row}", file=sys.stderr)
     print(f"{'passages':>10} {'index':<10} {'search':<24} {'build s':>8} {'p50 ms':>7} {'p95 ms':>7} "

@@ -18,16 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.settings import ROOT, load_settings
+from retrieval.settings import load_settings
 
-from .common import OUT, XQUAD
+from .common import OUT, XQUAD, phase_result
 from .scale import peak_mb, reset_peak, synthetic_embedder
 
 WORK = OUT / "pg-scale"
@@ -185,11 +184,9 @@ def main() -> None:
     for n in args.sizes:
         row = dict(earlier.get(n, {})) if args.query_only else {}
         for phase in ("query",) if args.query_only else ("build", "query"):
-            cmd = [sys.executable, "-m", "benchmarks.scale_postgres", "--phase", phase, "--sizes", str(n),
-                   "--queries", str(args.queries), "--xquad", str(args.xquad), "--ef-search",
-                   *map(str, args.ef_search)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
-            row.update(json.loads(out.strip().splitlines()[-1]))
+            row.update(phase_result("benchmarks.scale_postgres", phase, "--sizes", str(n), "--queries",
+                                    str(args.queries), "--xquad", str(args.xquad), "--ef-search",
+                                    *map(str, args.ef_search), env=env))
             print(f"{n:>9,} {phase}: {row}", file=sys.stderr, flush=True)
         results.append(row)
         OUT.mkdir(parents=True, exist_ok=True)
