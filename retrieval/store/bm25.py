@@ -47,8 +47,8 @@ class Bm25:
         ids, qtf = self._query_vector(text)
         if not len(ids):
             return ScoredQuery(np.zeros(self.weights.shape[0], dtype=np.float32), 0.0)
-        ceiling = float((self.idf_values[ids] * qtf).sum() * (K1 + 1) / (1 + K1))
-        return ScoredQuery(np.asarray(self.weights[:, ids] @ qtf).ravel(), ceiling)
+        scores = np.asarray(self.weights[:, ids] @ qtf).ravel()
+        return ScoredQuery(scores, float(ceiling((self.idf_values[ids] * qtf).sum())))
 
     def idf(self, term: str) -> float:
         i = self.terms.row(term)
@@ -78,6 +78,13 @@ class Bm25:
         if len(terms) != weights.shape[1]:
             raise ValueError("term list and weights disagree")
         return cls(terms, weights, idf)
+
+
+def ceiling(weighted_idf):
+    """What a passage holding each of a question's terms once would roughly score, from the sum
+    of their IDFs times their counts in the question: the scale fusion divides BM25 scores by
+    (every lexical store's)."""
+    return weighted_idf * (K1 + 1) / (1 + K1)
 
 
 def columns(folder: Path, size: int = COLUMNS_AT_ONCE) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:

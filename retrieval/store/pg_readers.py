@@ -14,7 +14,8 @@ import numpy as np
 
 from ..passage import Passage, content_hash
 from ..text import lexical_terms
-from ..tuned import BM25_K1 as K1, PGVECTOR
+from ..tuned import PGVECTOR
+from .bm25 import ceiling
 from .pg_database import Database
 from .rows import Bounded, CachedPassages
 from .vectors import DenseStats
@@ -134,8 +135,8 @@ class PgLexical:
 
     def query(self, text: str) -> "PgLexicalQuery":
         counts = self._counts(text)
-        ceiling = sum(c * idf for c, idf in counts.values()) * (K1 + 1) / (1 + K1)
-        return PgLexicalQuery(self, {i: c for i, (c, _) in counts.items()}, ceiling)
+        return PgLexicalQuery(self, {i: c for i, (c, _) in counts.items()},
+                              ceiling(sum(c * idf for c, idf in counts.values())))
 
     def idf(self, term: str) -> float:
         found = self.lookup([term]).get(term)
