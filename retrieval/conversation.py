@@ -25,6 +25,7 @@ from .text import Kind, fold, lang_of, nfc, question_kind
 
 LANGS = ("vi", "en", "ko")
 SOCIAL, MORE = phrase_table("social"), phrase_table("more")
+COLOUR = frozenset(w.strip() for w in re.split(r"[|\n]", DATA["social"]["colour"]) if w.strip())  # "ghê", "bạn"
 PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("m", "_male"), ("f", "_female"), ("", ""))}
           for lang in LANGS}
 PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
@@ -69,6 +70,11 @@ def read_turn(question: str, last: Turn | None) -> Reading:
         return Reading(SOCIAL_TURN, question, kind=kind)
     if only(toks, MORE):
         return Reading(MORE_TURN, question, last is not None, kind=kind)
+    reaction = _reaction(toks)  # "hay ghê", "cảm ơn bạn nhiều lắm", "nói thêm đi": phrasings not listed whole
+    if reaction == SOCIAL_TURN:
+        return Reading(SOCIAL_TURN, question, kind=kind)
+    if reaction == MORE_TURN:
+        return Reading(MORE_TURN, question, last is not None, kind=kind)
     if last is None:
         return Reading(ASK, question, kind=kind)
     lang = turn_language(kind)
@@ -88,6 +94,26 @@ def read_turn(question: str, last: Turn | None) -> Reading:
     if reading is None:
         reading = _ellipsis(resolved, lang, last)
     return replace(reading, other=other, kind=kind)
+
+
+def _reaction(toks: list[Token]) -> str | None:
+    """SOCIAL_TURN or MORE_TURN for a message made of social or "more" phrases and words that
+    only colour them ([social] colour: "ghê", "lắm", "bạn", "nói"), at least one phrase among
+    them; None when any other word is there (a name, a topic, a question word)."""
+    social = more = False
+    folded, exact = toks.folded, [t.exact for t in toks]
+    i = 0
+    while i < len(toks):
+        j_social = max(SOCIAL[0].end_at(folded, i), SOCIAL[1].end_at(exact, i))
+        j_more = max(MORE[0].end_at(folded, i), MORE[1].end_at(exact, i))
+        if max(j_social, j_more) > i:
+            social, more = social or j_social >= j_more, more or j_more > j_social
+            i = max(j_social, j_more)
+        elif folded[i] in COLOUR:
+            i += 1
+        else:
+            return None
+    return MORE_TURN if more else SOCIAL_TURN if social else None
 
 
 def _without_social(text: str) -> str:
@@ -207,14 +233,17 @@ def _swap(text: str, new: Mention) -> str:
 
 def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     """ "năm nào?", "để làm gì?", "ai nói vậy?": nothing of its own but what it asks: the last
-    question's words with this one's. A short turn without names may lean on the last one or
-    not ("thị trưởng là ai?" is whole): the engine tries both and keeps the better."""
+    question's words with this one's, when it asks something (a question word or mark). A short
+    turn without names may lean on the last one or not ("thị trưởng là ai?" is whole; "cảng"):
+    the engine tries both and keeps the better."""
     if mentions(question):
         return Reading(ASK, question)
-    content = _content(tokens(question), lang)
-    if len(content) <= 1:
+    toks = tokens(question)
+    content = _content(toks, lang)
+    asks = "?" in question or any(_stop(t, lang, ASKING, ASKING_FOLDED) for t in toks)
+    if len(content) <= 1 and asks:
         return Reading(ASK, f"{_frame(last.understood)} {question.strip()}", True, "ellipsis")
-    if len(content) <= 3:
+    if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)
 

@@ -61,6 +61,8 @@ MALE_TITLES = _split("ong | mr")
 PLACES = _split(DATA["places"]["folded"])
 _PLACE_WORDS = frozenset(w for p in PLACES for w in p)
 _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
+_SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
+               for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
 _GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
 
@@ -194,8 +196,11 @@ def _name_starts(toks: Tokens, i: int, subject: bool = False) -> bool:
 
 
 def _mention(text: str, toks: list[Token], i: int, end: int, kind: str, named: bool = False) -> Mention:
-    return Mention(text[toks[i].start:toks[end - 1].end], kind, frozenset(t.folded for t in toks[i:end]),
-                   toks[i].start, toks[end - 1].end, named)
+    key = frozenset(t.folded for t in toks[i:end])
+    if kind == "place":  # "TP Busan", "Busan", "pusan": one key; "TP.HCM", "tphcm", "Sài Gòn": one key
+        core = " ".join(t.folded for t in toks[i:end] if t.folded not in _CITY)
+        key = _SAME_PLACE.get(core, frozenset(core.split()) or key)
+    return Mention(text[toks[i].start:toks[end - 1].end], kind, key, toks[i].start, toks[end - 1].end, named)
 
 
 def _joined(found: list[Mention], text: str) -> list[Mention]:
