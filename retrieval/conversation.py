@@ -271,7 +271,9 @@ def _core(text: str, limit: int = 10) -> str:
 
 def _frame(text: str) -> str:
     """The last question as it was, without the words that asked ("thị trưởng Busan cảm ơn ai?"
-    -> "thị trưởng Busan cảm ơn"): the frame an elliptical turn ("vì sao?") asks within."""
+    -> "thị trưởng Busan cảm ơn"), and the context it was understood in, if any: the frame an
+    elliptical turn ("vì sao?") asks within."""
+    context = " ".join(c.strip(" ()") for c in _CONTEXT.findall(text))  # "ngoài ra còn gì nữa (Busan hợp tác)"
     text = _context_free(text)
     lang = turn_language(question_kind(text))
     named = [(m.start, m.end) for m in mentions(text)]
@@ -281,7 +283,7 @@ def _frame(text: str) -> str:
             kept.append(text[at:t.start])
             at = t.end
     kept.append(text[at:])
-    return " ".join("".join(kept).split()).strip(" ?!.,")
+    return " ".join(("".join(kept).strip(" ?!.,") + " " + context).split())
 
 
 def _with_context(question: str, last: Turn) -> str:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import Mention, mentions, places_in, same_person
+from .mentions import Mention, mentions, places_in, same_person, title_words
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -121,10 +121,10 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
 
 
 def _also_as_the_articles_say(person: Mention) -> Mention:
-    """A person asked about in English known also by the glossary's words for their title ("the
-    general secretary" is "tổng bí thư"), so the answer's "Tổng Bí thư Tô Lâm" is them, not
-    the other person it names."""
-    said = {fold(w) for w in translate_terms(person.text).split()}
+    """A person asked about in English or Korean known also by the articles' words for their
+    title (the glossary's "the general secretary" is "tổng bí thư"; [titles] same: "시장" is
+    "thị trưởng"), so the answer's "Tổng Bí thư Tô Lâm" is them, not the other person it names."""
+    said = {fold(w) for w in translate_terms(person.text).split()} | title_words(person)
     return replace(person, key=person.key | said) if said else person
 
 

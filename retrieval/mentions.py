@@ -91,8 +91,17 @@ class Tokens(list):
         return [t.folded for t in self]
 
 
+# Korean case particles written onto the word before them ("시장은" is "시장" + "은"): matched
+# without them. Only off a stem of two syllables or more, so "나이" or "국가" keep their last syllable.
+_KO_PARTICLE = re.compile(r"(?<=[가-힣]{2})(?:은|는|이|가|을|를|의|도|에|에서|에게|와|과|로|으로|께서|님|이란|란)$")
+
+
+def _folded(word: str) -> str:
+    return _KO_PARTICLE.sub("", fold_word(word))
+
+
 def tokens(text: str) -> Tokens:
-    return Tokens(Token(m.group(0), fold_word(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
+    return Tokens(Token(m.group(0), _folded(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
                   for m in _TOKEN.finditer(text))
 
 
@@ -213,6 +222,20 @@ def _joined(found: list[Mention], text: str) -> list[Mention]:
         else:
             out.append(m)
     return out
+
+
+_SAME_TITLE = [[name.split() for name in line.split("|")] for line in DATA["titles"]["same"].splitlines()]
+
+
+def title_words(person: Mention) -> frozenset[str]:
+    """The words of every form of the titles a person is known by ("시장" -> "thi", "truong",
+    "mayor"), for knowing them by the title another language gives them."""
+    toks = tokens(person.text).folded
+    found = set()
+    for forms in _SAME_TITLE:
+        if any(toks[i:i + len(f)] == f for f in forms for i in range(len(toks))):
+            found.update(w for f in forms for w in f)
+    return frozenset(found)
 
 
 def same_person(a: Mention, b: Mention) -> bool:

@@ -68,6 +68,21 @@ def test_a_who_question_remembers_the_person_the_answer_names_not_the_one_asked_
     assert "Tổng Bí thư" in WHO_WELCOMED.persons and WHO_WELCOMED.places == ("Busan",)
 
 
+@pytest.mark.parametrize("question", ["부산 시장은 누구예요?", "who is the mayor of Busan?", "thị trưởng busan là ai"])
+def test_an_identity_question_knows_its_person_by_the_title_in_any_of_the_languages(question):
+    turn = remembered(question, question, "ko", "answered", ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và "
+                                                             "tiếp ông Park Heong-joon - Thị trưởng TP Busan."], ["p1"], None)
+    assert turn.persons[0] == "ông Park Heong-joon"  # the mayor, not the first person the answer names
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("부산 시장은 누구예요?", [("부산", "place"), ("시장은", "person")]),  # "시장" + the particle "은"
+    ("그는 부산에서 무엇을 했나요?", [("부산에서", "place")]),
+])
+def test_korean_words_are_known_without_their_particles(text, expected):
+    assert [(m.text, m.kind) for m in mentions(text)] == expected
+
+
 def test_a_who_question_in_english_knows_its_person_by_the_articles_words_too():
     turn = remembered("who met the general secretary in busan", "who met the general secretary in busan", "en",
                       "answered", ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - "
@@ -88,7 +103,7 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("cảm ơn, còn TP.HCM thì sao?", WHO_WELCOMED, ASK),  # social words before a question: the question
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
     # social or "more" phrases with words that only colour them: not listed whole, still social / more
-    ("hay ghê", WHO_WELCOMED, SOCIAL_TURN), ("cảm ơn bạn nhiều lắm nha", WHO_WELCOMED, SOCIAL_TURN),
+    ("hay ghê", WHO_WELCOMED, SOCIAL_TURN), ("ok hiểu", WHO_WELCOMED, SOCIAL_TURN), ("cảm ơn bạn nhiều lắm nha", WHO_WELCOMED, SOCIAL_TURN),
     ("thanks so much bro!", WHO_WELCOMED, SOCIAL_TURN), ("hiểu rồi", WHO_WELCOMED, SOCIAL_TURN),
     ("tuyệt vời bạn ơi 👍", None, SOCIAL_TURN), ("nói thêm đi", WHO_WELCOMED, MORE_TURN),
     ("kể thêm nữa đi bạn", WHO_WELCOMED, MORE_TURN), ("thanks, tell me more", WHO_WELCOMED, MORE_TURN),
@@ -98,6 +113,14 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
 ])
 def test_what_a_turn_is(turn, last, act):
     assert read_turn(turn, last).act == act
+
+
+def test_an_elliptical_turn_after_one_with_nothing_of_its_own_asks_within_its_context():
+    besides = read_turn("ngoài ra còn gì nữa", PLACES_ASKED)
+    assert besides.understood.endswith("(Busan muốn TP HCM)")
+    last = remembered("ngoài ra còn gì nữa", besides.understood, "vi", "uncertain", [], ["p5"], None, when=1.0)
+    understood = read_turn("vì sao vậy", last).understood
+    assert "Busan" in understood and "TP HCM" in understood and understood.endswith("vì sao")
 
 
 @pytest.mark.parametrize("turn", ["cảng", "doanh nghiệp", "ghê"])
