@@ -201,7 +201,11 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
                 return Reading(ASK, rest, True, resolved)
             return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
         new = mentions(said, subject=True)
-        swapped = _swap(last.understood, new[0]) if new else ""
+        # The subject is a name, swapped into the last question; a name with words of its own
+        # ("his promise", "doanh nghiệp Busan") is a topic, asked with the last one's words beside it.
+        whole = len(new) == 1 and not any(not (new[0].start <= t.start < new[0].end) and not _stop(t, lang)
+                                           for t in tokens(said))
+        swapped = _swap(last.understood, new[0]) if whole else ""
         if swapped:
             return Reading(ASK, swapped, True, "swap")
         return Reading(ASK, _with_context(said, last), True, "swap", own=said)

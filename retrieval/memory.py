@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import Mention, mentions, places_in, same_person, title_words
+from .mentions import GENERIC_TITLES, Mention, mentions, places_in, same_person, title_words, tokens
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
 _ASKS_WHO = re.compile(r"\b(ai|who|whom)\b|누구")
-_IDENTITY = re.compile(r"\b(la ai|ai la|who (is|was|are))\b|누구")
+_IDENTITY = re.compile(r"\b(la ai|ai la|ten (la )?gi|who (is|was|are)|what is (his|her|the) name)\b|누구|이름")
 
 
 
@@ -107,7 +107,8 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
     answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
     if _IDENTITY.search(folded) and persons:
-        named = [a for a in answered if any(same_person(a, p) for p in persons)]
+        named = [_known_as(a, next(p for p in persons if same_person(a, p)))
+                 for a in answered if any(same_person(a, p) for p in persons)]
         order = named + persons
     elif _ASKS_WHO.search(folded):
         order = [a for a in answered if not any(same_person(a, p) for p in persons)] + persons
@@ -126,6 +127,19 @@ def _also_as_the_articles_say(person: Mention) -> Mention:
     "thị trưởng"), so the answer's "Tổng Bí thư Tô Lâm" is them, not the other person it names."""
     said = {fold(w) for w in translate_terms(person.text).split()} | title_words(person)
     return replace(person, key=person.key | said) if said else person
+
+
+def _known_as(named: Mention, asked: Mention) -> Mention:
+    """The person an identity question asked about by title, known by that title and the name
+    the answer gives ("thị trưởng busan là ai?", "ông Park Heong-joon" -> "thị trưởng busan Park
+    Heong-joon"): what a later "ông ấy" stands for, in the words both were said in."""
+    if asked.named:
+        return named
+    name = tokens(named.text)
+    i = 0
+    while i < len(name) and name[i].folded in GENERIC_TITLES:
+        i += 1
+    return replace(named, text=f"{asked.text} {named.text[name[i].start:]}") if 0 < i < len(name) else named
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -64,7 +64,7 @@ _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
 _SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
                for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
-_GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
+GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -175,7 +175,7 @@ def mentions(text: str, subject: bool = False) -> list[Mention]:
             k = titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
             places = _run(toks, k, PLACES)
             end = _name_end(toks, places)
-            generic = all(t.folded in _GENERIC_TITLES for t in toks[i:titles])
+            generic = all(t.folded in GENERIC_TITLES for t in toks[i:titles])
             if generic and end == places:  # "ông" alone is not a person ("bà con", "ba năm")
                 i += 1
                 continue
@@ -239,7 +239,7 @@ def title_words(person: Mention) -> frozenset[str]:
 
 
 def same_person(a: Mention, b: Mention) -> bool:
-    return bool((a.key & b.key) - _GENERIC_TITLES - _PLACE_WORDS)
+    return bool((a.key & b.key) - GENERIC_TITLES - _PLACE_WORDS)
 
 
 def gender(person: str) -> str:
