@@ -1,3 +1,4 @@
+import contextlib
 import sys
 from pathlib import Path
 
@@ -38,9 +39,21 @@ def pg_url(pg_server):
     from retrieval.store import close_databases
 
     name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
+    with _server_log_on_failure(pg_server), psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     yield pg_server.get_uri(name)
     close_databases()
-    with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
+    with _server_log_on_failure(pg_server), psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def _server_log_on_failure(server):
+    """A server that stops answering says why in its own log, which is deleted with it: shown."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        log = server.log.read_text(errors="replace")[-4000:] if server.log.exists() else "(no log left)"
+        raise AssertionError(f"PostgreSQL test server stopped answering: {exc}\n--- its log ---\n{log}") from exc
