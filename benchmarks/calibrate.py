@@ -47,7 +47,7 @@ def features(pipeline, items):
         ev = ranking.evidence
         right = bool(ranking.rows) and pipeline.index.passages[ranking.rows[0]].id in q.gold
         rows.append((plan.kind, [ev.dense_z, ev.coverage, ev.margin, ev.sentence_z, ev.missing_names, ev.wrong_type,
-                                 ev.sentence_cos, ev.topic], right))
+                                 ev.sentence_cos, ev.topic, ev.type_nowhere], right))
     return rows
 
 
@@ -82,7 +82,7 @@ SEED_WEIGHT = 40.0
 
 # Evidence that can only count against an answer: a fit that gives it a positive weight has
 # learnt a coincidence of the tuning data, so it is left out and the rest fitted again.
-NEGATIVE_ONLY = (4, 5)  # missing_names, wrong_type (columns of features())
+NEGATIVE_ONLY = (4, 5, 8)  # missing_names, wrong_type, type_nowhere (columns of features())
 
 
 def _fit_signed(model, X, y, w, unused=()):
@@ -117,13 +117,18 @@ def fit(data, unused=()):
     return models
 
 
-FIELDS = ("bias", "dense", "coverage", "margin", "sentence", "missing_names", "wrong_type", "sentence_cos", "topic")
+FIELDS = ("bias", "dense", "coverage", "margin", "sentence", "missing_names", "wrong_type", "sentence_cos", "topic",
+          "type_nowhere")
 
 
 # Evidence measured against the rest of the corpus (how much nearer than the other passages):
 # the top of a corpus about one topic stands out as much for "how do I bake bread?" as for a
 # real question, so whether the articles answer at all is judged without it.
 RELATIVE = (0, 2, 3)  # dense_z, margin, sentence_z (columns of features())
+# Whether the top passage answers reads whether it holds what is asked for (wrong_type); whether
+# the articles answer at all reads whether any passage near the top does (type_nowhere): a
+# question whose date is in the third passage is not one the articles say nothing about.
+TOP_ONLY, NEAR_ONLY = (8,), (5,)  # type_nowhere, wrong_type
 
 
 # Korean: too few questions to fit, and e5 does not tell a Korean question about the articles from
@@ -252,10 +257,10 @@ def main(argv=None):
     (OUT / "calibration_data.json").write_text(json.dumps(
         {"train": [(k.value, f, y, src) for k, f, y, src in train],
          "held": [(k.value, f, y, src) for k, f, y, src in held]}))
-    models = fit(train)
+    models = fit(train, TOP_ONLY)
     print("topicality (the articles answer at all):")
     topical_train, topical_held = topical(train), topical(held)
-    topical_models = fit(topical_train, RELATIVE)
+    topical_models = fit(topical_train, RELATIVE + NEAR_ONLY)
     for fitted in (models, topical_models):
         fitted.setdefault(Kind.KO, dataclasses.astuple(UNFITTED))
     answer = answer_threshold(train, models)

@@ -55,6 +55,12 @@ class Evidence:
     sentence_cos: float = 0.0  # the closest sentence's cosine itself: how near in meaning, whatever the corpus
     #                            (a z-score only says how much nearer than the rest of a corpus about one topic)
     topic: float = 0.0  # the question's mean cosine to every passage: how much it is about what the corpus is about
+    type_nowhere: float = 0.0  # 1 when the question asks for a year, date or number and none of the
+    #                            passages ranked first (FIRST_PAGE) has one: the top one lacking it says
+    #                            that passage is not the answer, not that the articles hold none
+
+
+FIRST_PAGE = 3  # the passages an answer shows first (settings.top_k as shipped): "near" is among them
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,10 @@ class Calibration:
     wrong_type: float = 0.0
     sentence_cos: float = 0.0
     topic: float = 0.0
+    type_nowhere: float = 0.0
 
     def confidence(self, ev: Evidence) -> float:
         return logistic(self.bias + self.dense * ev.dense_z + self.coverage * ev.coverage + self.margin * ev.margin
                         + self.sentence * ev.sentence_z + self.missing_names * ev.missing_names
-                        + self.wrong_type * ev.wrong_type + self.sentence_cos * ev.sentence_cos + self.topic * ev.topic)
+                        + self.wrong_type * ev.wrong_type + self.sentence_cos * ev.sentence_cos + self.topic * ev.topic
+                        + self.type_nowhere * ev.type_nowhere)

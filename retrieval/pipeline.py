@@ -15,7 +15,7 @@ from typing import Callable
 from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
-from .fusion import Calibration, Evidence, Weights, fuse, z_score
+from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import HELD, IN_TEXT, Sentences, best_sentence, folded_words, holds, lexical_scores, share
 from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
@@ -188,6 +188,7 @@ class Pipeline:
                 sentence_cos=max(found.sentence_sims[order[0]], default=0.0),
                 topic=found.topic,
                 wrong_type=1.0 - found.holds_asked[order[0]],
+                type_nowhere=1.0 - max(found.holds_asked[i] for i in order[:FIRST_PAGE]),
                 **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)

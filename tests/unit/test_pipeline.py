@@ -264,3 +264,21 @@ def test_a_damaged_adapter_file_is_said_and_not_used(tmp_path, caplog, damage):
     path.write_bytes(path.read_bytes()[:200] if damage is None else damage)  # None: cut short
     assert load_adapter("fake-hash-v1", 64, path) is None
     assert "cannot be read" in caplog.text
+
+
+@pytest.mark.parametrize("texts, status", [
+    ([TEXTS[3], TEXTS[0], TEXTS[1]], "uncertain"),  # a year among the passages ranked first: near, shown
+    ([TEXTS[3], TEXTS[2], TEXTS[1]], "no_answer"),  # none has one: the articles do not say
+])
+def test_no_answer_reads_whether_any_passage_near_the_top_holds_what_is_asked_for(texts, status):
+    """The top passage without a year is not the answer to "năm nào?"; that says nothing of
+    whether the articles hold it: only none of the first page having one does."""
+    emb = HashEmbedder()
+    ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+    pipeline = Pipeline(memory_index(ps, emb), lambda t: emb.embed_queries([t])[0], threshold=0.5)
+    pipeline.calibration = {k: Calibration(bias=-50, dense=0, coverage=0, margin=0) for k in Kind}
+    pipeline.topicality = {k: Calibration(bias=5, dense=0, coverage=0, margin=0, type_nowhere=-10) for k in Kind}
+    answer = pipeline.answer("Lễ đón Tổng Bí thư tại sân bay Gimhae năm nào?")
+    assert answer.status == status
+    evidence = pipeline.rank(pipeline.planner.plan(answer.question), emb.embed_queries([answer.question])[0]).evidence
+    assert evidence.wrong_type == 1.0 and evidence.type_nowhere == (status == "no_answer")
