@@ -1,4 +1,4 @@
-"""Dictionary-based query translation: English words -> Vietnamese, for the lexical side.
+"""Dictionary-based query translation: English (and Korean) words -> Vietnamese, for the lexical side.
 
 e5 matches an English question to a Vietnamese paragraph by meaning, but on a corpus where
 every paragraph is about the same two cities that is not precise enough. Translating the
@@ -35,6 +35,16 @@ def translate_terms(question: str, english_only: bool = False) -> str:
 def glossed_words(question: str) -> frozenset[str]:
     """The English words of ``question`` that a glossary phrase translates."""
     return frozenset(w for m in _PATTERN.finditer(question.lower()) for w in m.group(1).split())
+
+
+KOREAN: dict[str, str] = dict(_DATA["ko_vi"])  # Korean word -> the articles' Vietnamese
+_KO_PATTERN = re.compile("|".join(re.escape(p) for p in sorted(KOREAN, key=len, reverse=True)))
+
+
+def translate_korean(question: str) -> str:
+    """The Vietnamese glossary words for the Korean words in ``question``, matched inside
+    words (Korean writes its particles onto them: "부산에서" is "부산" + "에서")."""
+    return " ".join(KOREAN[m.group(0)] for m in _KO_PATTERN.finditer(question))
 
 
 # Vietnamese ways of asking that the articles word differently (accent-folded on both sides).

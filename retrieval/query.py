@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import QuestionError
-from .glossary import GLOSSARY, glossed_words, translate_terms, vietnamese_synonyms
+from .glossary import GLOSSARY, glossed_words, translate_korean, translate_terms, vietnamese_synonyms
 from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, strip_framing, written_out
@@ -104,7 +104,7 @@ def lexical_text(question: str, kind: Kind) -> str:
     if kind is Kind.EN:
         return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
     if kind is Kind.KO:
-        return names_and_numbers(question)
+        return f"{names_and_numbers(question)} {translate_korean(question)}".strip()
     english = translate_terms(question, english_only=True)  # "Busan mayor là ai": "mayor" -> "thị trưởng"
     return vietnamese_synonyms(f"{question} {english}" if english else question)
 

@@ -176,6 +176,24 @@ def test_translate_terms(question, expected):
     assert translate_terms(question) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("베트남 총영사관은 어디에 개설되었나요?", "Việt Nam tổng lãnh sự quán khai trương"),  # the longest word first
+    ("부산에서 시장은 무엇을 약속했나요?", "Busan thị trưởng cam kết"),  # particles written onto the words
+    ("빵은 어떻게 굽나요?", ""),
+])
+def test_translate_korean(question, expected):
+    from retrieval.glossary import translate_korean
+
+    assert translate_korean(question) == expected
+
+
+def test_a_korean_question_has_a_lexical_side():
+    from retrieval.query import lexical_text
+    from retrieval.text import Kind
+
+    assert lexical_text("부산 시장은 누구입니까?", Kind.KO) == "Busan thị trưởng"
+
+
 @pytest.mark.parametrize("question, match, expected_start", [
     # The English words match nothing; their glossary translations do.
     ("What did the two sides cooperate on?", "hai bên hợp tác", "Hai bên hợp tác"),
