@@ -239,7 +239,19 @@ def title_words(person: Mention) -> frozenset[str]:
 
 
 def same_person(a: Mention, b: Mention) -> bool:
+    """Whether two mentions can be one person: a word in common beyond generic titles and
+    places, and not of two different places ("thị trưởng Busan" is not "thị trưởng TP.HCM")."""
+    places_a, places_b = _places_of(a.key), _places_of(b.key)
+    if places_a and places_b and not places_a & places_b:
+        return False
     return bool((a.key & b.key) - GENERIC_TITLES - _PLACE_WORDS)
+
+
+def _places_of(key: frozenset[str]) -> frozenset[str]:
+    """The places a mention's words name, each by its first form ("sai gon" -> "ho chi minh")."""
+    named = [name for name in _SAME_PLACE if set(name.split()) <= key]
+    said = {w for name in named for w in name.split()}
+    return frozenset().union(*(_SAME_PLACE[name] for name in named)) | (key & _PLACE_WORDS - _CITY - said)
 
 
 def gender(person: str) -> str:

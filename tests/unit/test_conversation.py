@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.conversation import ASK, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
-from retrieval.mentions import gender, mentions, places_in
+from retrieval.mentions import gender, mentions, places_in, same_person
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
@@ -43,6 +43,16 @@ def test_mentions(text, expected):
 def test_the_forms_of_one_place_are_one_place(one, other):
     assert mentions(one, subject=True)[0].key == mentions(other, subject=True)[0].key
     assert mentions(one, subject=True)[0].key != mentions("Seoul", subject=True)[0].key
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("thị trưởng busan", "thị trưởng tp hcm", False),  # one title, two cities: two persons
+    ("Thị trưởng TP Busan Park Heong-joon", "thị trưởng busan", True),
+    ("thị trưởng Sài Gòn", "thị trưởng TP.HCM", True),  # one city by two names
+    ("Tổng Bí thư Tô Lâm", "tổng bí thư", True),
+])
+def test_same_person(a, b, same):
+    assert same_person(mentions(a, subject=True)[0], mentions(b, subject=True)[0]) is same
 
 
 def test_a_person_named_after_and_by_title_is_one_person_known_by_both():
@@ -155,6 +165,10 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
     ("ok con tphcm thi sao", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),  # one city, typed another way
     ("còn Sài Gòn thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
+    ("còn thị trưởng tp hcm thì sao", MAYOR_ASKED, "thị trưởng tp hcm là ai?", "swap"),
+    # a correction of the last reading swaps as "còn X" does
+    ("ý mình là thị trưởng tp hcm", MAYOR_ASKED, "thị trưởng tp hcm là ai?", "swap"),
+    ("không, ý tôi là TP.HCM", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
     # a name with words of its own is a topic, not a name to swap in
     ("còn doanh nghiệp Busan thì sao", PLACES_ASKED, "doanh nghiệp Busan (Busan muốn TP HCM)", "swap"),
     ("and his promise?", ENGLISH, "Thị trưởng Park Heong-joon's promise?", "person"),
