@@ -117,16 +117,22 @@ def _reaction(toks: list[Token]) -> str | None:
 
 
 def _without_social(text: str) -> str:
-    """The turn without the social words it starts with, each set off by punctuation ("ok,
-    thanks. năm nào?"; not "Đà Nẵng", whose "da" is also "dạ")."""
+    """The turn without the social words it starts with, set off by punctuation ("ok, thanks.
+    năm nào?", "ok thx, who is …", "cảm ơn bạn nhiều, còn …"; not "Đà Nẵng", whose "da" is
+    also "dạ")."""
     toks = tokens(text)
-    i = 0
-    while (found := find(toks[i:], SOCIAL)) is not None and found[0] == 0 and i + found[1] < len(toks):
-        j = i + found[1]
-        if not re.search(r"[,.!;:]", text[toks[j - 1].end:toks[j].start]):
+    i = cut = 0
+    while i < len(toks):
+        found = find(toks[i:], SOCIAL)
+        if found is not None and found[0] == 0:
+            i += found[1]
+        elif i and toks[i].folded in COLOUR:  # "bạn", "nhiều" after a social word
+            i += 1
+        else:
             break
-        i = j
-    return text[toks[i].start:] if i else text
+        if i < len(toks) and re.search(r"[,.!;:]", text[toks[i - 1].end:toks[i].start]):
+            cut = i
+    return text[toks[cut].start:] if cut else text
 
 
 def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
@@ -246,10 +252,19 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     content = _content(toks, lang)
     asks = "?" in question or any(_stop(t, lang, ASKING, ASKING_FOLDED) for t in toks)
     if len(content) <= 1 and asks:
-        return Reading(ASK, f"{_frame(last.understood)} {question.strip()}", True, "ellipsis")
+        frame = _without_words(_frame(last.understood), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
+        return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis")
     if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)
+
+
+def _without_words(text: str, words: set[str]) -> str:
+    """``text`` without the words (folded) of ``words``: a turn's own word is not said twice."""
+    for t in reversed(tokens(text)):
+        if t.folded in words:
+            text = text[:t.start] + text[t.end:]
+    return " ".join(text.split())
 
 
 _CONTEXT = re.compile(r"\s*\([^()]*\)")

@@ -116,6 +116,7 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("hay quá", WHO_WELCOMED, SOCIAL_TURN), ("감사합니다", WHO_WELCOMED, SOCIAL_TURN),
     ("nữa đi", WHO_WELCOMED, MORE_TURN), ("con gi nua khong", WHO_WELCOMED, MORE_TURN), ("more", None, MORE_TURN),
     ("cảm ơn, còn TP.HCM thì sao?", WHO_WELCOMED, ASK),  # social words before a question: the question
+    ("ok thx, who is the mayor?", WHO_WELCOMED, ASK),
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
     # social or "more" phrases with words that only colour them: not listed whole, still social / more
     ("hay ghê", WHO_WELCOMED, SOCIAL_TURN), ("ok hiểu", WHO_WELCOMED, SOCIAL_TURN), ("cảm ơn bạn nhiều lắm nha", WHO_WELCOMED, SOCIAL_TURN),
@@ -178,6 +179,11 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("what about Seoul?", ENGLISH, "who is the mayor of Seoul?", "swap"),
     # an elliptical turn asks within the last question
     ("năm nào?", WHO_WELCOMED, "đón Tổng Bí thư ở Busan năm nào?", "ellipsis"),
+    ("ký ở đâu", Turn("ai ký", "quan hệ bắt đầu năm ai ký", "vi", "answered", (), (), ("p",), 1, 1.0),
+     "quan hệ bắt đầu năm ký ở đâu", "ellipsis"),  # the turn's own word is not said twice
+    # social words before the turn, set off by punctuation, are no part of it
+    ("cảm ơn bạn nhiều, còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
+    ("ok thx, what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
     ("để làm gì?", PLACES_ASKED, "Busan muốn ở TP.HCM để làm gì?", "ellipsis"),
     ("why?", ENGLISH, "the mayor of Busan why?", "ellipsis"),
     ("vì sao", WHO_WELCOMED, "đón Tổng Bí thư ở Busan vì sao", "ellipsis"),
