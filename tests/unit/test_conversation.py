@@ -123,6 +123,8 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("thanks so much bro!", WHO_WELCOMED, SOCIAL_TURN), ("hiểu rồi", WHO_WELCOMED, SOCIAL_TURN),
     ("tuyệt vời bạn ơi 👍", None, SOCIAL_TURN), ("nói thêm đi", WHO_WELCOMED, MORE_TURN),
     ("kể thêm nữa đi bạn", WHO_WELCOMED, MORE_TURN), ("thanks, tell me more", WHO_WELCOMED, MORE_TURN),
+    ("hay đấy, thêm nữa đi", WHO_WELCOMED, MORE_TURN), ("đúng rồi đó", WHO_WELCOMED, SOCIAL_TURN),
+    ("good job bot", WHO_WELCOMED, SOCIAL_TURN), ("đó là ai", WHO_WELCOMED, ASK), ("đúng không", WHO_WELCOMED, ASK),
     # any other word makes it a question: a topic, a name, a question word
     ("ok cảng", WHO_WELCOMED, ASK), ("cảng hay sân bay", WHO_WELCOMED, ASK), ("busan hay seoul", WHO_WELCOMED, ASK),
     ("more about the mayor", WHO_WELCOMED, ASK), ("tiếp đón ai", WHO_WELCOMED, ASK), ("thanks, who is he?", WHO_WELCOMED, ASK),
