@@ -106,9 +106,10 @@ def _reaction(toks: list[Token]) -> str | None:
     while i < len(toks):
         j_social = max(SOCIAL[0].end_at(folded, i), SOCIAL[1].end_at(exact, i))
         j_more = max(MORE[0].end_at(folded, i), MORE[1].end_at(exact, i))
-        if max(j_social, j_more) > i:
-            social, more = social or j_social >= j_more, more or j_more > j_social
-            i = max(j_social, j_more)
+        if j_more > j_social:  # the longer phrase is what was said ("thêm đi" is "more")
+            more, i = True, j_more
+        elif j_social > i:
+            social, i = True, j_social
         elif folded[i] in COLOUR:
             i += 1
         else:
@@ -209,8 +210,8 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
         new = mentions(said, subject=True)
         # The subject is a name, swapped into the last question; a name with words of its own
         # ("his promise", "doanh nghiệp Busan") is a topic, asked with the last one's words beside it.
-        whole = len(new) == 1 and not any(not (new[0].start <= t.start < new[0].end) and not _stop(t, lang)
-                                           for t in tokens(said))
+        beside = [t for t in tokens(said) if new and not new[0].start <= t.start < new[0].end]
+        whole = len(new) == 1 and all(_stop(t, lang) for t in beside)
         swapped = _swap(last.understood, new[0]) if whole else ""
         if swapped:
             return Reading(ASK, swapped, True, "swap")
