@@ -162,9 +162,20 @@ def _person(toks: list[Token], lang: str, last: Turn):
         referents = [p for p in last.persons if not said or gender(p) in ("", said)]
         if referents:
             i, j = found
-            name = referents[0] + ("'s" if lang == "en" and toks[i].folded in ("his", "hers") else "")
+            name = referents[0] if lang == "vi" else _without_vietnamese_courtesy(referents[0])
+            name += "'s" if lang == "en" and toks[i].folded in ("his", "hers") else ""
             return (toks[i].start, toks[j - 1].end), name, "person"
     return None
+
+
+def _without_vietnamese_courtesy(person: str) -> str:
+    """ "ông Park Heong-joon" -> "Park Heong-joon" in an English or Korean turn: "ông" and "bà"
+    are Vietnamese courtesy (a title that says who, "Thị trưởng", stays)."""
+    toks = tokens(person)
+    i = 0
+    while i < len(toks) - 1 and toks[i].folded in ("ong", "ba"):
+        i += 1
+    return person[toks[i].start:] if i else person
 
 
 def _place(toks: list[Token], lang: str, last: Turn):
