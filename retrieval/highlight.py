@@ -166,3 +166,29 @@ def holds(kind: str, text: str) -> bool:
     if kind == "number":
         return bool(_NUMBER.search(text) or _NUMBER_WORD.search(nfc(text).lower()))
     return True
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+_ALSO_OTHER_WORDS = frozenset({"một", "năm", "one"})  # "a", "year": said without saying a figure
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures and number words of ``text`` ("1995", "13-8" as "13" and "8", "hai"); not
+    the number words that are mostly something else ("một" is "a", "năm" "year")."""
+    lowered = nfc(text).lower()
+    return frozenset(_FIGURE.findall(lowered)) | (frozenset(_NUMBER_WORD.findall(lowered)) - _ALSO_OTHER_WORDS)
+
+
+def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
+    """``holds``, not counting the figures the question says itself: "hai thành phố ký bao nhiêu
+    thỏa thuận?" is not answered by the "hai" of "hai thành phố"."""
+    if not holds(kind, text):
+        return False
+    if kind not in IN_TEXT or not own:
+        return True
+    stripped = text
+    for figure in sorted(own, key=len, reverse=True):
+        stripped = re.sub(rf"(?<!\w){re.escape(figure)}(?!\w)", " ", stripped, flags=re.IGNORECASE)
+    return holds(kind, stripped)

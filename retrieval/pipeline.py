@@ -16,7 +16,8 @@ from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
-from .highlight import HELD, IN_TEXT, Sentences, best_sentence, folded_words, holds, lexical_scores, share
+from .highlight import (HELD, IN_TEXT, Sentences, best_sentence, figures, folded_words, holds, holds_beyond,
+                        lexical_scores, share)
 from .query import Planner, QueryPlan, idf_policy
 from .store.base import Index
 from .text import Kind, expand_abbreviations
@@ -225,7 +226,7 @@ class Pipeline:
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
             ceiling = lexical_query.ceiling or 1.0
             lexical = [score / ceiling for score in lexical_query.at(rows)]
-            held = self.holding(plan.asks, rows)
+            held = self.holding(plan.asks, rows, figures(plan.read_as))
             shares = self.sentence_shares(plan, rows)
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
@@ -234,14 +235,21 @@ class Pipeline:
             sentence = [z_score(max(s), mean, spread) for s in sims]
         return Candidates(rows, dense, lexical, sentence, shares, held, sims, mean)
 
-    def holding(self, asks: str, rows: list[int]) -> list[float]:
-        """Per row, 1 where the passage holds what is asked for (always, when nothing in particular is)."""
+    def holding(self, asks: str, rows: list[int], own: frozenset[str] = frozenset()) -> list[float]:
+        """Per row, 1 where the passage holds what is asked for (always, when nothing in
+        particular is), beyond the figures the question says itself (``own``)."""
         if asks not in IN_TEXT:
             return [1.0] * len(rows)
         if self.index.held is not None:  # written by the store at build time
             bit = 1 << HELD.index(asks)
-            return [1.0 if int(flags) & bit else 0.0 for flags in self.index.held[rows]]
-        return [1.0 if holds(asks, p.text) else 0.0 for p in self.index.passages.many(rows)]
+            held = [1.0 if int(flags) & bit else 0.0 for flags in self.index.held[rows]]
+        else:
+            held = [1.0 if holds(asks, p.text) else 0.0 for p in self.index.passages.many(rows)]
+        if own and any(held):  # rare: only then are the passages' texts read
+            kept = [r for r, h in zip(rows, held) if h]
+            again = dict(zip(kept, (holds_beyond(asks, p.text, own) for p in self.index.passages.many(kept))))
+            held = [1.0 if h and again[r] else 0.0 for r, h in zip(rows, held)]
+        return held
 
     def sentence_shares(self, plan: QueryPlan, rows: list[int]) -> list[float]:
         """Per row, its best sentence's IDF-weighted share of the question's words."""

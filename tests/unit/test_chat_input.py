@@ -2,7 +2,7 @@
 
 import pytest
 
-from retrieval.highlight import asks_for, holds
+from retrieval.highlight import asks_for, figures, holds, holds_beyond
 from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, strip_decoration, written_out
 from retrieval.query import Planner, question_names
 from retrieval.restore import accent_table, plain_share, restore_diacritics
@@ -139,6 +139,20 @@ def test_what_a_question_asks_for(question, asked):
 ])
 def test_holds_what_is_asked_for(asked, text, held):
     assert holds(asked, text) is held
+
+
+@pytest.mark.parametrize("asked, question, text, held", [
+    # the question's own figures do not answer it
+    ("number", "hai thành phố ký bao nhiêu thỏa thuận?", "lãnh đạo hai thành phố đã ký thỏa thuận", False),
+    ("number", "hai thành phố kỷ niệm bao nhiêu năm?", "kỷ niệm 30 năm quan hệ giữa hai thành phố", True),
+    ("year", "năm 2025 hai thành phố kỷ niệm gì, từ năm nào?", "dịp năm 2025", False),
+    ("year", "năm 2025 kỷ niệm quan hệ từ năm nào?", "từ năm 1995, đến năm 2025", True),
+    ("date", "Tô Lâm đến Busan ngày nào?", "sáng 13-8", True),  # a question without figures: as ``holds``
+    ("number", "Busan lớn thứ mấy?", "Busan là cảng lớn", False),
+    ("number", "Một thành phố có mấy cảng?", "có một cảng lớn", True),  # "một" is mostly "a"
+])
+def test_holds_beyond_the_figures_the_question_says(asked, question, text, held):
+    assert holds_beyond(asked, text, figures(question)) is held
 
 
 def test_question_names_are_names_and_figures():

@@ -282,3 +282,17 @@ def test_no_answer_reads_whether_any_passage_near_the_top_holds_what_is_asked_fo
     assert answer.status == status
     evidence = pipeline.rank(pipeline.planner.plan(answer.question), emb.embed_queries([answer.question])[0]).evidence
     assert evidence.wrong_type == 1.0 and evidence.type_nowhere == (status == "no_answer")
+
+
+@pytest.mark.parametrize("texts, status", [
+    (["Lãnh đạo hai thành phố đã ký thỏa thuận hợp tác.", TEXTS[1]], "uncertain"),  # its only figure is the question's
+    (["Lãnh đạo hai thành phố đã ký 12 thỏa thuận hợp tác.", TEXTS[1]], "answered"),
+])
+def test_the_figures_a_question_says_itself_are_not_what_it_asks_for(texts, status):
+    emb = HashEmbedder()
+    ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+    pipeline = Pipeline(memory_index(ps, emb), lambda t: emb.embed_queries([t])[0], threshold=0.5)
+    pipeline.calibration = pipeline.topicality = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}
+    answer = pipeline.answer("hai thành phố ký bao nhiêu thỏa thuận?")
+    assert answer.passages[0].passage.text == texts[0]
+    assert answer.status == status
