@@ -125,6 +125,9 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("kể thêm nữa đi bạn", WHO_WELCOMED, MORE_TURN), ("thanks, tell me more", WHO_WELCOMED, MORE_TURN),
     ("hay đấy, thêm nữa đi", WHO_WELCOMED, MORE_TURN), ("đúng rồi đó", WHO_WELCOMED, SOCIAL_TURN),
     ("good job bot", WHO_WELCOMED, SOCIAL_TURN), ("đó là ai", WHO_WELCOMED, ASK), ("đúng không", WHO_WELCOMED, ASK),
+    ("nữa", WHO_WELCOMED, MORE_TURN), ("còn nữa ko ạ", WHO_WELCOMED, MORE_TURN), ("đoạn khác", WHO_WELCOMED, MORE_TURN),
+    ("keep going", WHO_WELCOMED, MORE_TURN), ("show me other passages", WHO_WELCOMED, MORE_TURN),
+    ("thêm đào tạo", WHO_WELCOMED, ASK), ("tiếp theo busan làm gì", WHO_WELCOMED, ASK),
     # any other word makes it a question: a topic, a name, a question word
     ("ok cảng", WHO_WELCOMED, ASK), ("cảng hay sân bay", WHO_WELCOMED, ASK), ("busan hay seoul", WHO_WELCOMED, ASK),
     ("more about the mayor", WHO_WELCOMED, ASK), ("tiếp đón ai", WHO_WELCOMED, ASK), ("thanks, who is he?", WHO_WELCOMED, ASK),
