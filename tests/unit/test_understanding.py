@@ -67,6 +67,13 @@ def test_a_real_word_the_articles_lack_is_not_mended_into_one_they_hold():
     ("Can you tell me who the mayor of Busan is?", "who the mayor of Busan is?"),
     ("hi, i want to know when busan and saigon became partners", "when busan and saigon became partners"),
     ("please, what did the mayor promise?", "what did the mayor promise?"),
+    ("cho tớ hỏi ngu tí, thị trưởng busan là ai", "thị trưởng busan là ai"),
+    ("xin lỗi cho hỏi thị trưởng busan là ai", "thị trưởng busan là ai"),
+    ("mình có thắc mắc là thị trưởng busan là ai", "thị trưởng busan là ai"),
+    ("không biết là thị trưởng busan là ai nhỉ", "thị trưởng busan là ai"),
+    ("ai biết chỉ mình với, Busan ở đâu", "Busan ở đâu"),
+    ("cho e hỏi xíu ạ busan ở đâu", "busan ở đâu"),
+    ("can u tell me who is the mayor of busan", "who is the mayor of busan"),
     # nothing to strip: the question itself, whatever words it starts or ends with
     ("Ai là thị trưởng Busan?", "Ai là thị trưởng Busan?"),
     ("anh Park là ai", "anh Park là ai"),
