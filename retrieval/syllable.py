@@ -79,6 +79,12 @@ _VNI_LETTERS = [("u7o7", "ươ"), ("uo7", "ươ"), ("a6", "â"), ("a8", "ă"), (
 _TONE_OF = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323",
             "1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
 _VOWELS = "aăâeêioôơuưy"
+# Telex lets the tone and the doubling vowel be typed late, once the consonant that ends the
+# syllable is typed: "laxnh" is "lanhx" (lãnh), "ketes" is "keets" (kết).
+_CODA = r"(?:ch|nh|ng|c|m|n|p|t)"
+_LATE_TONE = re.compile(r"^(.*[aeiouyw][a-z]*?)([sfrxj])([cghmnpt]+)$")
+_LATE_DOUBLE = re.compile(rf"^(.*?)([aeo])({_CODA})\2$")
+_TELEX_MARK = re.compile(r"aa|ee|oo|w|dd")  # a word with one of these is typed in Telex, not English
 
 
 def _place_tone(bare: str, mark: str) -> str:
@@ -129,8 +135,12 @@ def decode_typing(word: str) -> str:
         if any(ch.isdigit() for ch in bare):
             return ""
     else:
+        late = _LATE_TONE.match(bare)  # "laxnh", "toonrg": the tone typed before the final consonant
+        if late and (late[2] != "s" or _TELEX_MARK.search(late[1])):  # "last", "test": English, not "lát"
+            bare = late[1] + late[3] + late[2]
         if len(bare) > 1 and bare[-1] in "sfrxj" and any(ch in _VOWELS for ch in bare[:-1]):
             bare, tone = bare[:-1], bare[-1]
+        bare = _LATE_DOUBLE.sub(r"\1\2\2\3", bare)  # "ketes": the doubling vowel typed after the final consonant
         if bare.count("w") == 1 and not bare.startswith("w") and re.search(r"w[^aeiouy]*$", bare):
             bare = _late_w(bare)  # "hopwj": the w typed after the rhyme still marks its vowel
         for typed, letter in _TELEX_LETTERS:
