@@ -26,7 +26,8 @@ from .text import Kind, fold, lang_of, nfc, question_kind
 LANGS = ("vi", "en", "ko")
 SOCIAL, MORE = phrase_table("social"), phrase_table("more")
 COLOUR = frozenset(w.strip() for w in re.split(r"[|\n]", DATA["social"]["colour"]) if w.strip())  # "ghê", "bạn"
-PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("m", "_male"), ("f", "_female"), ("", ""))}
+PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other"), ("m", "_male"), ("f", "_female"),
+                                                                   ("", ""))}
           for lang in LANGS}
 PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
@@ -159,7 +160,15 @@ def _person(toks: list[Token], lang: str, last: Turn):
         found = find(toks, table)
         if found is None:
             continue
-        referents = [p for p in last.persons if not said or gender(p) in ("", said)]
+        if said == "o":  # "ông kia", "the other one": the next person who is not the first
+            first = mentions(last.persons[0], subject=True) if last.persons else []
+            referents = [p for p in last.persons[1:]
+                         if not (first and any(same_person(m, first[0]) for m in mentions(p, subject=True)))][:1]
+        else:
+            referents = [p for p in last.persons if not said or gender(p) in ("", said)]
+            # A woman is mostly named as one ("bà", "Phu nhân"), a man often only by his office:
+            # "she" means the woman named, when there is one.
+            referents = [p for p in referents if said == "f" and gender(p) == "f"] or referents
         if referents:
             i, j = found
             name = referents[0] if lang == "vi" else _without_vietnamese_courtesy(referents[0])
@@ -237,7 +246,7 @@ def _swap(text: str, new: Mention) -> str:
     text = _context_free(text)
     found = mentions(text, subject=True)
     same = ([m for m in found if m.kind == new.kind]
-            or [m for m in found if new.kind == "name" or (new.kind == "place" and m.kind == "name")]
+            or [m for m in found if new.kind == "name" or (new.kind in ("place", "person") and m.kind == "name")]
             or (place_mentions(text) if new.kind == "place" else []))  # in a title: "thị trưởng Busan"
     if not same:
         return ""

@@ -103,10 +103,14 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     shown, best first."""
     folded = fold(understood)
     asked = mentions(understood)
-    persons = [_also_as_the_articles_say(m) for m in asked if m.kind == "person"]
+    identity = bool(_IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
+    last = history.last() if history else None
+    known = [m for p in (last.persons if last else ()) for m in mentions(p, subject=True)[:1]]
+    persons = [_also_as_the_articles_say(m) for m in asked
+               if m.kind == "person" or (m.kind == "name" and (identity or any(same_person(m, k) for k in known)))]
     answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
     answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
-    if _IDENTITY.search(folded) and persons:
+    if identity and persons:
         named = [_known_as(a, next(p for p in persons if same_person(a, p)))
                  for a in answered if any(same_person(a, p) for p in persons)]
         order = named + persons
@@ -114,7 +118,6 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
         order = [a for a in answered if not any(same_person(a, p) for p in persons)] + persons
     else:
         order = persons + answered
-    last = history.last() if history else None
     people = _unique([m.text for m in order] + list(last.persons if last else ()))
     places = _unique(places_in(understood) + list(last.places if last else ()))
     return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
@@ -133,7 +136,7 @@ def _known_as(named: Mention, asked: Mention) -> Mention:
     """The person an identity question asked about by title, known by that title and the name
     the answer gives ("thị trưởng busan là ai?", "ông Park Heong-joon" -> "thị trưởng busan Park
     Heong-joon"): what a later "ông ấy" stands for, in the words both were said in."""
-    if asked.named:
+    if asked.named or asked.kind != "person":  # asked by name: known by it
         return named
     name = tokens(named.text)
     i = 0

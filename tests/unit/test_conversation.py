@@ -283,3 +283,25 @@ def test_a_what_about_turn_that_asks_its_own_question_is_no_swap(turn, own):
                     "answered", (), ("TP.HCM", "Busan"), ("p5",), 1, 100.0)
     reading = read_turn(turn, how_long)
     assert reading.why != "swap" and reading.understood.startswith(own) and reading.followup
+
+
+def test_who_is_a_name_then_he_then_the_other_one():
+    """ "who is Oh Keo-don" asks about a person by name alone; "he" is him, though the answer names
+    another first; "the other guy" / "ông kia" is the next person who is not him."""
+    caption = "Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."
+    first = remembered("who is Oh Keo-don", "who is Oh Keo-don", "en", "answered", [caption], ["p1"], None, when=1.0)
+    asked = read_turn("what did he ask hcmc for", first)
+    assert asked.understood == "what did Oh Keo-don ask hcmc for"
+    second = remembered(asked.understood, asked.understood, "en", "uncertain",
+                        ["Chào mừng chuyến thăm của đoàn, ông Nguyễn Thành Phong nhấn mạnh"], ["p2"],
+                        Conversation().add(first), when=2.0)
+    assert second.persons[0] == "Oh Keo-don"  # a name the conversation knows as a person stays one
+    assert read_turn("and the other guy?", second).understood == "what did Nguyễn Thành Phong ask hcmc for"
+    assert read_turn("còn ông kia thì sao", second).understood == "what did ông Nguyễn Thành Phong ask hcmc for"
+
+
+def test_she_means_the_woman_named_when_there_is_one():
+    answer = "Thị trưởng Park Heong-joon chân thành cảm ơn Tổng Bí thư Tô Lâm và Phu nhân."
+    turn = remembered("ai cảm ơn đoàn Việt Nam", "ai cảm ơn đoàn Việt Nam", "vi", "answered", [answer], ["p"], None)
+    assert read_turn("bà ấy đến Busan khi nào?", turn).understood.startswith("Phu nhân")
+    assert read_turn("ông ấy nói gì?", turn).understood.startswith("Thị trưởng Park Heong-joon")
