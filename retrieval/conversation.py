@@ -32,10 +32,16 @@ PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other")
 PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
-QUESTION = {lang: frozenset(nfc(w) for w in DATA["asking"].get(lang, "").split()) for lang in LANGS}
-QUESTION_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in QUESTION.items()}
-ASKING = {lang: QUESTION[lang] | {nfc(w) for w in DATA["asking"].get(f"{lang}_more", "").split()} for lang in LANGS}
-ASKING_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in ASKING.items()}
+
+
+def _asking_phrases(*keys: str) -> list[tuple[str, ...]]:
+    """[asking] phrases of ``keys``, longest first ("như thế nào" before "thế nào")."""
+    raw = "|".join(DATA["asking"].get(key, "") for key in keys)
+    return sorted({tuple(nfc(w) for w in p.split()) for p in re.split(r"[|\n]", raw) if p.strip()}, key=len, reverse=True)
+
+
+QUESTION = {lang: _asking_phrases(lang) for lang in LANGS}  # what is asked: "gì", "khi nào", "why"
+ASKING = {lang: _asking_phrases(lang, f"{lang}_more") for lang in LANGS}  # and what only makes it a question
 OPENERS = tuple(re.compile(p) for p in DATA["opener"]["patterns"])
 
 
@@ -196,6 +202,21 @@ def _place(toks: list[Token], lang: str, last: Turn):
     return (toks[i].start, toks[j - 1].end), lead + last.places[0], "place"
 
 
+def _asking_at(toks: list[Token], phrases: list[tuple[str, ...]]) -> set[int]:
+    """The positions of ``toks`` inside one of the asking ``phrases`` (each word as typed where
+    the token has diacritics, folded where it has none, as ``_stop`` compares)."""
+    def same(t: Token, word: str) -> bool:
+        return t.exact == word if t.exact != t.folded else t.folded == fold(word)
+
+    found: set[int] = set()
+    i = 0
+    while i < len(toks):
+        n = next((len(p) for p in phrases if all(i + j < len(toks) and same(toks[i + j], w) for j, w in enumerate(p))), 0)
+        found.update(range(i, i + n))
+        i += n or 1
+    return found
+
+
 def _stop(token: Token, lang: str, words=STOP, folded=STOP_FOLDED) -> bool:
     """A function or question word: as typed where it has diacritics ("Lâm" is not "làm")."""
     if token.exact != token.folded:
@@ -221,7 +242,7 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
         first = len(folded[: m.start("x")].split())  # the subject's first token
         subject = toks[first:first + len(x.split())]
         said = question[subject[0].start:subject[-1].end] if " ".join(t.folded for t in subject) == x else x
-        asks = any(_stop(t, lang, QUESTION, QUESTION_FOLDED) for t in subject)  # "còn Busan muốn gì?"
+        asks = bool(_asking_at(subject, QUESTION[lang]))  # "còn Busan muốn gì?"
         if asks or len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
             rest = question[toks[first].start:]
             if resolved:
@@ -271,7 +292,7 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
         return Reading(ASK, question)
     toks = tokens(question)
     content = _content(toks, lang)
-    asks = "?" in question or any(_stop(t, lang, ASKING, ASKING_FOLDED) for t in toks)
+    asks = "?" in question or bool(_asking_at(toks, ASKING[lang]))
     if len(content) <= 1 and asks:
         frame = _without_words(_frame(last.understood), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
         return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis")
@@ -318,8 +339,10 @@ def _frame(text: str) -> str:
     lang = turn_language(question_kind(text))
     named = [(m.start, m.end) for m in mentions(text)]
     kept, at = [], 0
-    for t in tokens(text):
-        if _stop(t, lang, ASKING, ASKING_FOLDED) and not any(a <= t.start < b for a, b in named):
+    toks = tokens(text)
+    asking = _asking_at(toks, ASKING[lang])
+    for i, t in enumerate(toks):
+        if i in asking and not any(a <= t.start < b for a, b in named):
             kept.append(text[at:t.start])
             at = t.end
     kept.append(text[at:])

@@ -186,6 +186,11 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("năm nào?", WHO_WELCOMED, "đón Tổng Bí thư ở Busan năm nào?", "ellipsis"),
     ("ký ở đâu", Turn("ai ký", "quan hệ bắt đầu năm ai ký", "vi", "answered", (), (), ("p",), 1, 1.0),
      "quan hệ bắt đầu năm ký ở đâu", "ellipsis"),  # the turn's own word is not said twice
+    # only whole asking phrases leave: "khi nào" does, the "ra" of "ra mắt" and "tại" stay
+    ("ở đâu?", Turn("q", "Tổng lãnh sự quán ra mắt tại Busan khi nào?", "vi", "answered", (), (), ("p",), 1, 1.0),
+     "Tổng lãnh sự quán ra mắt tại Busan ở đâu?", "ellipsis"),
+    ("vì sao?", Turn("q", "Busan hợp tác như thế nào?", "vi", "answered", (), (), ("p",), 1, 1.0),
+     "Busan hợp tác vì sao?", "ellipsis"),
     # social words before the turn, set off by punctuation, are no part of it
     ("cảm ơn bạn nhiều, còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
     ("ok thx, what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
