@@ -128,7 +128,7 @@ RELATIVE = (0, 2, 3)  # dense_z, margin, sentence_z (columns of features())
 # Whether the top passage answers reads whether it holds what is asked for (wrong_type); whether
 # the articles answer at all reads whether any passage near the top does (type_nowhere): a
 # question whose date is in the third passage is not one the articles say nothing about.
-TOP_ONLY, NEAR_ONLY = (8,), (5,)  # type_nowhere, wrong_type
+NOT_FOR_ANSWER, NOT_FOR_TOPIC = (8,), (5,)  # type_nowhere, wrong_type: the columns each model leaves out
 
 
 # Korean: too few questions to fit, and e5 does not tell a Korean question about the articles from
@@ -257,10 +257,10 @@ def main(argv=None):
     (OUT / "calibration_data.json").write_text(json.dumps(
         {"train": [(k.value, f, y, src) for k, f, y, src in train],
          "held": [(k.value, f, y, src) for k, f, y, src in held]}))
-    models = fit(train, TOP_ONLY)
+    models = fit(train, NOT_FOR_ANSWER)
     print("topicality (the articles answer at all):")
     topical_train, topical_held = topical(train), topical(held)
-    topical_models = fit(topical_train, RELATIVE + NEAR_ONLY)
+    topical_models = fit(topical_train, RELATIVE + NOT_FOR_TOPIC)
     for fitted in (models, topical_models):
         fitted.setdefault(Kind.KO, dataclasses.astuple(UNFITTED))
     answer = answer_threshold(train, models)

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .memory import Turn
-from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_table, place_mentions, same_person,
-                       tokens)
+from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_end, phrase_table, place_mentions,
+                       same_person, tokens, without_titles)
 from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
@@ -34,15 +34,18 @@ STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for 
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
 
 
-def _asking_phrases(*keys: str) -> list[tuple[str, ...]]:
-    """[asking] phrases of ``keys``, longest first ("như thế nào" before "thế nào")."""
+def _asking_phrases(*keys: str) -> list[tuple[tuple[str, str], ...]]:
+    """[asking] phrases of ``keys``, each word as written and folded, longest first ("như thế
+    nào" before "thế nào")."""
     raw = "|".join(DATA["asking"].get(key, "") for key in keys)
-    return sorted({tuple(nfc(w) for w in p.split()) for p in re.split(r"[|\n]", raw) if p.strip()}, key=len, reverse=True)
+    phrases = {tuple((nfc(w), fold(w)) for w in p.split()) for p in re.split(r"[|\n]", raw) if p.strip()}
+    return sorted(phrases, key=len, reverse=True)
 
 
 QUESTION = {lang: _asking_phrases(lang) for lang in LANGS}  # what is asked: "gì", "khi nào", "why"
 ASKING = {lang: _asking_phrases(lang, f"{lang}_more") for lang in LANGS}  # and what only makes it a question
 OPENERS = tuple(re.compile(p) for p in DATA["opener"]["patterns"])
+VIETNAMESE_COURTESY = frozenset({"ong", "ba"})
 
 
 def turn_language(kind: Kind) -> str:
@@ -111,8 +114,7 @@ def _reaction(toks: list[Token]) -> str | None:
     folded, exact = toks.folded, [t.exact for t in toks]
     i = 0
     while i < len(toks):
-        j_social = max(SOCIAL[0].end_at(folded, i), SOCIAL[1].end_at(exact, i))
-        j_more = max(MORE[0].end_at(folded, i), MORE[1].end_at(exact, i))
+        j_social, j_more = phrase_end(folded, exact, SOCIAL, i), phrase_end(folded, exact, MORE, i)
         if j_more > j_social:  # the longer phrase is what was said ("thêm đi" is "more")
             more, i = True, j_more
         elif j_social > i:
@@ -177,20 +179,12 @@ def _person(toks: list[Token], lang: str, last: Turn):
             referents = [p for p in referents if said == "f" and gender(p) == "f"] or referents
         if referents:
             i, j = found
-            name = referents[0] if lang == "vi" else _without_vietnamese_courtesy(referents[0])
+            # in an English or Korean turn without the Vietnamese courtesy "ông", "bà" (a title
+            # that says who, "Thị trưởng", stays)
+            name = referents[0] if lang == "vi" else without_titles(referents[0], VIETNAMESE_COURTESY)
             name += "'s" if lang == "en" and toks[i].folded in ("his", "hers") else ""
             return (toks[i].start, toks[j - 1].end), name, "person"
     return None
-
-
-def _without_vietnamese_courtesy(person: str) -> str:
-    """ "ông Park Heong-joon" -> "Park Heong-joon" in an English or Korean turn: "ông" and "bà"
-    are Vietnamese courtesy (a title that says who, "Thị trưởng", stays)."""
-    toks = tokens(person)
-    i = 0
-    while i < len(toks) - 1 and toks[i].folded in ("ong", "ba"):
-        i += 1
-    return person[toks[i].start:] if i else person
 
 
 def _place(toks: list[Token], lang: str, last: Turn):
@@ -202,11 +196,11 @@ def _place(toks: list[Token], lang: str, last: Turn):
     return (toks[i].start, toks[j - 1].end), lead + last.places[0], "place"
 
 
-def _asking_at(toks: list[Token], phrases: list[tuple[str, ...]]) -> set[int]:
+def _asking_at(toks: list[Token], phrases: list[tuple[tuple[str, str], ...]]) -> set[int]:
     """The positions of ``toks`` inside one of the asking ``phrases`` (each word as typed where
     the token has diacritics, folded where it has none, as ``_stop`` compares)."""
-    def same(t: Token, word: str) -> bool:
-        return t.exact == word if t.exact != t.folded else t.folded == fold(word)
+    def same(t: Token, word: tuple[str, str]) -> bool:
+        return t.exact == word[0] if t.exact != t.folded else t.folded == word[1]
 
     found: set[int] = set()
     i = 0

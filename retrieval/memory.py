@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import GENERIC_TITLES, Mention, mentions, places_in, same_person, title_words, tokens
+from .mentions import Mention, mentions, places_in, same_person, title_words, without_titles
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -138,11 +138,8 @@ def _known_as(named: Mention, asked: Mention) -> Mention:
     Heong-joon"): what a later "ông ấy" stands for, in the words both were said in."""
     if asked.named or asked.kind != "person":  # asked by name: known by it
         return named
-    name = tokens(named.text)
-    i = 0
-    while i < len(name) and name[i].folded in GENERIC_TITLES:
-        i += 1
-    return replace(named, text=f"{asked.text} {named.text[name[i].start:]}") if 0 < i < len(name) else named
+    name = without_titles(named.text)
+    return replace(named, text=f"{asked.text} {name}") if name != named.text else named
 
 
 def _unique(items: list[str]) -> list[str]:

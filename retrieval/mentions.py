@@ -105,11 +105,17 @@ def tokens(text: str) -> Tokens:
                   for m in _TOKEN.finditer(text))
 
 
+def phrase_end(folded: list[str], exact: list[str], table: Table, i: int) -> int:
+    """The end of the longest of ``table``'s phrases starting at word ``i`` (folded or as typed;
+    ``i`` when none does)."""
+    return max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+
+
 def find(toks: list[Token], table: Table, start: int = 0) -> tuple[int, int] | None:
     """The first (i, j) such that toks[i:j] is one of ``table``'s phrases (folded or as typed)."""
     folded, exact = [t.folded for t in toks], [t.exact for t in toks]
     for i in range(start, len(toks)):
-        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        j = phrase_end(folded, exact, table, i)
         if j > i:
             return i, j
     return None
@@ -120,7 +126,7 @@ def only(toks: list[Token], table: Table) -> bool:
     folded, exact = [t.folded for t in toks], [t.exact for t in toks]
     i = 0
     while i < len(toks):
-        j = max(table[0].end_at(folded, i), table[1].end_at(exact, i))
+        j = phrase_end(folded, exact, table, i)
         if j == i:
             return False
         i = j
@@ -236,6 +242,16 @@ def title_words(person: Mention) -> frozenset[str]:
         if any(toks[i:i + len(f)] == f for f in forms for i in range(len(toks))):
             found.update(w for f in forms for w in f)
     return frozenset(found)
+
+
+def without_titles(person: str, titles: frozenset[str] = GENERIC_TITLES) -> str:
+    """``person`` without the ``titles`` it starts with ("ông Park Heong-joon" -> "Park
+    Heong-joon"); as it is when nothing else would be left."""
+    toks = tokens(person)
+    i = 0
+    while i < len(toks) - 1 and toks[i].folded in titles:
+        i += 1
+    return person[toks[i].start:] if i else person
 
 
 def same_person(a: Mention, b: Mention) -> bool:
