@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from .answer import ANSWERED, ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, Answer, Cursor
+from .answer import ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor
 from .conversation import MORE_TURN, SOCIAL_TURN, Reading, read_turn, social_language
 from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
@@ -29,8 +29,10 @@ CURSORS_KEPT = 1000  # conversations whose last ranking is kept for "more" (the 
 
 def better(leaning: Answer, alone: Answer) -> bool:
     """Whether a turn read with the last one's words is answered better than alone: only when
-    alone it is not confidently answered, and with them it is surer."""
-    return alone.status != ANSWERED and leaning.status != NO_ANSWER and leaning.confidence > alone.confidence
+    alone it is uncertain (something near, not sure), and with them it is surer. A turn whose
+    own words find nothing near ("giá vàng hôm nay" after a question about Busan) is not made
+    about the articles by the words carried beside it."""
+    return alone.status == UNCERTAIN and leaning.status != NO_ANSWER and leaning.confidence > alone.confidence
 
 
 class Dialogue:

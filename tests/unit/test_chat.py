@@ -136,6 +136,8 @@ def test_leaning_on_the_last_turn_wins_only_over_an_unsure_answer(engine):
 
     unsure = dataclasses.replace(sure, status="uncertain", confidence=0.3)
     assert better(sure, unsure) and not better(unsure, sure) and not better(unsure, unsure)
+    nothing_near = dataclasses.replace(sure, status="no_answer", confidence=0.01)
+    assert not better(unsure, nothing_near) and not better(sure, nothing_near)  # carried words make no topic
 
 
 def test_carried_words_find_the_passage_but_cannot_make_the_answer_sure(engine):
