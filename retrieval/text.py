@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 from enum import Enum
 
-from .lexicon import ENGLISH, VIETNAMESE_PLAIN
+from .lexicon import COMMON_VI, ENGLISH, VIETNAMESE_PLAIN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Vietnamese letters that only exist with a diacritic (plus đ); one is enough to say
@@ -83,15 +83,19 @@ def question_kind(text: str) -> Kind:
     return Kind.VI_PLAIN if all(_looks_like_vi_syllable(t) for t in tokens) else Kind.OTHER
 
 
+# The restorer's common words vote for Vietnamese too ("sao", "vì" of "vi sao").
+_VIETNAMESE_VOTES = VIETNAMESE_PLAIN | {fold(w) for w in COMMON_VI}
+
+
 def _language_votes(tokens: list[str]) -> tuple[int, int]:
     """Votes of a plain-letters question's words, each decided on its own: a common Vietnamese
     word or a common English word counts one (a word of both lists nothing); any other word
     shaped like a Vietnamese syllable half a vote for Vietnamese; names and the rest nothing."""
     english = vietnamese = 0.0
     for t in tokens:
-        if t in VIETNAMESE_PLAIN and t in ENGLISH:  # "do" (English "do", Vietnamese "do"/"đó")
+        if t in _VIETNAMESE_VOTES and t in ENGLISH:  # "do" (English "do", Vietnamese "do"/"đó")
             continue
-        if t in VIETNAMESE_PLAIN:
+        if t in _VIETNAMESE_VOTES:
             vietnamese += 1
         elif t in ENGLISH:
             english += 1

@@ -103,7 +103,9 @@ def test_plain_share(text, low, high):
 @pytest.mark.parametrize("question, kind", [
     ("to lam tham busan ngay nao", Kind.VI_PLAIN),  # per word: no English word in it
     ("tbt de nghi busan lam gi", Kind.VI_PLAIN),
+    ("vi sao busan than voi vn", Kind.VI_PLAIN),  # a name is of no language; "than" alone is not English enough
     ("who is busan mayor", Kind.EN),
+    ("busan and saigon", Kind.EN),
     ("How do I bake bread?", Kind.EN),  # "do" is both: it decides nothing
     ("Busan mayor là ai vậy?", Kind.VI),
     ("부산 시장은 누구입니까?", Kind.KO),

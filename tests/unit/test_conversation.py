@@ -33,6 +33,8 @@ WIFE = Turn("Phu nhân đi cùng ai?", "Phu nhân đi cùng ai?", "vi", "answere
     ("bà con Việt Nam ở Busan", [("Việt Nam", "place"), ("Busan", "place")]),  # "bà con" is no person
     ("Oh Keo-don tin gì?", [("Oh Keo-don", "name")]),  # a first word that goes on as a name
     ("Hai thành phố hợp tác gì?", []),  # a first word alone is only the sentence's capital
+    ("tổng lãnh sự quán vn ở busan mở hồi nào", [("vn", "place"), ("busan", "place")]),  # the office, not a consul
+    ("Đại sứ quán Hàn Quốc và đại sứ Park", [("Hàn Quốc", "place"), ("đại sứ Park", "person")]),
 ])
 def test_mentions(text, expected):
     assert [(m.text, m.kind) for m in mentions(text)] == expected
