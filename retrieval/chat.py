@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from .answer import ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor
+from .answer import ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor, message_for
 from .conversation import MORE_TURN, SOCIAL_TURN, Reading, read_turn, social_language
 from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
@@ -91,6 +91,10 @@ class Dialogue:
             judge = plan(reading.own) if reading.own else None
             chosen, = pipeline.answer_many([plan(reading.understood)], k, exclude, [judge])
             understood = reading.understood if reading.followup else ""
+        if reading.kind is not Kind.OTHER and lang_of(reading.kind) != chosen.lang:
+            # an English turn read with a Vietnamese name ("what did Tô Lâm …") is ranked as its
+            # reading is written, and answered in the language it was asked in
+            chosen = dataclasses.replace(chosen, kind=reading.kind, message=message_for(chosen.status, reading.kind))
         return dataclasses.replace(chosen, question=typed, understood_as=understood)
 
     def _social(self, conversation: str, history: Conversation | None, typed: str, reading: Reading,

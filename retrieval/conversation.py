@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from .memory import Turn
 from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_end, phrase_table, place_mentions,
-                       same_person, tokens, without_titles)
+                       same_person, title_in, tokens, without_titles)
 from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
@@ -179,9 +179,9 @@ def _person(toks: list[Token], lang: str, last: Turn):
             referents = [p for p in referents if said == "f" and gender(p) == "f"] or referents
         if referents:
             i, j = found
-            # in an English or Korean turn without the Vietnamese courtesy "ông", "bà" (a title
-            # that says who, "Thị trưởng", stays)
-            name = referents[0] if lang == "vi" else without_titles(referents[0], VIETNAMESE_COURTESY)
+            # in an English or Korean turn without the Vietnamese courtesy "ông", "bà", and with
+            # a title that says who in the turn's language ("Thị trưởng" -> "mayor", "시장")
+            name = referents[0] if lang == "vi" else title_in(without_titles(referents[0], VIETNAMESE_COURTESY), lang)
             name += "'s" if lang == "en" and toks[i].folded in ("his", "hers") else ""
             return (toks[i].start, toks[j - 1].end), name, "person"
     return None

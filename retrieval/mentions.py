@@ -17,7 +17,9 @@ from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .text import fold_word, nfc
 
 DATA = tomllib.loads((Path(__file__).parent / "data" / "conversation.toml").read_text(encoding="utf-8"))
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+# A word with its hyphens and inner apostrophes ("Heong-joon", "O'Brien"), not an English
+# possessive or contraction ending ("Park's", "who's": the name or word is the token).
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+|['’](?![st]\b)[^\W_]+)*", re.UNICODE)
 
 
 class Phrases:
@@ -246,6 +248,33 @@ def title_words(person: Mention) -> frozenset[str]:
         if any(toks[i:i + len(f)] == f for f in forms for i in range(len(toks))):
             found.update(w for f in forms for w in f)
     return frozenset(found)
+
+
+def _title_forms() -> dict[str, dict[str, str]]:
+    """A title's form in each language by any of its forms: "thi truong" -> {"en": "mayor", "ko": "시장"}."""
+    table = {}
+    for line in DATA["titles"]["same"].splitlines():
+        forms = [f.strip() for f in line.split("|") if f.strip()]
+        by_lang = {"vi": forms[0], "en": next(f for f in forms[1:] if f.isascii()),
+                   "ko": next(f for f in forms if re.search("[가-힣]", f))}
+        table.update({f: by_lang for f in forms})
+    return table
+
+
+_TITLE_FORMS = _title_forms()
+
+
+def title_in(person: str, lang: str) -> str:
+    """``person`` with the title it starts with in ``lang`` ("Thị trưởng Park Heong-joon" ->
+    "mayor Park Heong-joon" / "Park Heong-joon 시장"); as it is when the title has no form there
+    or nothing follows it."""
+    toks = tokens(person)
+    end = TITLES.end_at(toks.folded, 0)
+    forms = _TITLE_FORMS.get(" ".join(toks.folded[:end]))
+    if lang == "vi" or not forms or end >= len(toks):
+        return person
+    name = person[toks[end].start:]
+    return f"{forms['en']} {name}" if lang == "en" else f"{name} {forms['ko']}"
 
 
 def without_titles(person: str, titles: frozenset[str] = GENERIC_TITLES) -> str:

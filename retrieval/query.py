@@ -152,7 +152,7 @@ class Planner:
         if not content:
             return "", 1.0
         glossed = glossed_words(question)
-        named = {w.lower() for w in names_and_numbers(question).split()}
+        named = set(_TYPED_WORD.findall(names_and_numbers(question).lower()))  # "heong-joon": "heong", "joon"
         held = [w for w in content if w not in glossed and w not in named and fold_word(w) in self.corpus_words]
         expressed = sum(w in glossed or w in named or w in held for w in content)
         return " ".join(dict.fromkeys(held)), expressed / len(content)

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.conversation import ASK, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
-from retrieval.mentions import gender, mentions, places_in, same_person
+from retrieval.mentions import gender, mentions, places_in, same_person, title_in
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
@@ -38,6 +38,25 @@ WIFE = Turn("Phu nhân đi cùng ai?", "Phu nhân đi cùng ai?", "vi", "answere
 ])
 def test_mentions(text, expected):
     assert [(m.text, m.kind) for m in mentions(text)] == expected
+
+
+@pytest.mark.parametrize("person, lang, said", [
+    ("Thị trưởng Park Heong-joon", "en", "mayor Park Heong-joon"),
+    ("Tổng Bí thư Tô Lâm", "ko", "Tô Lâm 서기장"),
+    ("Tổng Bí thư Tô Lâm", "vi", "Tổng Bí thư Tô Lâm"),
+    ("Phu nhân", "en", "Phu nhân"),  # no English form listed: as it is
+    ("Thị trưởng", "en", "Thị trưởng"),  # a title alone names nobody in another language either
+])
+def test_a_title_is_said_in_the_turns_language(person, lang, said):
+    assert title_in(person, lang) == said
+
+
+@pytest.mark.parametrize("text, names", [
+    ("did Park Heong-joon's city sign", ["Park Heong-joon"]),  # the possessive is not the name's
+    ("what did O'Brien say", ["O'Brien"]),
+])
+def test_an_english_possessive_is_not_part_of_a_name(text, names):
+    assert [m.text for m in mentions(text)] == names
 
 
 @pytest.mark.parametrize("one, other", [("TP Busan", "busan"), ("Pusan", "Busan"), ("TP.HCM", "tphcm"),
@@ -161,7 +180,7 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("ong ay cam ket gi", WHO_WELCOMED, "ông Park Heong-joon cam ket gi", "person"),
     ("and what did he ask for?", WHO_WELCOMED, "what did Park Heong-joon ask for?", "person"),  # no "ông" in English
     # "who is the mayor" in English: the mayor by the name the answer gives him (the glossary's "thị trưởng")
-    ("what did he promise?", ENGLISH, "what did Thị trưởng Park Heong-joon promise?", "person"),
+    ("what did he promise?", ENGLISH, "what did mayor Park Heong-joon promise?", "person"),  # the title in English
     # "ông ấy" is never a woman, "bà ấy" never a man
     ("ông ấy nói gì?", WIFE, "ông Oh Keo-don nói gì?", "person"),
     ("bà ấy nói gì?", WIFE, "Phu nhân nói gì?", "person"),
@@ -179,7 +198,7 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("không, ý tôi là TP.HCM", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
     # a name with words of its own is a topic, not a name to swap in
     ("còn doanh nghiệp Busan thì sao", PLACES_ASKED, "doanh nghiệp Busan (Busan muốn TP HCM)", "swap"),
-    ("and his promise?", ENGLISH, "Thị trưởng Park Heong-joon's promise?", "person"),
+    ("and his promise?", ENGLISH, "mayor Park Heong-joon's promise?", "person"),
     ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
     # a place inside a title: the mayor of the other city
     ("còn TP.HCM thì sao?", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
