@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fakes import HashEmbedder
 
-from retrieval.answer import ANSWERED, SOCIAL
+from retrieval.answer import ANSWERED, SOCIAL, message_for
 from retrieval.chat import Dialogue, better
 from retrieval.memory import MemoryConversations
 from retrieval.engine import open_engine
@@ -152,3 +152,11 @@ def test_carried_words_find_the_passage_but_cannot_make_the_answer_sure(engine):
     judged = pipeline.decide(plan, vector, 3, judge=typed)
     assert judged.status == "uncertain" and judged.answered  # shown, with the caveat; never refused for it
     assert [ap.passage.id for ap in judged.passages] == [ap.passage.id for ap in full.passages]
+
+
+def test_an_english_turn_read_with_a_vietnamese_name_is_answered_in_english(engine):
+    engine.chat("lang", "Tổng Bí thư Tô Lâm gặp ai ở Busan?")
+    follow = engine.chat("lang", "what did he ask Busan for?")
+    assert follow.followup and "Tô Lâm" in follow.understood_as  # the reading carries Vietnamese marks
+    assert follow.lang == "en"
+    assert follow.message == message_for(follow.status, Kind.EN)
