@@ -9,32 +9,77 @@ lists are data (data/glossary.toml, with their provenance).
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import tomllib
 from pathlib import Path
 
+import snowballstemmer
+
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "glossary.toml").read_text(encoding="utf-8"))
 GLOSSARY: dict[str, str] = dict(_DATA["en_vi"])  # English word or phrase -> the articles' Vietnamese
-_PHRASES = sorted(GLOSSARY, key=len, reverse=True)
-_PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b")
+_WORD = re.compile(r"[^\W_]+")  # whole words: "là" is no "l"
+_LONGEST = max(len(p.split()) for p in GLOSSARY)
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps state while it works
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _stem(word: str) -> str:
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)
+
+
+def _by_stems() -> dict[tuple[str, ...], str]:
+    """Each phrase by the stems of its words, so that its other forms match ("globally",
+    "cooperated", "consulates"); stems two phrases share with different meanings are left out
+    ("consul general", "consulate general": each is matched as written only)."""
+    meanings: dict[tuple[str, ...], set[str]] = {}
+    for phrase, vietnamese in GLOSSARY.items():
+        meanings.setdefault(tuple(_stem(w) for w in phrase.split()), set()).add(vietnamese)
+    return {stems: next(iter(vi)) for stems, vi in meanings.items() if len(vi) == 1}
+
+
+_EXACT = {tuple(p.split()): vi for p, vi in GLOSSARY.items()}
+_STEMS = _by_stems()
+
+
+def _found(question: str) -> list[tuple[list[str], str]]:
+    """The glossary phrases of ``question``, longest first from left to right: each as typed
+    (its words) with its Vietnamese; a phrase as written before one only alike in its stems."""
+    typed = _WORD.findall(question.lower())
+    stems = [_stem(w) for w in typed]
+    found, i = [], 0
+    while i < len(typed):
+        for n in range(min(_LONGEST, len(typed) - i), 0, -1):
+            vietnamese = _EXACT.get(tuple(typed[i:i + n])) or _STEMS.get(tuple(stems[i:i + n]))
+            if vietnamese:
+                found.append((typed[i:i + n], vietnamese))
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
 def translate_terms(question: str, english_only: bool = False) -> str:
-    """The Vietnamese glossary words for the English words and phrases in ``question``.
+    """The Vietnamese glossary words for the English words and phrases in ``question``, in any
+    of their forms ("businesses", "globally").
 
     ``english_only``: for a Vietnamese question with English words in it ("Busan mayor là ai"),
     only phrases none of whose words could be a Vietnamese syllable ("met" could be "mệt")."""
     from .text import could_be_vietnamese
 
-    found = [m.group(1) for m in _PATTERN.finditer(question.lower())]
+    found = _found(question)
     if english_only:
-        found = [p for p in found if not any(could_be_vietnamese(w) for w in p.split())]
-    return " ".join(GLOSSARY[p] for p in found)
+        found = [(w, vi) for w, vi in found if not any(could_be_vietnamese(x) for x in w)]
+    return " ".join(vi for _, vi in found)
 
 
 def glossed_words(question: str) -> frozenset[str]:
     """The English words of ``question`` that a glossary phrase translates."""
-    return frozenset(w for m in _PATTERN.finditer(question.lower()) for w in m.group(1).split())
+    return frozenset(w for typed, _ in _found(question) for w in typed)
 
 
 KOREAN: dict[str, str] = dict(_DATA["ko_vi"])  # Korean word -> the articles' Vietnamese

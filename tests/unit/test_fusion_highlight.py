@@ -169,6 +169,13 @@ def test_vietnamese_synonyms(question, expected):
     ("Who is the mayor of Busan?", "thị trưởng"),
     ("Where was the Consulate General opened?", "tổng lãnh sự quán ra mắt"),
     ("How do I bake bread?", ""),
+    # other forms of a listed word, by their stems
+    ("what does busan want to become globally", "mong muốn toàn cầu"),
+    ("when were they cooperating", "hợp tác"),
+    ("the consulates of vietnam", "lãnh sự quán việt nam"),
+    # two phrases alike in their stems are each matched only as written
+    ("consul general", "tổng lãnh sự"),
+    ("consulate general", "tổng lãnh sự quán"),
 ])
 def test_translate_terms(question, expected):
     from retrieval.glossary import translate_terms
