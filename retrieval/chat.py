@@ -65,8 +65,11 @@ class Dialogue:
             return self._more(pipeline, conversation, history, typed, k, now)
         answer = self._answer(pipeline, typed, reading, last, k)
         shown = answer.shown()
+        # each passage's answering sentence, then the rest of it: the person of a passage whose
+        # highlight names nobody is still its own before the next passage's
+        said = [text for ap in shown for text in dict.fromkeys((ap.highlight, ap.passage.text))]
         turn = remembered(typed, answer.understood_as or typed, answer.lang, answer.status,
-                          [ap.highlight for ap in shown], [ap.passage.id for ap in shown], history, now)
+                          said, [ap.passage.id for ap in shown], history, now)
         self._save(conversation, (history or Conversation()).add(turn), answer.cursor)
         return answer
 

@@ -99,8 +99,8 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
                passage_ids: list[str], history: Conversation | None, when: float | None = None) -> Turn:
     """The turn to remember: who and where it is about. A "who" question's person is the one the
     answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
-    X, by the name the answer gives it when it does. ``shown_texts``: the answering sentences
-    shown, best first."""
+    X, by the name the answer gives it when it does. ``shown_texts``: what was shown, best
+    first (each passage's answering sentence before the rest of it)."""
     folded = fold(understood)
     asked = mentions(understood)
     identity = bool(_IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person

@@ -14,6 +14,7 @@ from fakes import HashEmbedder
 from retrieval.answer import ANSWERED, SOCIAL, message_for
 from retrieval.chat import Dialogue, better
 from retrieval.memory import MemoryConversations
+from retrieval.mentions import mentions
 from retrieval.engine import open_engine
 from retrieval.errors import QuestionError
 from retrieval.fusion import Calibration
@@ -160,3 +161,13 @@ def test_an_english_turn_read_with_a_vietnamese_name_is_answered_in_english(engi
     assert follow.followup and "Tô Lâm" in follow.understood_as  # the reading carries Vietnamese marks
     assert follow.lang == "en"
     assert follow.message == message_for(follow.status, Kind.EN)
+
+
+def test_the_first_passage_names_the_person_even_outside_its_highlight(engine):
+    store = MemoryConversations()
+    dialogue = Dialogue(lambda: engine.pipeline, store)
+    answer = dialogue.turn("who", "Busan trở thành hình mẫu về quan hệ hợp tác như thế nào?")
+    top = answer.passages[0]
+    named = [m.text for m in mentions(top.passage.text) if m.kind == "person"]
+    assert named and not any(n in top.highlight for n in named)  # the answering sentence names nobody
+    assert store.load("who").last().persons[0] == named[0]
