@@ -189,11 +189,16 @@ def _person(toks: list[Token], lang: str, last: Turn):
 
 def _place(toks: list[Token], lang: str, last: Turn):
     found = find(toks, PLACE[lang])
-    if found is None or not last.places:
+    if found is None:
+        return None
+    # "who was the Busan guy there": not the place the turn names itself
+    named = {m.key for m in place_mentions(" ".join(t.text for t in toks))}
+    places = [p for p in last.places if not named & {m.key for m in place_mentions(p)}]
+    if not places:
         return None
     i, j = found
     lead = {"o": toks[i].text + " ", "there": "in "}.get(toks[i].folded, "")  # "ở đó" -> "ở Busan"
-    return (toks[i].start, toks[j - 1].end), lead + last.places[0], "place"
+    return (toks[i].start, toks[j - 1].end), lead + places[0], "place"
 
 
 def _asking_at(toks: list[Token], phrases: list[tuple[tuple[str, str], ...]]) -> set[int]:

@@ -198,6 +198,7 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("không, ý tôi là TP.HCM", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
     # a name with words of its own is a topic, not a name to swap in
     ("còn doanh nghiệp Busan thì sao", PLACES_ASKED, "doanh nghiệp Busan (Busan muốn TP HCM)", "swap"),
+    ("who was the Busan official there?", PLACES_ASKED, "who was the Busan official in TP.HCM?", "place"),  # not the place it names
     ("and his promise?", ENGLISH, "mayor Park Heong-joon's promise?", "person"),
     ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
     # a place inside a title: the mayor of the other city
