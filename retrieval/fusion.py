@@ -52,6 +52,8 @@ class Evidence:
     sentence_z: float = 0.0  # top passage's closest sentence, in corpus standard deviations
     missing_names: float = 0.0  # share of the question's names and figures ("Seoul", "2010") not in the passage
     wrong_type: float = 0.0  # 1 when the question asks for a year, date or number and the passage has none
+    wrong_agent: float = 0.0  # 1 when the question says what a place asks or wants and the passage
+    #                           only what another place does (roles.py): a rule, not in the models
     sentence_cos: float = 0.0  # the closest sentence's cosine itself: how near in meaning, whatever the corpus
     #                            (a z-score only says how much nearer than the rest of a corpus about one topic)
     topic: float = 0.0  # the question's mean cosine to every passage: how much it is about what the corpus is about

@@ -19,6 +19,7 @@ from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import (HELD, IN_TEXT, Sentences, best_sentence, figures, folded_words, holds_beyond,
                         lexical_scores, share)
 from .query import Planner, QueryPlan, idf_policy
+from .roles import agents
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
@@ -148,8 +149,10 @@ class Pipeline:
             confidence = self.confidence(ranking)
             topical = self.topicality[plan.kind].confidence(ranking.evidence) if ranking.evidence else 0.0
             status = self.status(confidence, plan.kind, topical)
-            if status == ANSWERED and ranking.evidence.wrong_type:
-                status = UNCERTAIN  # "what year" is not answered by a passage without one, however close
+            if status == ANSWERED and (ranking.evidence.wrong_type or ranking.evidence.wrong_agent):
+                # "what year" is not answered by a passage without one, however close, nor what
+                # Busan asks by what the other city asks
+                status = UNCERTAIN
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
                 if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
@@ -180,11 +183,13 @@ class Pipeline:
         with stages("fuse"):
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
+            order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
             rows = tuple(found.rows[i] for i in order)
             scores = tuple(fused[i] for i in order)
             evidence = Evidence(
                 dense_z=found.dense_z[order[0]],
                 margin=scores[0] - scores[1] if len(scores) > 1 else scores[0],
+                wrong_agent=wrong_agent,
                 sentence_z=found.sentence_z[order[0]],
                 sentence_cos=max(found.sentence_sims[order[0]], default=0.0),
                 topic=found.topic,
@@ -193,6 +198,29 @@ class Pipeline:
                 **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)
+
+    def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
+                  order: list[int]) -> tuple[list[int], float]:
+        """``order`` with, on the first page, the passages where a place the question names asks
+        or wants (``roles.agents``) put in the places of those where only another place does
+        (``roles.other_agent``), the others where they were: the scores stay those of the places
+        (what the ranking gives each place), so they stay in order. And 1.0 when the passage
+        then first is one where only another place asks."""
+        if not plan.agents:
+            return order, 0.0
+        page = order[:FIRST_PAGE]
+        said = [agents(p.text) for p in self.index.passages.many([rows[i] for i in page])]
+        own = [bool(a & plan.agents) for a in said]
+        other = [bool(a) and not o for a, o in zip(said, own)]
+        places = [at for at in range(len(page)) if own[at] or other[at]]
+        if any(own) and any(other):
+            moved = sorted(places, key=lambda at: not own[at])  # stable: own first, each in its order
+            fused_in_order = [fused[i] for i in page]
+            page = [page[moved[places.index(at)]] if at in places else page[at] for at in range(len(page))]
+            other = [other[moved[places.index(at)]] if at in places else other[at] for at in range(len(page))]
+            for at, i in enumerate(page):
+                fused[i] = fused_in_order[at]
+        return page + order[FIRST_PAGE:], float(other[0])
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""

@@ -13,6 +13,7 @@ from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
+from .roles import agents
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers, question_kind
@@ -54,6 +55,7 @@ class QueryPlan:
     #               highlight all judge sentences by, so the three cannot disagree
     names: tuple[str, ...] = ()  # the question's names and figures, folded ("seoul", "2010")
     asks: str = ""  # what the answer must hold: "year", "date", "number" or "" (highlight.asks_for)
+    agents: frozenset[frozenset[str]] = frozenset()  # the places that ask or want in it (roles.agents)
     expressed: float = 1.0  # the share of an English question's content words its lexical text
     #                         expresses (glossary, names, the articles' own words): coverage can
     #                         only be as sure as that ("where did the leader's plane land": 1 of 3)
@@ -142,7 +144,7 @@ class Planner:
             lexical = f"{lexical} {held}".strip()
         asks = asks_for(dense_text)  # the marks restored: "may bay" is "máy bay", no "mấy"
         return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, asks, self.idf),
-                         question_names(text), asks, expressed)
+                         question_names(text), asks, agents(text), expressed)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

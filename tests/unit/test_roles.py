@@ -1,0 +1,63 @@
+"""Who asks or wants what (retrieval/roles.py): table tests, and the pipeline's use of it."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import HashEmbedder, memory_index
+
+from retrieval.fusion import Calibration
+from retrieval.passage import Passage
+from retrieval.pipeline import Pipeline
+from retrieval.roles import agents
+from retrieval.text import Kind
+
+BUSAN = frozenset({"busan"})
+HCM = frozenset({"ho", "chi", "minh"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("busan đề nghị tphcm những gì", {BUSAN}),
+    ("Thành phố Hồ Chí Minh mong muốn Busan duy trì chương trình đào tạo", {HCM}),
+    ("Bên cạnh đó, Busan mong muốn cùng Thành phố Hồ Chí Minh đẩy mạnh", {BUSAN}),
+    ("tp hcm muon busan mo rong dao tao", {HCM}),  # typed without diacritics
+    ("what did HCMC ask Busan to keep doing", {HCM}),
+    ("Busan cũng rất mong muốn hợp tác", {BUSAN}),  # a few words between
+    ("ông Oh Keo-dong bày tỏ mong muốn", set()),  # a person asks, no place
+    ("TP Busan, ông Oh Keo-dong mong muốn", set()),  # the name nearest the verb is a person's
+    ("Busan là thành phố cảng lớn và nhiều người muốn đến", set()),  # too far from the verb
+    ("Busan kết nghĩa với TP.HCM năm nào?", set()),  # no verb of asking
+])
+def test_agents(text, expected):
+    assert agents(text) == expected
+
+
+TEXTS = ["Thành phố Hồ Chí Minh mong muốn Busan đẩy mạnh hợp tác đào tạo và cảng biển.",
+         "Busan mong muốn Thành phố Hồ Chí Minh đẩy mạnh hợp tác về thư viện.",
+         "Lễ đón tại sân bay quốc tế Gimhae."]
+
+
+def _pipeline(texts):
+    emb = HashEmbedder()
+    ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+    pipeline = Pipeline(memory_index(ps, emb), lambda t: emb.embed_queries([t])[0], threshold=0.5)
+    pipeline.calibration = {k: Calibration(bias=50, dense=0, coverage=0, margin=0) for k in Kind}  # always sure
+    return pipeline, emb
+
+
+def test_a_passage_where_only_the_other_city_asks_goes_after_one_where_the_asked_city_does():
+    pipeline, _ = _pipeline(TEXTS)
+    answer = pipeline.answer("Thành phố Hồ Chí Minh đề nghị Busan đẩy mạnh hợp tác gì?", k=3)
+    assert [ap.passage.paragraph for ap in answer.passages][:2] == [1, 2]
+    busan = pipeline.answer("Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?", k=3)
+    assert [ap.passage.paragraph for ap in busan.passages][:2] == [2, 1]
+    scores = [ap.score for ap in busan.passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_an_answer_where_only_the_other_city_asks_is_not_sure():
+    pipeline, emb = _pipeline([TEXTS[0], TEXTS[2]])
+    question = "Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?"
+    answer = pipeline.answer(question)
+    assert answer.passages[0].passage.paragraph == 1 and answer.status == "uncertain"
+    assert pipeline.rank(pipeline.planner.plan(question), emb.embed_queries([question])[0]).evidence.wrong_agent == 1.0
+    assert pipeline.answer("Thành phố Hồ Chí Minh đề nghị Busan đẩy mạnh hợp tác gì?").status == "answered"
