@@ -10,23 +10,27 @@ Pure functions of the text.
 
 from __future__ import annotations
 
+import re
+
 from .lexicon import ROLE_VERBS
 from .mentions import Phrases, mentions, tokens
 from .text import fold
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
+_ANY_VERB = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(v)) for v in _VERBS) + r")\b")
 _NEAR = 3  # words at most between the place and its verb ("Busan cũng rất mong muốn")
 
 
 def agents(text: str) -> frozenset[frozenset[str]]:
     """The places (their keys) said right before a verb of asking, wanting or committing, with no
     other name between."""
+    if not _ANY_VERB.search(fold(text)):  # most questions: no words or names looked at
+        return frozenset()
     toks = tokens(text)
+    verbs = [i for i in range(len(toks)) if _VERBS.end_at(toks.folded, i) > i]
     said = mentions(text, subject=True)
     found = set()
-    for i in range(len(toks)):
-        if _VERBS.end_at(toks.folded, i) == i:
-            continue
+    for i in verbs:
         before = [m for m in said if m.end <= toks[i].start]
         # the nearest name before the verb: a person there ("ông Oh Keo-dong mong muốn") is who asks
         if before and before[-1].kind == "place" and sum(before[-1].end <= t.start < toks[i].start
