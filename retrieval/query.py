@@ -155,9 +155,21 @@ class Planner:
             return "", 1.0
         glossed = glossed_words(question)
         named = set(_TYPED_WORD.findall(names_and_numbers(question).lower()))  # "heong-joon": "heong", "joon"
-        held = [w for w in content if w not in glossed and w not in named and fold_word(w) in self.corpus_words]
+        held = self.names_typed_lower(question)  # "to lam": "to" is no stop word there
+        held += [w for w in content if w not in glossed and w not in named and fold_word(w) in self.corpus_words]
         expressed = sum(w in glossed or w in named or w in held for w in content)
         return " ".join(dict.fromkeys(held)), expressed / len(content)
+
+    def names_typed_lower(self, question: str) -> list[str]:
+        """Pairs of words the articles write together, one of them no English word, in an
+        English question ("to lam": "Tô Lâm"): both words, even one that is an English stop word."""
+        typed = _TYPED_WORD.findall(question.lower())
+        found = []
+        for a, b in zip(typed, typed[1:]):
+            english = [w in ENGLISH or w in _ENGLISH_STOP for w in (a, b)]
+            if any(english) and not all(english) and f"{fold_word(a)} {fold_word(b)}" in self.accents:
+                found += [a, b]
+        return found
 
     def decode_keyboard_off(self, text: str) -> str:
         """Words typed in Telex or VNI with the Vietnamese keyboard switched off ("thij truowng

@@ -178,6 +178,16 @@ def test_english_words_in_a_vietnamese_question_reach_the_lexical_side():
     assert plan.kind is Kind.VI and "thi truong" in plan.lexical_text
 
 
+@pytest.mark.parametrize("question, held, left_out", [
+    ("what did to lam say", "to lam", ""),  # "to" is an English stop word, but not in "Tô Lâm"
+    ("did he go to busan", "busan", "to"),  # "to busan" is no pair of the articles
+])
+def test_a_name_typed_in_lower_case_in_english_reaches_the_lexical_side(question, held, left_out):
+    plan = Planner(ACCENTS, lambda t: 1.0).plan(question)
+    assert plan.kind is Kind.EN and held in plan.lexical_text
+    assert not left_out or left_out not in plan.lexical_text.split()
+
+
 def test_an_acronym_is_not_mended_into_a_word():
     plan = Planner(accent_table(CORPUS + ["góp phần"]), lambda t: 1.0).plan("GDP của Busan là bao nhiêu?")
     assert "GDP" in plan.read_as
