@@ -9,6 +9,7 @@ next turn may refer to in a ``ConversationStore``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
 from .pipeline import Pipeline
 from .query import validate_question
+from .restore import restore_diacritics
 from .text import Kind, lang_of
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ class Dialogue:
         typed = as_typed(question)
         if typed or not question.strip():  # emoji alone ("👍") cleans to nothing: social, not an error
             typed = validate_question(question, pipeline.planner.max_chars)
-        reading = read_turn(typed, last)
+        reading = read_turn(typed, last, functools.partial(restore_diacritics, accents=pipeline.planner.accents))
         if reading.act == SOCIAL_TURN or (reading.act == MORE_TURN and last is None):
             said = typed or question.strip()[: pipeline.planner.max_chars]  # emoji alone, echoed within bounds
             return self._social(conversation, history, said, reading, now)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from .memory import Turn
 from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_end, phrase_table, place_mentions,
@@ -71,9 +72,13 @@ class Reading:
     kind: Kind = field(default=Kind.OTHER, compare=False)
 
 
-def read_turn(question: str, last: Turn | None) -> Reading:
+def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | None = None) -> Reading:
     """How a turn is to be answered, given the last asked turn of the conversation (None: the
-    first, or an expired conversation)."""
+    first, or an expired conversation). ``restore``: the last turn with its diacritics restored
+    (the planner's restorer), so that its words typed without them are told from function
+    words ("to lam de nghi": "lâm", "đề", not "làm", "để")."""
+    if last is not None and restore is not None:
+        last = replace(last, marks=_marks(last.understood, restore))
     toks = tokens(question)
     kind = question_kind(question)
     if not toks or only(toks, SOCIAL):
@@ -293,7 +298,7 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     content = _content(toks, lang)
     asks = "?" in question or bool(_asking_at(toks, ASKING[lang]))
     if len(content) <= 1 and asks:
-        frame = _without_words(_frame(last.understood), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
+        frame = _without_words(_frame(last.understood, last.marks), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
         return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis")
     if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
@@ -316,20 +321,21 @@ def _context_free(text: str) -> str:
     return _CONTEXT.sub("", text)
 
 
-def _core(text: str, limit: int = 10) -> str:
-    """What a question was about: its words but question and function words, each once."""
+def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10) -> str:
+    """What a question was about: its words but question and function words, each once
+    (``marks``: its plain words as meant, see ``_marks``)."""
     lang = turn_language(question_kind(text))
     named = [(m.start, m.end) for m in mentions(text)]  # "thi truong", "To Lam": never function words
     kept, seen = [], set()
-    for t in tokens(text):
-        keep = any(a <= t.start < b for a, b in named) or not _stop(t, lang)
+    for t, meant in zip(tokens(text), _as_meant(tokens(text), marks or {})):
+        keep = any(a <= t.start < b for a, b in named) or not _stop(meant, lang)
         if keep and t.folded not in seen:
             seen.add(t.folded)
             kept.append(t.text)
     return " ".join(kept[:limit])
 
 
-def _frame(text: str) -> str:
+def _frame(text: str, marks: dict[str, str] | None = None) -> str:
     """The last question as it was, without the words that asked ("thị trưởng Busan cảm ơn ai?"
     -> "thị trưởng Busan cảm ơn"), and the context it was understood in, if any: the frame an
     elliptical turn ("vì sao?") asks within."""
@@ -339,7 +345,7 @@ def _frame(text: str) -> str:
     named = [(m.start, m.end) for m in mentions(text)]
     kept, at = [], 0
     toks = tokens(text)
-    asking = _asking_at(toks, ASKING[lang])
+    asking = _asking_at(_as_meant(toks, marks or {}), ASKING[lang])  # "dau tu" is "đầu tư", no "đâu"
     for i, t in enumerate(toks):
         if i in asking and not any(a <= t.start < b for a, b in named):
             kept.append(text[at:t.start])
@@ -350,7 +356,25 @@ def _frame(text: str) -> str:
 
 def _with_context(question: str, last: Turn) -> str:
     """The turn and, after it, the names and topic of the last one (a topic that carries on)."""
-    return f"{question.rstrip(' ?!.')} ({_core(last.understood)})"
+    return f"{question.rstrip(' ?!.')} ({_core(last.understood, last.marks)})"
+
+
+def _marks(text: str, restore: Callable[[str], str]) -> dict[str, str]:
+    """Each word ``text`` typed without diacritics (folded) -> as restored, where one sentence
+    restores it one way only; nothing when every word was typed with its marks."""
+    typed = [t for t in tokens(text) if t.exact == t.folded and not t.folded.isdigit()]
+    if not typed:
+        return {}
+    forms: dict[str, set[str]] = {}
+    for t in tokens(restore(text)):
+        forms.setdefault(t.folded, set()).add(t.exact)
+    return {t.folded: next(iter(forms[t.folded])) for t in typed if len(forms.get(t.folded, ())) == 1}
+
+
+def _as_meant(toks: list[Token], marks: dict[str, str]) -> list[Token]:
+    """``toks`` with the words typed without diacritics as ``marks`` restores them: what tells a
+    function word from a content word, the text itself unchanged."""
+    return [replace(t, exact=marks[t.folded]) if t.exact == t.folded and t.folded in marks else t for t in toks]
 
 
 def social_language(kind: Kind, last: Turn | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 from .glossary import translate_terms
@@ -36,6 +36,9 @@ class Turn:
     passage_ids: tuple[str, ...] = ()  # shown, best first
     shown: int = 0
     time: float = 0.0
+    # its words typed without diacritics as the restorer reads them (conversation.read_turn
+    # sets it when reading the next turn; not kept)
+    marks: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class Conversation:
         return Conversation(self.turns[:-1] + (turn,), turn.time)
 
     def to_json(self) -> dict:
-        return {"turns": [asdict(t) for t in self.turns], "updated": self.updated}
+        return {"turns": [{k: v for k, v in asdict(t).items() if k != "marks"} for t in self.turns],
+                "updated": self.updated}
 
     @classmethod
     def from_json(cls, data: dict) -> "Conversation":

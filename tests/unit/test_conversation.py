@@ -332,3 +332,24 @@ def test_she_means_the_woman_named_when_there_is_one():
     turn = remembered("ai cảm ơn đoàn Việt Nam", "ai cảm ơn đoàn Việt Nam", "vi", "answered", [answer], ["p"], None)
     assert read_turn("bà ấy đến Busan khi nào?", turn).understood.startswith("Phu nhân")
     assert read_turn("ông ấy nói gì?", turn).understood.startswith("Thị trưởng Park Heong-joon")
+
+
+PLAIN = remembered("to lam de nghi busan mo rong dau tu vao linh vuc nao",
+                   "to lam de nghi busan mo rong dau tu vao linh vuc nao", "vi", "answered",
+                   ["Tổng Bí thư Tô Lâm đề nghị TP Busan mở rộng đầu tư."], ["p1"], None, when=100.0)
+RESTORED = {"to": "tô", "lam": "lâm", "de": "đề", "nghi": "nghị", "mo": "mở", "rong": "rộng", "dau": "đầu",
+            "tu": "tư", "vao": "vào", "linh": "lĩnh", "vuc": "vực", "nao": "nào"}
+
+
+def _restore(text):  # the planner's restorer, as the articles' words would restore this question
+    return " ".join(RESTORED.get(w, w) for w in text.split())
+
+
+@pytest.mark.parametrize("turn, understood", [
+    # plain words that fold like function words ("làm", "để", "đâu", "từ") are the last turn's topic
+    ("chuyện đó xảy ra khi nào", "chuyện đó xảy ra khi nào (to lam de nghi busan mo rong dau tu linh)"),
+    ("vì sao", "to lam de nghi busan mo rong dau tu vao linh vuc vì sao"),
+])
+def test_a_plain_last_turn_is_read_with_its_diacritics_restored(turn, understood):
+    assert read_turn(turn, PLAIN, _restore).understood == understood
+    assert read_turn(turn, PLAIN).understood != understood  # without them "lam", "dau" read as "làm", "đâu"
