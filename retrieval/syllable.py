@@ -82,7 +82,7 @@ _VOWELS = "aăâeêioôơuưy"
 # Telex lets the tone and the doubling vowel be typed late, once the consonant that ends the
 # syllable is typed: "laxnh" is "lanhx" (lãnh), "ketes" is "keets" (kết).
 _CODA = r"(?:ch|nh|ng|c|m|n|p|t)"
-_LATE_TONE = re.compile(r"^(.*[aeiouyw][a-z]*?)([sfrxj])([cghmnpt]+)$")
+_LATE_TONE = re.compile(r"^(.*[aeiouyw][a-z]*?)([sfrxj])([cghmnptiouy]+)$")
 _LATE_DOUBLE = re.compile(rf"^(.*?)([aeo])({_CODA})\2$")
 _TELEX_MARK = re.compile(r"aa|ee|oo|w|dd")  # a word with one of these is typed in Telex, not English
 

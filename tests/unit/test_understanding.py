@@ -35,6 +35,7 @@ def test_is_syllable(word, ok):
     ("hopwj", "hợp"), ("khoong", "không"), ("hoaf", "hòa"), ("quoocs", "quốc"),
     ("d9i5", "đị"), ("tho6ng1", "thống"), ("thi5", "thị"), ("ngu7o7i2", "người"), ("ngoaif", "ngoài"), ("hoanf", "hoàn"), ("giaf", "già"), ("quas", "quá"),  # VNI
     ("laxnh", "lãnh"), ("toonrg", "tổng"), ("ketes", "kết"), ("ddaauf", "đầu"), ("vieejt", "việt"),  # typed late
+    ("maasy", "mấy"), ("caaju", "cậu"),  # the tone typed before a final vowel letter
     ("test", ""), ("first", ""), ("cede", ""),  # English: no late tone or doubling makes a syllable of them
     ("ai", ""), ("busan", ""), ("minh", ""),  # nothing to decode
     ("after", ""), ("mayor", ""), ("tphcm", ""), ("Gimhae", ""),  # no syllable comes out
