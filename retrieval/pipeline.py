@@ -202,25 +202,25 @@ class Pipeline:
     def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks
-        or wants (``roles.agents``) put in the places of those where only another place does
-        (``roles.other_agent``), the others where they were: the scores stay those of the places
-        (what the ranking gives each place), so they stay in order. And 1.0 when the passage
-        then first is one where only another place asks."""
+        or wants (``roles.agents``) put in the places of those where only another place does,
+        the others left where they were; each place keeps its ``fused`` score, so the scores
+        stay in order. And 1.0 when the passage then first is one where only another place asks."""
         if not plan.agents:
             return order, 0.0
         page = order[:FIRST_PAGE]
-        said = [agents(p.text) for p in self.index.passages.many([rows[i] for i in page])]
-        own = [bool(a & plan.agents) for a in said]
-        other = [bool(a) and not o for a, o in zip(said, own)]
-        places = [at for at in range(len(page)) if own[at] or other[at]]
-        if any(own) and any(other):
-            moved = sorted(places, key=lambda at: not own[at])  # stable: own first, each in its order
-            fused_in_order = [fused[i] for i in page]
-            page = [page[moved[places.index(at)]] if at in places else page[at] for at in range(len(page))]
-            other = [other[moved[places.index(at)]] if at in places else other[at] for at in range(len(page))]
+        said = dict(zip(page, (agents(p.text) for p in self.index.passages.many([rows[i] for i in page]))))
+        own = {i for i in page if said[i] & plan.agents}
+        other = {i for i in page if said[i] and i not in own}
+        if own and other:
+            places = [at for at, i in enumerate(page) if i in own or i in other]
+            movers = [page[at] for at in places if page[at] in own] + [page[at] for at in places if page[at] in other]
+            scores = [fused[i] for i in page]
+            page = list(page)
+            for at, i in zip(places, movers):
+                page[at] = i
             for at, i in enumerate(page):
-                fused[i] = fused_in_order[at]
-        return page + order[FIRST_PAGE:], float(other[0])
+                fused[i] = scores[at]
+        return page + order[FIRST_PAGE:], float(page[0] in other)
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""
