@@ -255,8 +255,8 @@ def _title_forms() -> dict[str, dict[str, str]]:
     table = {}
     for line in DATA["titles"]["same"].splitlines():
         forms = [f.strip() for f in line.split("|") if f.strip()]
-        by_lang = {"vi": forms[0], "en": next(f for f in forms[1:] if f.isascii()),
-                   "ko": next(f for f in forms if re.search("[가-힣]", f))}
+        by_lang = {"vi": forms[0], "en": next((f for f in forms[1:] if f.isascii()), ""),
+                   "ko": next((f for f in forms if re.search("[가-힣]", f)), "")}
         table.update({f: by_lang for f in forms})
     return table
 
@@ -271,7 +271,7 @@ def title_in(person: str, lang: str) -> str:
     toks = tokens(person)
     end = TITLES.end_at(toks.folded, 0)
     forms = _TITLE_FORMS.get(" ".join(toks.folded[:end]))
-    if lang == "vi" or not forms or end >= len(toks):
+    if lang == "vi" or not forms or not forms.get(lang) or end >= len(toks):
         return person
     name = person[toks[end].start:]
     return f"{forms['en']} {name}" if lang == "en" else f"{name} {forms['ko']}"
