@@ -149,6 +149,9 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("nữa", WHO_WELCOMED, MORE_TURN), ("còn nữa ko ạ", WHO_WELCOMED, MORE_TURN), ("đoạn khác", WHO_WELCOMED, MORE_TURN),
     ("keep going", WHO_WELCOMED, MORE_TURN), ("show me other passages", WHO_WELCOMED, MORE_TURN),
     ("thêm đào tạo", WHO_WELCOMED, ASK), ("tiếp theo busan làm gì", WHO_WELCOMED, ASK),
+    ("k thanks", WHO_WELCOMED, SOCIAL_TURN), ("oki cảm ơn nhiều nha", WHO_WELCOMED, SOCIAL_TURN),
+    ("còn nữa hông", WHO_WELCOMED, MORE_TURN), ("hết chưa", WHO_WELCOMED, MORE_TURN),
+    ("is that all?", WHO_WELCOMED, MORE_TURN), ("k biết busan ở đâu", WHO_WELCOMED, ASK),
     # any other word makes it a question: a topic, a name, a question word
     ("ok cảng", WHO_WELCOMED, ASK), ("cảng hay sân bay", WHO_WELCOMED, ASK), ("busan hay seoul", WHO_WELCOMED, ASK),
     ("more about the mayor", WHO_WELCOMED, ASK), ("tiếp đón ai", WHO_WELCOMED, ASK), ("thanks, who is he?", WHO_WELCOMED, ASK),
