@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .memory import Turn
-from .mentions import (DATA, Mention, Token, find, gender, mentions, only, phrase_end, phrase_table, place_mentions,
-                       same_person, title_in, tokens, without_titles)
+from .mentions import (DATA, Mention, Phrases, Token, find, gender, mentions, only, phrase_end, phrase_table,
+                       place_mentions, same_person, title_in, tokens, without_titles)
 from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
@@ -252,6 +252,7 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             if resolved:
                 return Reading(ASK, rest, True, resolved)
             return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
+        said = _side(said, last) or said  # "phía Hàn": the Korean city the last question named
         new = mentions(said, subject=True)
         # The subject is a name, swapped into the last question; a name with words of its own
         # ("his promise", "doanh nghiệp Busan") is a topic, asked with the last one's words beside it.
@@ -262,6 +263,29 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             return Reading(ASK, swapped, True, "swap")
         return Reading(ASK, _with_context(said, last), True, "swap", own=said)
     return None
+
+
+def _sides() -> list[tuple[Phrases, frozenset[frozenset[str]]]]:
+    out = []
+    for line in DATA["places"]["sides"].splitlines():
+        phrases, _, cities = line.partition(":")
+        keys = frozenset(m.key for c in cities.split("|") for m in mentions(c.strip(), subject=True))
+        out.append((Phrases(tuple(p.split()) for p in phrases.split("|") if p.strip()), keys))
+    return out
+
+
+_SIDES = _sides()
+
+
+def _side(said: str, last: Turn) -> str:
+    """The place a side stands for ("phía Hàn", "the Korean side"): the city of that country
+    the last question named, as it named it; "" when ``said`` is no side or it named none."""
+    toks = tokens(said)
+    for phrases, cities in _SIDES:
+        if toks and phrases.end_at(toks.folded, 0) == len(toks):
+            named = [m for m in place_mentions(_context_free(last.understood)) if m.key in cities]
+            return named[0].text if named else ""
+    return ""
 
 
 def _swap(text: str, new: Mention) -> str:

@@ -15,6 +15,8 @@ WHO_WELCOMED = remembered(
     ["p1"], None, when=100.0)
 PLACES_ASKED = Turn("Busan muốn gì ở TP.HCM?", "Busan muốn gì ở TP.HCM?", "vi", "answered",
                     (), ("Busan", "TP.HCM"), ("p2",), 1, 100.0)
+HCM_ASKED = Turn("TP.HCM muốn gì ở Busan?", "TP.HCM muốn gì ở Busan?", "vi", "answered",
+                 (), ("TP.HCM", "Busan"), ("p2",), 1, 100.0)
 MAYOR_ASKED = Turn("Thị trưởng Busan là ai?", "Thị trưởng Busan là ai?", "vi", "uncertain",
                    ("Thị trưởng Busan",), ("Busan",), ("p3",), 1, 100.0)
 ENGLISH = remembered("who is the mayor of Busan?", "who is the mayor of Busan?", "en", "answered",
@@ -201,6 +203,9 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("không, ý tôi là TP.HCM", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
     # a name with words of its own is a topic, not a name to swap in
     ("còn doanh nghiệp Busan thì sao", PLACES_ASKED, "doanh nghiệp Busan (Busan muốn TP HCM)", "swap"),
+    # a side stands for the city of that country the last question named
+    ("còn phía Hàn thì sao?", HCM_ASKED, "Busan muốn gì ở TP.HCM?", "swap"),
+    ("and the korean side?", HCM_ASKED, "Busan muốn gì ở TP.HCM?", "swap"),
     ("who was the Busan official there?", PLACES_ASKED, "who was the Busan official in TP.HCM?", "place"),  # not the place it names
     ("and his promise?", ENGLISH, "mayor Park Heong-joon's promise?", "person"),
     ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
