@@ -77,8 +77,6 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
     first, or an expired conversation). ``restore``: the last turn with its diacritics restored
     (the planner's restorer), so that its words typed without them are told from function
     words ("to lam de nghi": "lâm", "đề", not "làm", "để")."""
-    if last is not None and restore is not None:
-        last = replace(last, marks=_marks(last.understood, restore))
     toks = tokens(question)
     kind = question_kind(question)
     if not toks or only(toks, SOCIAL):
@@ -92,6 +90,8 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
         return Reading(MORE_TURN, question, last is not None, kind=kind)
     if last is None:
         return Reading(ASK, question, kind=kind)
+    if restore is not None:  # only a turn read with the last one needs it (not "cảm ơn", not "more")
+        last = replace(last, marks=_marks(last.understood, restore))
     lang = turn_language(kind)
     core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
     other = find(tokens(core), OTHER[lang]) is not None
@@ -351,7 +351,8 @@ def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10) -> st
     lang = turn_language(question_kind(text))
     named = [(m.start, m.end) for m in mentions(text)]  # "thi truong", "To Lam": never function words
     kept, seen = [], set()
-    for t, meant in zip(tokens(text), _as_meant(tokens(text), marks or {})):
+    toks = tokens(text)
+    for t, meant in zip(toks, _as_meant(toks, marks or {})):
         keep = any(a <= t.start < b for a, b in named) or not _stop(meant, lang)
         if keep and t.folded not in seen:
             seen.add(t.folded)
