@@ -45,7 +45,8 @@ _EXACT = {tuple(p.split()): vi for p, vi in GLOSSARY.items()}
 _STEMS = _by_stems()
 
 
-def _found(question: str) -> list[tuple[list[str], str]]:
+@functools.lru_cache(maxsize=1024)  # a question's plan asks twice: its translation, and the words it covers
+def _found(question: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     """The glossary phrases of ``question``, longest first from left to right: each as typed
     (its words) with its Vietnamese; a phrase as written before one only alike in its stems."""
     typed = _WORD.findall(question.lower())
@@ -55,12 +56,12 @@ def _found(question: str) -> list[tuple[list[str], str]]:
         for n in range(min(_LONGEST, len(typed) - i), 0, -1):
             vietnamese = _EXACT.get(tuple(typed[i:i + n])) or _STEMS.get(tuple(stems[i:i + n]))
             if vietnamese:
-                found.append((typed[i:i + n], vietnamese))
+                found.append((tuple(typed[i:i + n]), vietnamese))
                 i += n
                 break
         else:
             i += 1
-    return found
+    return tuple(found)
 
 
 def translate_terms(question: str, english_only: bool = False) -> str:
