@@ -71,21 +71,31 @@ def reset_peak() -> bool:
 
 
 class Precomputed:
-    """Hands a build the synthetic vectors: each passage text its own (by text, read from
-    ``path``, a float32 .npy, not held in memory: a build asks for its passages a chunk at a
-    time, in order), and any other text (a sentence of a passage) a further synthetic vector."""
+    """Hands a build the synthetic vectors: each passage text its own (found by its hash, read
+    from ``path``, a float32 .npy, not held in memory: a build asks for its passages a chunk at
+    a time, in order), and any other text (a sentence of a passage) a further synthetic vector.
+    The passages' texts are not kept (at 1M they would be the 2.3 GB the loader no longer holds):
+    only their hashes, 16 bytes a passage; two texts alike in a 64-bit hash are not expected."""
 
     model_id = "synthetic"
     dim = 384
 
-    def __init__(self, texts: list[str], path: Path, more):
-        self.rows = {t: i for i, t in enumerate(texts)}
+    def __init__(self, texts, path: Path, more):
+        hashes = np.fromiter((hash(t) for t in texts), np.int64, len(texts))
+        self.order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[self.order]
         self.path = path
         self.more = more  # m -> m further synthetic vectors
 
+    def _rows(self, texts) -> list[int | None]:
+        wanted = np.fromiter((hash(t) for t in texts), np.int64, len(texts))
+        at = np.searchsorted(self.hashes, wanted).clip(0, max(len(self.hashes) - 1, 0))
+        found = (self.hashes[at] == wanted) if len(self.hashes) else np.zeros(len(texts), bool)
+        return [int(self.order[a]) if f else None for a, f in zip(at, found)]
+
     def embed_passages(self, texts, progress=False):
         out = np.empty((len(texts), self.dim), np.float32)
-        known = [(k, self.rows.get(t)) for k, t in enumerate(texts)]
+        known = list(enumerate(self._rows(texts)))
         found = [(k, r) for k, r in known if r is not None]
         if found:
             lo, hi = min(r for _, r in found), max(r for _, r in found) + 1
@@ -103,6 +113,7 @@ class Precomputed:
 
 def synthetic_embedder(base: np.ndarray, passages, path: Path) -> Precomputed:
     """The passages' synthetic vectors written to ``path`` (a build reads them from there)."""
+    from retrieval.packed import Texts
     from retrieval.store.streamed import npy_header
 
     from .synthetic import synthetic_chunks
@@ -111,7 +122,7 @@ def synthetic_embedder(base: np.ndarray, passages, path: Path) -> Precomputed:
         npy_header(fh, np.float32, (len(passages), 384))
         for block in synthetic_chunks(base, len(passages)):
             fh.write(block.tobytes())
-    return Precomputed([p.text for p in passages], path, more_vectors(base))
+    return Precomputed(Texts(passages), path, more_vectors(base))
 
 
 def build(n: int, full_max: int, xquad: Path) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.packed import PackedPassages
 from retrieval.passage import Passage
 from retrieval.text import sentences
 
@@ -62,11 +63,12 @@ def read_paragraphs(xquad: Path) -> list[str]:
         return [json.loads(line)["text"] for line in fh if line.strip()]
 
 
-def synthetic_passages(paragraphs: list[str], n: int, seed: int = 0) -> list[Passage]:
+def synthetic_passages(paragraphs: list[str], n: int, seed: int = 0) -> PackedPassages:
+    """``n`` passages packed as the loader packs an archive's (``corpus.read_corpus``)."""
     rng = np.random.default_rng(seed)
     split = [sentences(p) or [p] for p in paragraphs]
     picks = rng.integers(0, len(split), n)
-    passages = []
+    passages = PackedPassages()
     for i, j in enumerate(picks):
         sents = split[j]
         r = i % len(sents)

@@ -12,12 +12,17 @@ from .cli_common import EXIT_OK, notify
 
 
 def cmd_index(args, settings) -> int:
-    from retrieval.corpus import corpus_passages, load_corpus
+    from retrieval.corpus import read_corpus
+
+    articles, passages = read_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes)
+    with passages:
+        return _index(args, settings, len(articles), passages)
+
+
+def _index(args, settings, articles: int, passages) -> int:
     from retrieval.engine import ensure_index, make_embedder
     from retrieval.store import open_store
 
-    articles = load_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes)
-    passages = corpus_passages(articles)
     n = len(passages)
     embedder = make_embedder(settings)  # loads no model until something needs embedding
     store = open_store(settings)
@@ -34,14 +39,14 @@ def cmd_index(args, settings) -> int:
             print(f"Index verified: every part read back and checked ({store.where}).")
     # The common case, nothing changed, is answered from the manifest: no FAISS, no model.
     if rebuild or not store.up_to_date(passages, embedder.model_id):
-        _, report = ensure_index(settings, articles, embedder, rebuild=rebuild,
+        _, report = ensure_index(settings, passages, embedder, rebuild=rebuild,
                                  progress=sys.stderr.isatty(), notify=notify, store=store)
     if report is None:
         if store.tidy():
             print("Removed what an interrupted build left behind.")
-        print(f"Index is up to date: {n} paragraphs from {len(articles)} articles ({store.where}).")
+        print(f"Index is up to date: {n} paragraphs from {articles} articles ({store.where}).")
     else:
-        print(f"Indexed {report.passages} paragraphs from {len(articles)} articles in {report.seconds:.1f} s "
+        print(f"Indexed {report.passages} paragraphs from {articles} articles in {report.seconds:.1f} s "
               f"({report.embedded} embedded, {report.reused} reused) -> {store.where}")
     return EXIT_OK
 

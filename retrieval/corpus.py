@@ -25,10 +25,12 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import CorpusError
 from .html_page import read_page
-from .passage import Article, Passage
+from .packed import PackedPassages
+from .passage import Article, ArticleSummary, Passage
 from .text import clean_space, fold, nfc, words
 
 log = logging.getLogger(__name__)
@@ -216,16 +218,22 @@ class Skipped:
         return f"{Path(self.path).name}: {self.reason}"
 
 
-def scan_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Article], list[Skipped]]:
-    """Every readable article, and the files that are not (empty, not UTF-8, unreadable,
-    malformed metadata, too large, a link out of the folder, not a regular file): one bad
-    file never stops the others."""
-    articles, skipped = [], []
+def scan_articles(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | Skipped]:
+    """Each article file in turn: its article, or why it could not be read (empty, not UTF-8,
+    unreadable, malformed metadata, too large, a link out of the folder, not a regular file):
+    one bad file never stops the others."""
     for path in article_files(folder):
         try:
-            articles.append(load_article(path, max_bytes))
+            yield load_article(path, max_bytes)
         except CorpusError as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+            yield Skipped(str(path), str(exc))
+
+
+def scan_corpus(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Article], list[Skipped]]:
+    """Every readable article, and the files that are not (``scan_articles``)."""
+    articles, skipped = [], []
+    for item in scan_articles(folder, max_bytes):
+        (skipped if isinstance(item, Skipped) else articles).append(item)
     return articles, skipped
 
 
@@ -233,6 +241,34 @@ def load_corpus(folder: Path, skipped: list[Skipped] | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """The readable articles; a warning names each skipped file (also added to ``skipped``)."""
     articles, bad = scan_corpus(folder, max_bytes)
+    _skipped(folder, articles, bad, skipped)
+    return articles
+
+
+def read_corpus(folder: Path, skipped: list[Skipped] | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ArticleSummary], PackedPassages]:
+    """``load_corpus`` for a build or an engine: each article's listing, and the paragraphs of
+    all of them packed in a scratch file as they are read, one article held at a time (a
+    million paragraphs as objects would be ~2.3 GB; ``packed.py``). The caller closes them."""
+    summaries, bad = [], []
+    passages = PackedPassages()
+    try:
+        for item in scan_articles(folder, max_bytes):
+            if isinstance(item, Skipped):
+                bad.append(item)
+                continue
+            summaries.append(ArticleSummary.of(item))
+            for p in item.passages:
+                passages.append(p)
+        _skipped(folder, summaries, bad, skipped)
+    except BaseException:
+        passages.close()
+        raise
+    return summaries, passages
+
+
+def _skipped(folder: Path, articles: list, bad: list[Skipped], skipped: list[Skipped] | None) -> None:
+    """Warn of each skipped file (and add it to ``skipped``); no readable article at all is an error."""
     for s in bad:
         log.warning("skipped %s: %s", Path(s.path).name, s.reason)
     if skipped is not None:
@@ -240,7 +276,6 @@ def load_corpus(folder: Path, skipped: list[Skipped] | None = None,
     if not articles:
         why = "; ".join(s.reason for s in bad)
         raise CorpusError(f"no readable articles (.txt, .md, .html) in {folder}" + (f" ({why})" if why else ""))
-    return articles
 
 
 def corpus_passages(articles: list[Article]) -> list[Passage]:

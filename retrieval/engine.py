@@ -8,16 +8,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from .answer import Answer, Cursor
 from .batching import QueryBatcher
 from .chat import Dialogue
 from .memory import ConversationStore, MemoryConversations
-from .corpus import Skipped, corpus_passages, load_corpus
+from .corpus import Skipped, read_corpus
 from .embedder import Embedder, ModelSource, SentenceTransformerEmbedder, resolve_model
 from .errors import IndexError_
-from .passage import Article, ArticleSummary
+from .packed import PackedPassages
+from .passage import Article, ArticleSummary, Passage
 from .pipeline import Pipeline
 from .query import QueryPlan
 from .settings import Settings
@@ -56,7 +57,7 @@ def info(settings: Settings) -> Info:
     return Info(source, index.manifest, index.location)
 
 
-def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder, *, rebuild: bool = False,
+def ensure_index(settings: Settings, passages: Sequence[Passage], embedder: Embedder, *, rebuild: bool = False,
                  progress: bool = False, notify: Notify = _quiet,
                  store: IndexStore | None = None) -> tuple[Index, BuildReport | None]:
     """Open the index, rebuilding it (with a message) when missing, stale or damaged.
@@ -64,8 +65,7 @@ def ensure_index(settings: Settings, articles: list[Article], embedder: Embedder
     Whether it is current is read from the manifest first, so an unchanged corpus loads
     once and a changed one is not loaded whole only to be rebuilt.
     """
-    index, report, _ = _index_for(store or open_store(settings), corpus_passages(articles), embedder, rebuild,
-                                  progress, notify)
+    index, report, _ = _index_for(store or open_store(settings), passages, embedder, rebuild, progress, notify)
     return index, report
 
 
@@ -113,7 +113,7 @@ def _build(store: IndexStore, passages, embedder: Embedder, previous, reuse: boo
 class Engine:
     """Answers questions from the articles of ``settings.seeds_dir``."""
 
-    def __init__(self, settings: Settings, articles: list[Article], embedder: Embedder, index: Index,
+    def __init__(self, settings: Settings, articles: Sequence[Article | ArticleSummary], embedder: Embedder, index: Index,
                  pipeline: Pipeline | None = None, report: BuildReport | None = None,
                  skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None,
                  store: IndexStore | None = None, conversations: ConversationStore | None = None):
@@ -205,9 +205,10 @@ class Engine:
         return open_engine(self.settings, embedder=self.embedder, notify=notify, batcher=self.batcher,
                            conversations=self.conversations)
 
-    def update_in_background(self, store: IndexStore, passages, notify: Notify = _quiet) -> None:
+    def update_in_background(self, store: IndexStore, passages: PackedPassages, notify: Notify = _quiet) -> None:
         """Build the index of ``passages`` in a thread of its own and switch to it when done;
-        meanwhile questions are answered from the current (previous) index."""
+        meanwhile questions are answered from the current (previous) index. The thread closes
+        ``passages`` when it is done with them."""
         def run() -> None:
             try:
                 index, report = _build(store, passages, self.embedder, self.index, True, False, notify)
@@ -215,6 +216,8 @@ class Engine:
                 log.warning("updating the index failed", exc_info=True)
                 notify(f"Could not update the index ({exc}); answering from the previous one.")
                 return
+            finally:
+                passages.close()
             self.index, self.report = index, report
             self.pipeline = self._pipeline_for(index)
             notify(f"The index is up to date: {report.passages} paragraphs ({report.embedded} embedded).")
@@ -248,18 +251,23 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     """``background``: when the articles changed and the previous index was built with the same
     model, answer from it at once and build the new one in a thread (see ``Engine.updating``)."""
     skipped: list[Skipped] = []
-    articles = load_corpus(settings.seeds_dir, skipped, settings.max_article_bytes)
-    for s in skipped:
-        notify(f"Skipped {s}")
-    embedder = embedder or make_embedder(settings)
-    store = open_store(settings)
-    passages = corpus_passages(articles)
-    index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify, serve_stale=background)
-    engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher,
-                    store=store, conversations=conversations)
+    articles, passages = read_corpus(settings.seeds_dir, skipped, settings.max_article_bytes)
+    try:
+        for s in skipped:
+            notify(f"Skipped {s}")
+        embedder = embedder or make_embedder(settings)
+        store = open_store(settings)
+        index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify,
+                                          serve_stale=background)
+        engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher,
+                        store=store, conversations=conversations)
+    except BaseException:
+        passages.close()
+        raise
     if stale:
-        engine.update_in_background(store, passages, notify)
-    del articles, passages  # the engine keeps each article's listing; the index holds the paragraphs
+        engine.update_in_background(store, passages, notify)  # it closes them when done
+    else:
+        passages.close()  # the engine keeps each article's listing; the index holds the paragraphs
     return_freed_memory()
     return engine
 

@@ -36,8 +36,9 @@ class Writes(Protocol):
 def build(store: Writes, passages: Sequence[Passage], embedder, *, previous: Index | None = None,
           reuse: bool = True, progress: bool = False,
           on_wait: Callable[[], None] | None = None) -> tuple[Index, BuildReport]:
-    """Lock → embed what is new → write → report, for any backend."""
-    passages = list(passages)
+    """Lock → embed what is new → write → report, for any backend. ``passages`` is read in
+    order, a chunk at a time, by each step (``packed.PackedPassages`` keeps them off the heap)."""
+    passages = passages if isinstance(passages, Sequence) else list(passages)
     start = time.perf_counter()
     with store.building(on_wait) as held:
         sink = store.sink(held, len(passages))
@@ -78,26 +79,26 @@ def embed_incrementally(passages: Sequence[Passage], embedder, previous: Index |
     """Every passage's vector and its sentences' vectors, into ``sink`` a chunk at a time in
     passage order; unchanged texts' come from ``previous``. Returns how many passages were
     embedded and the vectors' dimension."""
-    rows = (previous.passages.rows_for_texts([p.text for p in passages]) if previous is not None
-            else [None] * len(passages))
     dim = previous.manifest.dim if previous is not None else None
     embedded = 0
     for start in range(0, len(passages), EMBED_CHUNK):
-        chunk = range(start, min(len(passages), start + EMBED_CHUNK))
-        todo = [i for i in chunk if rows[i] is None]
-        fresh = _embedded(passages, todo, embedder, progress)
+        part = passages[start : start + EMBED_CHUNK]
+        rows = (previous.passages.rows_for_texts([p.text for p in part]) if previous is not None
+                else [None] * len(part))
+        todo = [i for i, row in enumerate(rows) if row is None]
+        fresh = _embedded(part, todo, embedder, progress)
         dim = dim or (len(next(iter(fresh.values()))[0]) if fresh else embedder.dim)
-        matrix = np.zeros((len(chunk), dim), np.float32)
-        blocks: list[np.ndarray | None] = [None] * len(chunk)
+        matrix = np.zeros((len(part), dim), np.float32)
+        blocks: list[np.ndarray | None] = [None] * len(part)
         for i, (vector, block) in fresh.items():
-            matrix[i - start], blocks[i - start] = vector, block
-        kept = [i for i in chunk if rows[i] is not None]
+            matrix[i], blocks[i] = vector, block
+        kept = [i for i, row in enumerate(rows) if row is not None]
         for at in range(0, len(kept), REUSE_CHUNK):
-            part = kept[at : at + REUSE_CHUNK]
-            old = [rows[i] for i in part]
-            matrix[[i - start for i in part]] = previous.dense.passage_vectors(old)
-            for i, block in zip(part, previous.dense.sentence_blocks(old)):
-                blocks[i - start] = block
+            some = kept[at : at + REUSE_CHUNK]
+            old = [rows[i] for i in some]
+            matrix[some] = previous.dense.passage_vectors(old)
+            for i, block in zip(some, previous.dense.sentence_blocks(old)):
+                blocks[i] = block
         sink.add(matrix, blocks)
         embedded += len(todo)
     return embedded, dim or embedder.dim

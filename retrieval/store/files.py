@@ -40,6 +40,7 @@ from filelock import FileLock, Timeout
 
 from ..errors import ConfigError, IndexError_
 from ..highlight import Sentences, held_bits
+from ..packed import Texts
 from ..passage import Passage
 from .accents import Accents, write_accents
 from .base import BuildReport, Index
@@ -124,9 +125,9 @@ class FileStore(Builds):
     def sink(self, tmp: Path, n: int) -> ToFiles:
         return ToFiles(tmp, n, training_rows(n, self.exact_limit))
 
-    def write(self, tmp: Path, passages: list[Passage], written: Written, model_id: str) -> Index:
+    def write(self, tmp: Path, passages: Sequence[Passage], written: Written, model_id: str) -> Index:
         folder = self.index_dir / tmp.name.removeprefix(".building-")
-        texts = [p.text for p in passages]
+        texts = Texts(passages)  # each writer reads them afresh, in order
         search, dim = FaissDense.write(tmp, written, self.exact_limit), int(written.matrix.shape[1])
         write_bm25(tmp, texts)
         SentenceWords.build(Sentences.of(t).words for t in texts).save(tmp)

@@ -57,10 +57,10 @@ def write_generation(conn, g: int, passages, written: Written, lexical: Bm25, le
     term_ids = {term: i for i, term in enumerate(lexical.terms)}
     with conn.cursor().copy(f"COPY {p} FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int4", "text", "text", "text", "text", "int4", "text", "text", "bytea", "bytea"])
-        row = 0
+        row, each = 0, iter(passages)
         for vectors in written.chunks(ROWS_AT_ONCE):
             for vector in vectors:
-                passage = passages[row]
+                passage = next(each)
                 ids, weights = _row_weights(lexical, term_ids, passage.text, norm[row])
                 if len(ids) > MAX_TERMS_PER_PASSAGE:
                     raise IndexError_(f"paragraph {passage.paragraph} of {passage.article} has {len(ids)} distinct "

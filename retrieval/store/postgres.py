@@ -30,6 +30,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from ..errors import IndexError_
+from ..packed import Texts
 from ..passage import Passage, content_hash
 from ..tuned import PGVECTOR
 from .accents import Accents, write_accents
@@ -201,7 +202,7 @@ class PostgresStore(Builds):
                 model_id: str) -> Index:
         """Write a generation from vectors at hand (no model) and switch readers to it."""
         with self.building(None) as conn:
-            return self.write(conn, list(passages), Written.in_memory(matrix, sentences), model_id)
+            return self.write(conn, passages, Written.in_memory(matrix, sentences), model_id)
 
     def sink(self, conn, n: int) -> ToFiles:
         """The vectors go to a scratch folder as they are embedded; COPY reads them back a chunk at a time."""
@@ -212,7 +213,7 @@ class PostgresStore(Builds):
             return self._write(conn, passages, written, model_id, Path(scratch))
 
     def _write(self, conn, passages, written: Written, model_id, scratch: Path) -> Index:
-        texts = [p.text for p in passages]
+        texts = Texts(passages)  # each writer reads them afresh, in order
         lengths = write_bm25(scratch, texts)
         lexical = Bm25.load(scratch)
         write_accents(scratch, texts)

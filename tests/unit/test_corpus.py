@@ -222,3 +222,27 @@ def test_add_refuses_control_characters_in_metadata(tmp_path, field, bad):
     with pytest.raises(CorpusError, match=f"--{field} holds a control character"):
         add_article(src, tmp_path / "seeds", **{field: bad})
     assert not (tmp_path / "seeds").exists()
+
+
+def test_read_corpus_packs_the_same_paragraphs_and_lists_each_article(tmp_path):
+    from retrieval.corpus import corpus_passages, read_corpus
+    from retrieval.passage import ArticleSummary
+
+    (tmp_path / "b.txt").write_text(GOOD + "Busan mở thư viện tại Thành phố Hồ Chí Minh năm nay.\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    skipped = []
+    articles, passages = read_corpus(tmp_path, skipped)
+    with passages:
+        loaded = load_corpus(tmp_path)
+        assert list(passages) == corpus_passages(loaded)
+        assert articles == [ArticleSummary.of(a) for a in loaded] and [a.paragraphs for a in articles] == [1, 2]
+    assert [Path(s.path).name for s in skipped] == ["empty.txt"]
+
+
+def test_read_corpus_of_only_bad_articles_is_one_clear_error(tmp_path):
+    from retrieval.corpus import read_corpus
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(CorpusError, match="no readable articles.*empty.txt: no paragraphs"):
+        read_corpus(tmp_path)

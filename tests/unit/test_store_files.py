@@ -581,3 +581,26 @@ def test_a_running_engine_keeps_each_articles_listing_not_its_paragraphs(tmp_pat
     assert [(s.title, s.paragraphs) for s in engine.sources()] == listing
     assert all(detail.endswith(f"; {n} paragraphs") for (_, detail), (_, n) in zip(source_lines(engine.sources()), listing))
     assert all(ref() is None for ref in paragraphs)  # the index holds them; the engine does not
+
+
+def test_a_build_from_packed_passages_equals_one_from_a_list_chunk_by_chunk(tmp_path, monkeypatch):
+    import retrieval.store.builder as builder
+    from retrieval.packed import PackedPassages
+
+    monkeypatch.setattr(builder, "EMBED_CHUNK", 3)  # several chunks, reused and new rows mixed within them
+    texts = TEXTS + [MULTI, "Một đoạn hoàn toàn mới về hợp tác thư viện."]
+    from_list, _ = build_index(tmp_path / "list", passages(texts), HashEmbedder())
+    build_index(tmp_path / "packed", passages(TEXTS), HashEmbedder())
+    emb = HashEmbedder()
+    with PackedPassages(passages(texts)) as packed:
+        from_packed, report = build_index(tmp_path / "packed", packed, emb)
+    assert (report.embedded, report.reused) == (2, len(TEXTS))
+    assert emb.calls[0][0] == "passage" and sum(n for _, n in emb.calls) == 1 + 1 + 3  # two texts, three sentences
+    assert list(from_packed.passages) == list(from_list.passages) == passages(texts)
+    assert from_packed.manifest.corpus_hash == from_list.manifest.corpus_hash
+    q = emb.embed_queries(["ký thỏa thuận năm 1995"])[0]
+    assert from_packed.dense.search(q, 3) == from_list.dense.search(q, 3)
+    rows = list(range(len(texts)))
+    assert from_packed.dense.sentence_scores(q, rows) == from_list.dense.sentence_scores(q, rows)
+    for words in ("san bay gimhae", "thư viện", "ket nghia"):
+        assert from_packed.lexical.query(words).top(5) == from_list.lexical.query(words).top(5)

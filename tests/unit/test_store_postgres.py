@@ -308,10 +308,12 @@ def test_a_generation_whose_accent_table_was_json_is_read_as_before(store, pg_ur
 def test_a_build_streamed_through_scratch_files_in_small_chunks_holds_what_the_file_store_holds(
         store, tmp_path, monkeypatch):
     """Vectors to a scratch folder a few passages at a time, read back for COPY a few at a time,
-    BM25 weighed per passage as it is copied: the same vectors, sentences and scores as the
-    file store's build of the same passages, and no scratch files left."""
+    BM25 weighed per passage as it is copied, the passages read from a scratch file as the
+    engine hands them in: the same passages, vectors, sentences and scores as the file store's
+    build of the same passages as a list, and no scratch files left."""
     import retrieval.store.builder as builder
     from retrieval.store import pg_writes
+    from retrieval.packed import PackedPassages
     from retrieval.store.files import build_index
 
     monkeypatch.setattr(builder, "EMBED_CHUNK", 3)
@@ -320,8 +322,10 @@ def test_a_build_streamed_through_scratch_files_in_small_chunks_holds_what_the_f
                      "Một đoạn mới. Có hai câu."]
     before = set(Path(tempfile.gettempdir()).glob("busan-bot-*"))
     emb = HashEmbedder()
-    pg, _ = store.build(passages(texts), emb)
+    with PackedPassages(passages(texts)) as packed:
+        pg, _ = store.build(packed, emb)
     files, _ = build_index(tmp_path, passages(texts), emb)
+    assert list(pg.passages) == passages(texts)
     rows = list(range(len(texts)))
     assert np.allclose(pg.dense.passage_vectors(rows), files.dense.passage_vectors(rows), atol=2e-3)  # halfvec
     for question in ["ký thỏa thuận năm 1995", "hai câu", "busan kết nghĩa"]:
