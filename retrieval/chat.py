@@ -17,7 +17,7 @@ from collections import OrderedDict
 from typing import Callable
 
 from .answer import ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor, message_for
-from .conversation import MORE_TURN, SOCIAL_TURN, Reading, read_turn, social_language
+from .conversation import MORE_TURN, SOCIAL_TURN, Reading, carries_words, read_turn, social_language
 from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
 from .pipeline import Pipeline
@@ -94,7 +94,13 @@ class Dialogue:
             understood = reading.carry if chosen is leaning else ""
         else:
             judge = plan(reading.own) if reading.own else None
-            chosen, = pipeline.answer_many([plan(reading.understood)], k, exclude, [judge])
+            understood_plan = plan(reading.understood)
+            if judge is not None and judge.agents and carries_words(reading):
+                # who asks or wants is what the turn says where it says it, not the words carried
+                # beside it: "còn Busan thì muốn gì" after "TP.HCM muốn gì ở Busan" asks what
+                # Busan wants ("ngoài ra còn gì nữa" asks on for whoever the last turn named)
+                understood_plan = dataclasses.replace(understood_plan, agents=judge.agents)
+            chosen, = pipeline.answer_many([understood_plan], k, exclude, [judge])
             understood = reading.understood if reading.followup else ""
         if reading.kind is not Kind.OTHER and lang_of(reading.kind) != chosen.lang:
             # an English turn read with a Vietnamese name ("what did Tô Lâm …") is ranked as its

@@ -345,6 +345,11 @@ def _context_free(text: str) -> str:
     return _CONTEXT.sub("", text)
 
 
+def carries_words(reading: Reading) -> bool:
+    """Whether ``reading`` is the turn with the last one's words carried beside it, in brackets."""
+    return reading.followup and _CONTEXT.search(reading.understood) is not None
+
+
 def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10) -> str:
     """What a question was about: its words but question and function words, each once
     (``marks``: its plain words as meant, see ``_marks``)."""

@@ -274,9 +274,10 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
 
 def return_freed_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
-    nothing). Reading the articles allocates the whole corpus and the engine keeps none of it,
-    but glibc keeps what was freed for later: a serving process over 100k paragraphs went on
-    holding 310 MB of its own instead of 134 MB (``benchmarks.engine_memory``)."""
+    nothing). Reading the articles allocates each article in turn (and a build its chunks) and
+    the engine keeps none of it, but glibc keeps what was freed for later: a serving process
+    over 100k paragraphs went on holding 310 MB of its own instead of 134 MB
+    (``benchmarks.engine_memory``, when the corpus was still read whole)."""
     try:
         trim = ctypes.CDLL(None).malloc_trim  # the symbols already loaded, libc's among them
     except (OSError, AttributeError, TypeError):  # not glibc: macOS, musl, Windows

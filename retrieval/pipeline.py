@@ -203,24 +203,28 @@ class Pipeline:
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks
         or wants (``roles.agents``) put in the places of those where only another place does,
-        the others left where they were; each place keeps its ``fused`` score, so the scores
-        stay in order. And 1.0 when the passage then first is one where only another place asks."""
+        and those after the rest of the page (the reverse request is known not to be the
+        answer; a passage where nobody asks may be); each place keeps its ``fused`` score, so
+        the scores stay in order. And 1.0 when fusion put first a passage where only another
+        place asks and the page has none where the asked one does: what takes its place is
+        not sure either."""
         if not plan.agents:
             return order, 0.0
         page = order[:FIRST_PAGE]
         said = dict(zip(page, (agents(p.text) for p in self.index.passages.many([rows[i] for i in page]))))
         own = {i for i in page if said[i] & plan.agents}
         other = {i for i in page if said[i] and i not in own}
-        if own and other:
+        if other:
+            scores = [fused[i] for i in page]
             places = [at for at, i in enumerate(page) if i in own or i in other]
             movers = [page[at] for at in places if page[at] in own] + [page[at] for at in places if page[at] in other]
-            scores = [fused[i] for i in page]
             page = list(page)
             for at, i in zip(places, movers):
                 page[at] = i
+            page = [i for i in page if i not in other] + [i for i in page if i in other]
             for at, i in enumerate(page):
                 fused[i] = scores[at]
-        return page + order[FIRST_PAGE:], float(page[0] in other)
+        return page + order[FIRST_PAGE:], float(order[0] in other and not own)
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""

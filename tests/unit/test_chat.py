@@ -171,3 +171,29 @@ def test_the_first_passage_names_the_person_even_outside_its_highlight(engine):
     named = [m.text for m in mentions(top.passage.text) if m.kind == "person"]
     assert named and not any(n in top.highlight for n in named)  # the answering sentence names nobody
     assert store.load("who").last().persons[0] == named[0]
+
+
+def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
+    from retrieval.roles import agents
+
+    hcmc, = agents("Thành phố Hồ Chí Minh mong muốn")
+    busan, = agents("Busan mong muốn")
+    pipeline = engine.pipeline
+    planned = []
+
+    class Recording:  # the engine's pipeline, the plans it is asked to answer written down
+        def __getattr__(self, name):
+            return getattr(pipeline, name)
+
+        def answer_many(self, plans, *args, **kwargs):
+            planned.append(plans[-1])
+            return pipeline.answer_many(plans, *args, **kwargs)
+
+    dialogue = Dialogue(lambda: Recording(), MemoryConversations())
+    dialogue.turn("roles", "Thành phố Hồ Chí Minh muốn Busan làm gì?")
+    follow = dialogue.turn("roles", "còn Busan thì muốn gì?")
+    assert follow.followup and "Hồ Chí Minh muốn" in follow.understood_as  # the last turn's words, carried
+    assert planned[-1].agents == {busan}  # not the city that wanted something in the words carried
+    assert hcmc not in agents(follow.passages[0].passage.text)
+    dialogue.turn("roles", "ngoài ra còn gì nữa?")  # says no one: asks on for whoever the last turn named
+    assert planned[-1].agents == {busan}

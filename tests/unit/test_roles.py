@@ -47,17 +47,27 @@ def _pipeline(texts):
 def test_a_passage_where_only_the_other_city_asks_goes_after_one_where_the_asked_city_does():
     pipeline, _ = _pipeline(TEXTS)
     answer = pipeline.answer("Thành phố Hồ Chí Minh đề nghị Busan đẩy mạnh hợp tác gì?", k=3)
-    assert [ap.passage.paragraph for ap in answer.passages][:2] == [1, 2]
+    assert [ap.passage.paragraph for ap in answer.passages] == [1, 3, 2]  # the reverse request last
     busan = pipeline.answer("Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?", k=3)
-    assert [ap.passage.paragraph for ap in busan.passages][:2] == [2, 1]
+    assert [ap.passage.paragraph for ap in busan.passages] == [2, 3, 1]
     scores = [ap.score for ap in busan.passages]
     assert scores == sorted(scores, reverse=True)
 
 
-def test_an_answer_where_only_the_other_city_asks_is_not_sure():
+def test_where_only_the_other_city_asks_it_goes_after_the_rest_and_nothing_is_sure():
     pipeline, emb = _pipeline([TEXTS[0], TEXTS[2]])
     question = "Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?"
     answer = pipeline.answer(question)
-    assert answer.passages[0].passage.paragraph == 1 and answer.status == "uncertain"
+    assert [ap.passage.paragraph for ap in answer.passages] == [2, 1] and answer.status == "uncertain"
+    scores = [ap.score for ap in answer.passages]
+    assert scores == sorted(scores, reverse=True)
     assert pipeline.rank(pipeline.planner.plan(question), emb.embed_queries([question])[0]).evidence.wrong_agent == 1.0
-    assert pipeline.answer("Thành phố Hồ Chí Minh đề nghị Busan đẩy mạnh hợp tác gì?").status == "answered"
+    reverse = pipeline.answer("Thành phố Hồ Chí Minh đề nghị Busan đẩy mạnh hợp tác gì?")
+    assert reverse.passages[0].passage.paragraph == 1 and reverse.status == "answered"
+
+
+def test_a_passage_where_the_asked_city_asks_makes_the_page_sure_again():
+    pipeline, _ = _pipeline(TEXTS)
+    answer = pipeline.answer("Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?", k=3)
+    assert answer.passages[0].passage.paragraph == 2 and answer.status == "answered"
+    assert answer.passages[-1].passage.paragraph == 1  # the reverse request last on the page
