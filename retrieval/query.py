@@ -143,8 +143,12 @@ class Planner:
             held, expressed = self.english_in_corpus(core)
             lexical = f"{lexical} {held}".strip()
         asks = asks_for(dense_text)  # the marks restored: "may bay" is "máy bay", no "mấy"
+        names = question_names(text)
+        if kind is Kind.EN:  # a title or place the glossary translates ("General Secretary", "Saigon")
+            glossed = {fold_word(w) for w in glossed_words(core)}  # is no name the passage must write
+            names = tuple(n for n in names if n not in glossed)
         return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, asks, self.idf),
-                         question_names(text), asks, agents(text), expressed)
+                         names, asks, agents(text), expressed)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

@@ -163,6 +163,16 @@ def test_question_names_are_names_and_figures():
     assert question_names("Who is the mayor of Busan?") == ("busan",)
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Was the General Secretary's wife with him?", ()),  # a title the glossary translates
+    ("What did Mayor Park promise?", ("park",)),
+    ("When did Busan and Saigon become partners?", ("busan",)),  # "Saigon" is written otherwise
+    ("Did Park Heong-joon meet the Consul General?", ("park", "heong")),
+])
+def test_an_english_question_s_names_are_those_the_passage_writes_as_they_are(question, names):
+    assert Planner(ACCENTS, lambda t: 1.0).plan(question).names == names
+
+
 def test_a_plan_of_a_chat_question():
     plan = Planner(ACCENTS, lambda t: 1.0).plan("1. busan ket ngiha vs tp hcm nam nao 😊")
     assert plan.question == "busan ket ngiha vs tp hcm nam nao"  # as typed, decorations gone
