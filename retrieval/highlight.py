@@ -116,6 +116,13 @@ _NUMBER_WORDS = frozenset("một hai ba bốn năm sáu bảy tám chín mười
 # One search over the lower-cased text instead of its tokens: a candidate without a figure costs
 # a tokenisation otherwise (~100 candidates per question). (?<!\w)...(?!\w): a whole token, as ``words`` splits.
 _NUMBER_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?!\w)")
+# A length of time: a figure, then a unit ("30 năm", "sau 23 năm", "five years"), or a span
+# from one year to another ("1870 đến 1939"); not a year ("năm 1995": the unit first) nor a
+# date. Always a number too ("vài năm" is not: an index's number bit finds the candidates).
+_SOME = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_UNITS = "năm|tháng|tuần|ngày|giờ|phút|thế kỷ|thập kỷ|years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)"
+_DURATION = re.compile(rf"(?<!\w)(?:\d+|{_SOME})\s+(?:{_UNITS})(?!\w)"
+                       rf"|(?<!\d)(?:1[5-9]|20)\d\d\s*(?:đến|tới|-|–|to|until)\s*(?:năm\s+)?(?:1[5-9]|20)\d\d(?!\d)")
 # What a question asks for (data/lexicon.toml [asks]), each wording as its words with their
 # marks; first match wins.
 # Each listed word with its folded form, computed once.
@@ -124,7 +131,8 @@ _ASKS = [(kind, [tuple((nfc(w), fold_word(nfc(w))) for w in wording.split()) for
 
 
 def asks_for(question: str) -> str:
-    """"year", "date", "number" or "" (a name, a place, a reason...): what the answer must hold.
+    """"year", "date", "duration", "number" or "" (a name, a place, a reason...): what the
+    answer must hold.
 
     A word as typed is the listed one with its marks when it has any ("máy" is not "mấy"), by
     its letters when typed without ("may" may be "mấy"). Each typed word is read once, and a
@@ -149,7 +157,10 @@ def asks_for(question: str) -> str:
 
 
 HELD = ("year", "date", "number")  # the kinds asked for that ``holds`` looks for in a text
-IN_TEXT = frozenset(HELD)
+# Kinds told apart within a wider one, from the texts of the passages that hold it (no bit of
+# their own in an index: they are asked rarely, and an index built before them stays valid).
+NARROWER = {"duration": "number"}
+IN_TEXT = frozenset(HELD) | frozenset(NARROWER)
 
 
 def held_bits(text: str) -> int:
@@ -165,6 +176,8 @@ def holds(kind: str, text: str) -> bool:
         return bool(_DATE.search(text) or _YEAR.search(text))
     if kind == "number":
         return bool(_NUMBER.search(text) or _NUMBER_WORD.search(nfc(text).lower()))
+    if kind == "duration":
+        return bool(_DURATION.search(nfc(text).lower()))
     return True
 
 

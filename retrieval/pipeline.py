@@ -16,7 +16,7 @@ from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
-from .highlight import (HELD, IN_TEXT, Sentences, best_sentence, figures, folded_words, holds_beyond,
+from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds_beyond,
                         lexical_scores, share)
 from .query import Planner, QueryPlan, idf_policy
 from .roles import agents
@@ -274,9 +274,9 @@ class Pipeline:
             return [1.0] * len(rows)
         if self.index.held is None:  # a store that keeps no held bits: the texts are read anyway
             return [1.0 if holds_beyond(asks, p.text, own) else 0.0 for p in self.index.passages.many(rows)]
-        bit = 1 << HELD.index(asks)  # written by the store at build time
+        bit = 1 << HELD.index(NARROWER.get(asks, asks))  # written by the store at build time
         held = [1.0 if int(flags) & bit else 0.0 for flags in self.index.held[rows]]
-        if own and any(held):  # rare: only then are the passages' texts read
+        if (own or asks in NARROWER) and any(held):  # rare: only then are the passages' texts read
             kept = [r for r, h in zip(rows, held) if h]
             again = dict(zip(kept, (holds_beyond(asks, p.text, own) for p in self.index.passages.many(kept))))
             held = [1.0 if h and again[r] else 0.0 for r, h in zip(rows, held)]

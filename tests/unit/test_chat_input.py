@@ -119,7 +119,10 @@ def test_language_is_decided_word_by_word(question, kind):
     ("TBT đến Busan ngày mấy?", "date"), ("When did To Lam visit?", "date"),
     ("Busan có bao nhiêu dân?", "number"), ("How many ports?", "number"),
     ("sân bay cách trung tâm bao xa", "number"), ("how far is it from Seoul", "number"),  # a distance
-    ("bay mất bao lâu", "number"), ("how long does the flight take", "number"),  # a duration
+    ("bay mất bao lâu", "duration"), ("how long does the flight take", "duration"),
+    ("hai thành phố hợp tác được bao nhiêu năm rồi", "duration"), ("quan he bao nhieu nam roi", "duration"),
+    ("How long had they been partners when Oh Keo-don came?", "duration"),  # not "when": a length first
+    ("how many years have they been partners", "duration"), ("năm mấy kết nghĩa", "year"),
     ("Thị trưởng Busan là ai?", ""), ("Vì sao Busan quan trọng?", ""),
     ("Tô Lâm xuống máy bay ở đâu?", ""),  # "máy bay": typed with its marks, no "mấy"
     ("TBT ở Busan mấy ngày?", "number"), ("tbt o busan may ngay", "number"),  # typed plain: may be "mấy"
@@ -137,6 +140,11 @@ def test_what_a_question_asks_for(question, asked):
     ("number", "Bảy thành phố", True),
     ("number", "lễ khai mạc", False), ("number", "a three-way deal", True),  # whole words only, as tokenised
     ("number", "Ba\u0309y người", True),  # "Bảy" typed with a combining mark
+    ("duration", "sau 23 năm thiết lập quan hệ", True), ("duration", "Kỷ niệm 30 năm", True),
+    ("duration", "trong năm năm qua", True), ("duration", "for five years", True),
+    ("duration", "từ năm 1870 đến năm 1939", True), ("duration", "1995-2025", True),
+    ("duration", "vào năm 1995", False), ("duration", "sáng 13-8", False),  # a year, a date: no length
+    ("duration", "hai nước", False), ("duration", "lần thứ hai", False),
     ("", "bất cứ gì", True),
 ])
 def test_holds_what_is_asked_for(asked, text, held):

@@ -554,13 +554,16 @@ def test_what_each_passage_holds_is_written_at_build_and_read_as_its_text_would_
 
     from retrieval.pipeline import Pipeline
 
-    texts = ["Kết nghĩa năm 1995.", "Lễ đón ngày 13-8.", "Busan có ba cảng.", "Thị trưởng cảm ơn đoàn."]
+    texts = ["Kết nghĩa năm 1995.", "Lễ đón ngày 13-8.", "Busan có ba cảng.", "Thị trưởng cảm ơn đoàn.",
+             "Sau 23 năm hợp tác."]
     index, _ = build_index(tmp_path, passages(texts), HashEmbedder())
     assert index.held is not None and len(index.held) == len(texts)
     written, from_texts = (Pipeline(i, embed_query=None) for i in (index, dataclasses.replace(index, held=None)))
-    for asks in ("year", "date", "number", ""):
-        assert written.holding(asks, [3, 0, 2, 1]) == from_texts.holding(asks, [3, 0, 2, 1])
-    assert written.holding("year", [0, 1, 2, 3]) == [1.0, 0.0, 0.0, 0.0]
+    for asks in ("year", "date", "number", "duration", ""):
+        assert written.holding(asks, [3, 0, 4, 2, 1]) == from_texts.holding(asks, [3, 0, 4, 2, 1])
+    assert written.holding("year", [0, 1, 2, 3, 4]) == [1.0, 0.0, 0.0, 0.0, 0.0]
+    # a length of time: told from the texts of the passages with a number (no bit of its own)
+    assert written.holding("duration", [0, 1, 2, 3, 4]) == [0.0, 0.0, 0.0, 0.0, 1.0]
 
 
 def test_a_running_engine_keeps_each_articles_listing_not_its_paragraphs(tmp_path):
