@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .memory import Turn
-from .mentions import (DATA, Mention, Phrases, Token, find, gender, mentions, only, phrase_end, phrase_table,
-                       place_mentions, same_person, title_in, tokens, without_titles)
+from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
+                       phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
 from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
@@ -252,7 +252,8 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             if resolved:
                 return Reading(ASK, rest, True, resolved)
             return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
-        said = _side(said, last) or said  # "phía Hàn": the Korean city the last question named
+        # "phía Hàn": the Korean city the last question named; "ong phong": the person it knows
+        said = _side(said, last) or _known_person(said, last) or said
         new = mentions(said, subject=True)
         # The subject is a name, swapped into the last question; a name with words of its own
         # ("his promise", "doanh nghiệp Busan") is a topic, asked with the last one's words beside it.
@@ -285,6 +286,21 @@ def _side(said: str, last: Turn) -> str:
         if toks and phrases.end_at(toks.folded, 0) == len(toks):
             named = [m for m in place_mentions(_context_free(last.understood)) if m.key in cities]
             return named[0].text if named else ""
+    return ""
+
+
+def _known_person(said: str, last: Turn) -> str:
+    """A person typed in lower case or without marks after "ông" / "bà" / "mr" ("ong phong",
+    "bà kim"): the person of the conversation whose name holds those words, as it was written
+    ("ông Nguyễn Thành Phong"); "" when ``said`` is no such thing or no one known fits."""
+    toks = tokens(said)
+    if len(toks) < 2 or toks[0].folded not in GENERIC_TITLES or mentions(said, subject=True):
+        return ""
+    asked = " ".join(t.folded for t in toks[1:]).replace("-", " ").split()  # "keo don" is "Keo-don"
+    for person in last.persons:
+        name = " ".join(t.folded for t in tokens(person)).replace("-", " ").split()
+        if any(name[i:i + len(asked)] == asked for i in range(len(name) - len(asked) + 1)):
+            return person
     return ""
 
 

@@ -21,6 +21,10 @@ MAYOR_ASKED = Turn("Thị trưởng Busan là ai?", "Thị trưởng Busan là a
                    ("Thị trưởng Busan",), ("Busan",), ("p3",), 1, 100.0)
 ENGLISH = remembered("who is the mayor of Busan?", "who is the mayor of Busan?", "en", "answered",
                      ["Thị trưởng Park Heong-joon khẳng định TP Busan đóng vai trò quan trọng."], ["p3"], None)
+PHONG_ASKED = Turn("ông ấy nói gì về quan hệ hai thành phố?", "ông Nguyễn Thành Phong nói gì về quan hệ hai thành phố?",
+                   "vi", "answered", ("ông Nguyễn Thành Phong", "ông Oh Keo-don"), (), ("p5",), 1, 100.0)
+OH_ASKED = Turn("ông ấy nói gì về quan hệ hai thành phố?", "ông Oh Keo-don nói gì về quan hệ hai thành phố?",
+                "vi", "answered", ("ông Oh Keo-don", "ông Nguyễn Thành Phong"), (), ("p5",), 1, 100.0)
 WIFE = Turn("Phu nhân đi cùng ai?", "Phu nhân đi cùng ai?", "vi", "answered", ("Phu nhân", "ông Oh Keo-don"),
             (), ("p4",), 1, 100.0)
 
@@ -138,6 +142,7 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("cảm ơn nhé!", WHO_WELCOMED, SOCIAL_TURN), ("👍", WHO_WELCOMED, SOCIAL_TURN), ("ok thanks", None, SOCIAL_TURN),
     ("hay quá", WHO_WELCOMED, SOCIAL_TURN), ("감사합니다", WHO_WELCOMED, SOCIAL_TURN),
     ("nữa đi", WHO_WELCOMED, MORE_TURN), ("con gi nua khong", WHO_WELCOMED, MORE_TURN), ("more", None, MORE_TURN),
+    ("thế thôi hả", WHO_WELCOMED, MORE_TURN), ("the thoi a", WHO_WELCOMED, MORE_TURN),  # "is that all?"
     ("cảm ơn, còn TP.HCM thì sao?", WHO_WELCOMED, ASK),  # social words before a question: the question
     ("ok thx, who is the mayor?", WHO_WELCOMED, ASK),
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
@@ -201,6 +206,9 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     # a correction of the last reading swaps as "còn X" does
     ("ý mình là thị trưởng tp hcm", MAYOR_ASKED, "thị trưởng tp hcm là ai?", "swap"),
     ("không, ý tôi là TP.HCM", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
+    # a person typed in lower case or without marks: the one of the conversation whose name it is
+    ("con ong phong thi sao", OH_ASKED, "ông Nguyễn Thành Phong nói gì về quan hệ hai thành phố?", "swap"),
+    ("còn ông oh keo don thì sao", PHONG_ASKED, "ông Oh Keo-don nói gì về quan hệ hai thành phố?", "swap"),
     # a name with words of its own is a topic, not a name to swap in
     ("còn doanh nghiệp Busan thì sao", PLACES_ASKED, "doanh nghiệp Busan (Busan muốn TP HCM)", "swap"),
     # a side stands for the city of that country the last question named
@@ -231,6 +239,11 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
 def test_follow_ups_are_resolved(turn, last, understood, why):
     reading = read_turn(turn, last)
     assert (reading.understood, reading.followup, reading.why) == (understood, True, why)
+
+
+def test_a_lower_case_name_the_conversation_does_not_know_stays_as_typed():
+    reading = read_turn("còn ông kim thì sao", PHONG_ASKED)
+    assert reading.understood.startswith("ông kim (") and "Nguyễn Thành Phong" in reading.understood
 
 
 @pytest.mark.parametrize("turn", [
