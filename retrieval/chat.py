@@ -100,6 +100,10 @@ class Dialogue:
                 # beside it: "còn Busan thì muốn gì" after "TP.HCM muốn gì ở Busan" asks what
                 # Busan wants ("ngoài ra còn gì nữa" asks on for whoever the last turn named)
                 understood_plan = dataclasses.replace(understood_plan, agents=judge.agents)
+            if judge is not None and carries_words(reading):
+                # the carried words count less than the turn's own: BM25 reads the turn's twice
+                understood_plan = dataclasses.replace(
+                    understood_plan, lexical_text=f"{judge.lexical_text} {understood_plan.lexical_text}")
             chosen, = pipeline.answer_many([understood_plan], k, exclude, [judge])
             understood = reading.understood if reading.followup else ""
         if reading.kind is not Kind.OTHER and lang_of(reading.kind) != chosen.lang:

@@ -173,15 +173,11 @@ def test_the_first_passage_names_the_person_even_outside_its_highlight(engine):
     assert store.load("who").last().persons[0] == named[0]
 
 
-def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
-    from retrieval.roles import agents
-
-    hcmc, = agents("Thành phố Hồ Chí Minh mong muốn")
-    busan, = agents("Busan mong muốn")
-    pipeline = engine.pipeline
+def _recording(pipeline):
+    """A dialogue over ``pipeline``, and the plans it is asked to answer, written down."""
     planned = []
 
-    class Recording:  # the engine's pipeline, the plans it is asked to answer written down
+    class Recording:
         def __getattr__(self, name):
             return getattr(pipeline, name)
 
@@ -189,7 +185,15 @@ def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
             planned.append(plans[-1])
             return pipeline.answer_many(plans, *args, **kwargs)
 
-    dialogue = Dialogue(lambda: Recording(), MemoryConversations())
+    return Dialogue(lambda: Recording(), MemoryConversations()), planned
+
+
+def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
+    from retrieval.roles import agents
+
+    hcmc, = agents("Thành phố Hồ Chí Minh mong muốn")
+    busan, = agents("Busan mong muốn")
+    dialogue, planned = _recording(engine.pipeline)
     dialogue.turn("roles", "Thành phố Hồ Chí Minh muốn Busan làm gì?")
     follow = dialogue.turn("roles", "còn Busan thì muốn gì?")
     assert follow.followup and "Hồ Chí Minh muốn" in follow.understood_as  # the last turn's words, carried
@@ -197,3 +201,12 @@ def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
     assert hcmc not in agents(follow.passages[0].passage.text)
     dialogue.turn("roles", "ngoài ra còn gì nữa?")  # says no one: asks on for whoever the last turn named
     assert planned[-1].agents == {busan}
+
+
+def test_the_words_carried_beside_a_turn_count_less_than_its_own(engine):
+    dialogue, planned = _recording(engine.pipeline)
+    dialogue.turn("carried", "Busan muốn gì ở TP.HCM?")
+    follow = dialogue.turn("carried", "còn doanh nghiệp Busan thì sao")
+    assert follow.understood_as.startswith("doanh nghiệp Busan (")  # a topic, the last turn's words beside it
+    lexical = planned[-1].lexical_text.split()
+    assert lexical.count("nghiep") == 2 and lexical.count("muon") == 1  # its own words twice, the carried once
