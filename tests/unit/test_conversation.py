@@ -217,9 +217,11 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     ("who was the Busan official there?", PLACES_ASKED, "who was the Busan official in TP.HCM?", "place"),  # not the place it names
     ("and his promise?", ENGLISH, "mayor Park Heong-joon's promise?", "person"),
     ("what about Seoul?", PLACES_ASKED, "Seoul muốn gì ở TP.HCM?", "swap"),
+    ("그럼 호치민시는요?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),  # "city" and particles written on
     # a place inside a title: the mayor of the other city
     ("còn TP.HCM thì sao?", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
     ("what about Seoul?", ENGLISH, "who is the mayor of Seoul?", "swap"),
+    ("그럼 호치민시는요?", MAYOR_ASKED, "Thị trưởng 호치민시 là ai?", "swap"),
     # an elliptical turn asks within the last question
     ("năm nào?", WHO_WELCOMED, "đón Tổng Bí thư ở Busan năm nào?", "ellipsis"),
     ("ký ở đâu", Turn("ai ký", "quan hệ bắt đầu năm ai ký", "vi", "answered", (), (), ("p",), 1, 1.0),
