@@ -100,8 +100,9 @@ class Dialogue:
                 # beside it: "còn Busan thì muốn gì" after "TP.HCM muốn gì ở Busan" asks what
                 # Busan wants ("ngoài ra còn gì nữa" asks on for whoever the last turn named)
                 understood_plan = dataclasses.replace(understood_plan, agents=judge.agents)
-            if judge is not None and carries_words(reading):
-                # the carried words count less than the turn's own: BM25 reads the turn's twice
+            if judge is not None:
+                # what came from the conversation (the words carried beside the turn, the person a
+                # pronoun stands for) counts less than what the turn asks: BM25 reads its own twice
                 understood_plan = dataclasses.replace(
                     understood_plan, lexical_text=f"{judge.lexical_text} {understood_plan.lexical_text}")
             chosen, = pipeline.answer_many([understood_plan], k, exclude, [judge])

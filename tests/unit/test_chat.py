@@ -210,3 +210,12 @@ def test_the_words_carried_beside_a_turn_count_less_than_its_own(engine):
     assert follow.understood_as.startswith("doanh nghiệp Busan (")  # a topic, the last turn's words beside it
     lexical = planned[-1].lexical_text.split()
     assert lexical.count("nghiep") == 2 and lexical.count("muon") == 1  # its own words twice, the carried once
+
+
+def test_a_person_a_pronoun_stands_for_counts_less_than_what_the_turn_asks_of_them(engine):
+    dialogue, planned = _recording(engine.pipeline)
+    dialogue.turn("pronoun", "Thị trưởng Park Heong-joon là ai?")
+    follow = dialogue.turn("pronoun", "ông ấy cam kết gì?")
+    assert follow.followup and "Park Heong-joon" in follow.understood_as
+    lexical = planned[-1].lexical_text.split()
+    assert lexical.count("ket") == 2 and lexical.count("park") == 1
