@@ -113,8 +113,8 @@ def _build(store: IndexStore, passages, embedder: Embedder, previous, reuse: boo
 class Engine:
     """Answers questions from the articles of ``settings.seeds_dir``."""
 
-    def __init__(self, settings: Settings, articles: Sequence[Article | ArticleSummary], embedder: Embedder, index: Index,
-                 pipeline: Pipeline | None = None, report: BuildReport | None = None,
+    def __init__(self, settings: Settings, articles: Sequence[Article | ArticleSummary], embedder: Embedder,
+                 index: Index, pipeline: Pipeline | None = None, report: BuildReport | None = None,
                  skipped: list[Skipped] | None = None, batcher: QueryBatcher | None = None,
                  store: IndexStore | None = None, conversations: ConversationStore | None = None):
         self.settings = settings
