@@ -13,19 +13,21 @@ from .cli_common import EXIT_OK, notify
 
 def cmd_index(args, settings) -> int:
     from retrieval.corpus import read_corpus
-
-    articles, passages = read_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes)
-    with passages:
-        return _index(args, settings, len(articles), passages)
-
-
-def _index(args, settings, articles: int, passages) -> int:
-    from retrieval.engine import ensure_index, make_embedder
+    from retrieval.engine import scratch_dir
     from retrieval.store import open_store
+
+    store = open_store(settings)  # first: it checks index_dir, where the articles wait for a build
+    articles, passages = read_corpus(settings.seeds_dir, max_bytes=settings.max_article_bytes,
+                                     scratch=scratch_dir(settings))
+    with passages:
+        return _index(args, settings, store, len(articles), passages)
+
+
+def _index(args, settings, store, articles: int, passages) -> int:
+    from retrieval.engine import ensure_index, make_embedder
 
     n = len(passages)
     embedder = make_embedder(settings)  # loads no model until something needs embedding
-    store = open_store(settings)
     report = None
     rebuild = args.rebuild
     if args.verify and store.up_to_date(passages, embedder.model_id):

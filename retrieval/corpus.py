@@ -245,13 +245,15 @@ def load_corpus(folder: Path, skipped: list[Skipped] | None = None,
     return articles
 
 
-def read_corpus(folder: Path, skipped: list[Skipped] | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ArticleSummary], PackedPassages]:
+def read_corpus(folder: Path, skipped: list[Skipped] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                scratch: Path | None = None) -> tuple[list[ArticleSummary], PackedPassages]:
     """``load_corpus`` for a build or an engine: each article's listing, and the paragraphs of
     all of them packed in a scratch file as they are read, one article held at a time (a
-    million paragraphs as objects would be ~2.3 GB; ``packed.py``). The caller closes them."""
+    million paragraphs as objects would be ~2.3 GB; ``packed.py``). The file goes in the
+    folder ``scratch`` (default: the system's temporary folder, which may be held in memory).
+    The caller closes them."""
     summaries, bad = [], []
-    passages = PackedPassages()
+    passages = PackedPassages(directory=None if scratch is None else str(scratch))
     try:
         for item in scan_articles(folder, max_bytes):
             if isinstance(item, Skipped):

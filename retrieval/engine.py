@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 from .answer import Answer, Cursor
@@ -251,12 +252,13 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
     """``background``: when the articles changed and the previous index was built with the same
     model, answer from it at once and build the new one in a thread (see ``Engine.updating``)."""
     skipped: list[Skipped] = []
-    articles, passages = read_corpus(settings.seeds_dir, skipped, settings.max_article_bytes)
+    store = open_store(settings)  # first: it checks index_dir, where the articles wait for a build
+    articles, passages = read_corpus(settings.seeds_dir, skipped, settings.max_article_bytes,
+                                     scratch_dir(settings))
     try:
         for s in skipped:
             notify(f"Skipped {s}")
         embedder = embedder or make_embedder(settings)
-        store = open_store(settings)
         index, report, stale = _index_for(store, passages, embedder, rebuild, progress, notify,
                                           serve_stale=background)
         engine = Engine(settings, articles, embedder, index, report=report, skipped=skipped, batcher=batcher,
@@ -270,6 +272,17 @@ def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild
         passages.close()  # the engine keeps each article's listing; the index holds the paragraphs
     return_freed_memory()
     return engine
+
+
+def scratch_dir(settings: Settings) -> Path | None:
+    """Where the articles' paragraphs wait for a build (``corpus.read_corpus``): beside the index
+    files, on the disk that holds them, not in a temporary folder that may be held in memory
+    (~1 GB at a million paragraphs); the system's temporary folder for a database store. Made
+    as a build would make it: after ``open_store``, which refuses an index_dir that is a file."""
+    if settings.store != "faiss":
+        return None
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return settings.index_dir
 
 
 def return_freed_memory() -> None:

@@ -246,3 +246,18 @@ def test_read_corpus_of_only_bad_articles_is_one_clear_error(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(CorpusError, match="no readable articles.*empty.txt: no paragraphs"):
         read_corpus(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="where an open file lives is read from /proc")
+def test_read_corpus_keeps_its_scratch_file_where_it_is_told(tmp_path):
+    import os
+
+    from retrieval.corpus import read_corpus
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "index").mkdir()
+    _, passages = read_corpus(tmp_path, scratch=tmp_path / "index")
+    with passages:
+        where = os.readlink(f"/proc/self/fd/{passages._file.fileno()}")
+        assert where.startswith(str(tmp_path / "index")) and "deleted" in where  # unnamed: nothing left behind
+    assert os.listdir(tmp_path / "index") == []
