@@ -97,6 +97,14 @@ SOCIAL_REPLIES = {
     "vi": "😊 Bạn cứ hỏi tiếp về hợp tác giữa Busan và TP.HCM nhé.",
     "en": "😊 Ask me anything else about Busan and Ho Chi Minh City.",
 }
+ABOUT_BOT = {  # "what is this about?", "bạn là ai?"
+    "vi": ("Mình trả lời câu hỏi về hợp tác giữa Busan và TP.HCM từ các bài báo mình có: mỗi câu trả lời là "
+           "đoạn trích kèm nguồn, câu trả lời được đánh dấu. Hỏi thử: \"Busan kết nghĩa với TP.HCM năm nào?\" "
+           "— gõ /sources để xem các bài báo."),
+    "en": ("I answer questions about the partnership between Busan and Ho Chi Minh City from the news "
+           "articles I hold: each answer is a quoted passage with its source, the answering sentence marked. "
+           "Try \"When did Busan and HCMC become partners?\" — /sources lists the articles."),
+}
 ASK_FIRST = {
     "vi": "Hãy đặt một câu hỏi trước, rồi nhắn \"nữa\" để xem thêm đoạn khác.",
     "en": "Ask a question first; then \"more\" shows further passages.",

@@ -16,8 +16,8 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from .answer import ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor, message_for
-from .conversation import MORE_TURN, SOCIAL_TURN, Reading, carries_words, read_turn, social_language
+from .answer import ABOUT_BOT, ASK_FIRST, NO_ANSWER, SOCIAL, SOCIAL_REPLIES, UNCERTAIN, Answer, Cursor, message_for
+from .conversation import META_TURN, MORE_TURN, SOCIAL_TURN, Reading, carries_words, read_turn, social_language
 from .memory import Conversation, ConversationStore, Turn, remembered
 from .normalise import as_typed
 from .pipeline import Pipeline
@@ -60,7 +60,7 @@ class Dialogue:
         if typed or not question.strip():  # emoji alone ("👍") cleans to nothing: social, not an error
             typed = validate_question(question, pipeline.planner.max_chars)
         reading = read_turn(typed, last, functools.partial(restore_diacritics, accents=pipeline.planner.accents))
-        if reading.act == SOCIAL_TURN or (reading.act == MORE_TURN and last is None):
+        if reading.act in (SOCIAL_TURN, META_TURN) or (reading.act == MORE_TURN and last is None):
             said = typed or question.strip()[: pipeline.planner.max_chars]  # emoji alone, echoed within bounds
             return self._social(conversation, history, said, reading, now)
         if reading.act == MORE_TURN:
@@ -116,8 +116,11 @@ class Dialogue:
     def _social(self, conversation: str, history: Conversation | None, typed: str, reading: Reading,
                 now: float) -> Answer:
         last = history.last() if history else None
-        lang = social_language(reading.kind, last)
-        message = (SOCIAL_REPLIES if reading.act == SOCIAL_TURN else ASK_FIRST)[lang]
+        # a question about the bot is in a language of its own; "ok" or "👍" hardly says one
+        about_bot = reading.act == META_TURN and reading.kind is not Kind.OTHER
+        lang = lang_of(reading.kind) if about_bot else social_language(reading.kind, last)
+        replies = {SOCIAL_TURN: SOCIAL_REPLIES, META_TURN: ABOUT_BOT}.get(reading.act, ASK_FIRST)
+        message = replies[lang]
         if history is not None:
             self._save(conversation, history.touched(now))
         kind = reading.kind if lang_of(reading.kind) == lang else (Kind.EN if lang == "en" else Kind.VI)

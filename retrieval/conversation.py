@@ -25,7 +25,7 @@ from .normalise import strip_framing
 from .text import Kind, fold, lang_of, nfc, question_kind
 
 LANGS = ("vi", "en", "ko")
-SOCIAL, MORE = phrase_table("social"), phrase_table("more")
+SOCIAL, MORE, META = phrase_table("social"), phrase_table("more"), phrase_table("meta")
 COLOUR = frozenset(w.strip() for w in re.split(r"[|\n]", DATA["social"]["colour"]) if w.strip())  # "ghê", "bạn"
 PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other"), ("m", "_male"), ("f", "_female"),
                                                                    ("", ""))}
@@ -56,12 +56,12 @@ def turn_language(kind: Kind) -> str:
 # ----------------------------------------------------------------------------- reading a turn
 
 
-ASK, SOCIAL_TURN, MORE_TURN = "ask", "social", "more"
+ASK, SOCIAL_TURN, MORE_TURN, META_TURN = "ask", "social", "more", "meta"
 
 
 @dataclass(frozen=True)
 class Reading:
-    act: str  # ASK, SOCIAL_TURN or MORE_TURN
+    act: str  # ASK, SOCIAL_TURN, MORE_TURN or META_TURN (about the bot itself)
     understood: str  # what to answer: the turn itself when it stands alone
     followup: bool = False  # the conversation was used
     why: str = ""  # how: "person", "place", "swap", "ellipsis", "reference", or "" (standalone)
@@ -84,8 +84,8 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
     if only(toks, MORE):
         return Reading(MORE_TURN, question, last is not None, kind=kind)
     reaction = _reaction(toks)  # "hay ghê", "cảm ơn bạn nhiều lắm", "nói thêm đi": phrasings not listed whole
-    if reaction == SOCIAL_TURN:
-        return Reading(SOCIAL_TURN, question, kind=kind)
+    if reaction in (SOCIAL_TURN, META_TURN):
+        return Reading(reaction, question, kind=kind)
     if reaction == MORE_TURN:
         return Reading(MORE_TURN, question, last is not None, kind=kind)
     if last is None:
@@ -112,23 +112,26 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
 
 
 def _reaction(toks: list[Token]) -> str | None:
-    """SOCIAL_TURN or MORE_TURN for a message made of social or "more" phrases and words that
-    only colour them ([social] colour: "ghê", "lắm", "bạn", "nói"), at least one phrase among
-    them; None when any other word is there (a name, a topic, a question word)."""
-    social = more = False
+    """SOCIAL_TURN, MORE_TURN or META_TURN for a message made of social, "more" or "about the
+    bot" phrases and words that only colour them ([social] colour: "ghê", "lắm", "bạn", "nói"),
+    at least one phrase among them ("hey, what is this about?" asks about the bot); None when
+    any other word is there (a name, a topic, a question word)."""
+    found = set()
     folded, exact = toks.folded, [t.exact for t in toks]
     i = 0
     while i < len(toks):
-        j_social, j_more = phrase_end(folded, exact, SOCIAL, i), phrase_end(folded, exact, MORE, i)
-        if j_more > j_social:  # the longer phrase is what was said ("thêm đi" is "more")
-            more, i = True, j_more
-        elif j_social > i:
-            social, i = True, j_social
+        ends = {act: phrase_end(folded, exact, table, i)
+                for act, table in ((SOCIAL_TURN, SOCIAL), (MORE_TURN, MORE), (META_TURN, META))}
+        # the longest phrase is what was said ("thêm đi" is "more"); a tie is social, as "ok" is
+        act, end = max(ends.items(), key=lambda item: item[1])
+        if end > i:
+            found.add(act)
+            i = end
         elif folded[i] in COLOUR:
             i += 1
         else:
             return None
-    return MORE_TURN if more else SOCIAL_TURN if social else None
+    return next((act for act in (META_TURN, MORE_TURN, SOCIAL_TURN) if act in found), None)
 
 
 def _without_social(text: str) -> str:

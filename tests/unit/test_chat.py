@@ -219,3 +219,13 @@ def test_a_person_a_pronoun_stands_for_counts_less_than_what_the_turn_asks_of_th
     assert follow.followup and "Park Heong-joon" in follow.understood_as
     lexical = planned[-1].lexical_text.split()
     assert lexical.count("ket") == 2 and lexical.count("park") == 1
+
+
+@pytest.mark.parametrize("turn, lang", [("hey, what is this about?", "en"), ("bạn là ai vậy?", "vi")])
+def test_a_question_about_the_bot_says_what_it_does_in_its_language_and_keeps_the_conversation(engine, turn, lang):
+    from retrieval.answer import ABOUT_BOT
+
+    engine.chat("meta", "ai đón Tổng Bí thư ở Busan?")
+    about = engine.chat("meta", turn)
+    assert about.status == SOCIAL and not about.passages and about.message == ABOUT_BOT[lang]
+    assert engine.chat("meta", "ông ấy nói gì?").followup  # the conversation goes on past it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conversation import ASK, MORE_TURN, SOCIAL_TURN, read_turn
+from retrieval.conversation import ASK, META_TURN, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
 from retrieval.mentions import gender, mentions, places_in, same_person, title_in
 
@@ -143,6 +143,10 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     ("hay quá", WHO_WELCOMED, SOCIAL_TURN), ("감사합니다", WHO_WELCOMED, SOCIAL_TURN),
     ("nữa đi", WHO_WELCOMED, MORE_TURN), ("con gi nua khong", WHO_WELCOMED, MORE_TURN), ("more", None, MORE_TURN),
     ("thế thôi hả", WHO_WELCOMED, MORE_TURN), ("the thoi a", WHO_WELCOMED, MORE_TURN),  # "is that all?"
+    # about the bot itself, with greetings and colouring words around it; a topic makes it a question
+    ("hey, what is this about?", None, META_TURN), ("bạn là ai vậy", WHO_WELCOMED, META_TURN),
+    ("what can you do?", WHO_WELCOMED, META_TURN), ("chào bạn, bạn làm được gì?", None, META_TURN),
+    ("bạn biết gì về Busan?", None, ASK), ("what is this agreement about?", WHO_WELCOMED, ASK),
     ("cảm ơn, còn TP.HCM thì sao?", WHO_WELCOMED, ASK),  # social words before a question: the question
     ("ok thx, who is the mayor?", WHO_WELCOMED, ASK),
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
