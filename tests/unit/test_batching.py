@@ -60,6 +60,30 @@ def test_a_lone_question_is_embedded_at_once():
     assert model.calls == [["Busan"]]
 
 
+def test_a_lone_question_is_embedded_by_the_thread_that_asks_it():
+    threads = []
+
+    def model(texts):
+        threads.append(threading.current_thread())
+        return np.zeros((len(texts), 2), dtype=np.float32)
+
+    batcher = QueryBatcher(model)
+    batcher.embed("Busan")
+    assert threads == [threading.current_thread()]  # no hand-over to the model thread and back
+
+
+def test_questions_arriving_while_the_model_is_busy_wait_and_go_in_together():
+    model = SlowModel()
+    batcher = QueryBatcher(model, max_batch=32)
+    first = threading.Thread(target=batcher.embed, args=("first",))
+    first.start()
+    time.sleep(0.01)  # the first is being embedded by its own thread
+    results = ask_all(batcher, [f"q{i}" for i in range(10)])
+    first.join(10)
+    assert all(results[f"q{i}"][0] == len(f"q{i}") for i in range(10))
+    assert model.calls[0] == ["first"] and len(model.calls) <= 3  # the ten in one or two calls, not ten
+
+
 def test_a_failed_batch_fails_its_questions_and_the_batcher_goes_on():
     model = SlowModel(fail_on="bad")
     batcher = QueryBatcher(model, max_batch=1)
