@@ -29,12 +29,13 @@ class QueryBatcher:
         self.pending: queue.SimpleQueue[tuple[str, Future]] = queue.SimpleQueue()
         self.batches: list[int] = []  # sizes of the last batches, for the benchmarks (bounded)
         self._model = threading.Lock()  # held by whichever thread is calling the model
+        self._taken = False  # the model thread holds questions taken from the queue: none goes before them
         self._thread = threading.Thread(target=self._run, name="query-batcher", daemon=True)
         self._thread.start()
 
     def embed(self, text: str) -> np.ndarray:
         """The question's vector; blocks the calling thread until its batch is embedded."""
-        if not self.max_wait and self._model.acquire(blocking=False):
+        if not self.max_wait and not self._taken and self._model.acquire(blocking=False):
             try:
                 if self.pending.empty():  # no batch to join: embedded here, at once
                     vector = self.embed_queries([text])[0]
@@ -74,14 +75,18 @@ class QueryBatcher:
     def _run(self) -> None:
         while True:
             first = self.pending.get()
-            with self._model:  # what arrives while another thread is calling the model joins this batch
-                batch = self._take(first)
-                if any(future is None for _, future in batch):  # close(): the ones before it still get theirs
-                    batch = [(text, future) for text, future in batch if future is not None]
-                    if batch:
-                        self._embed(batch)
-                    return
-                self._embed(batch)
+            self._taken = True
+            try:
+                with self._model:  # what arrives while another thread is calling the model joins this batch
+                    batch = self._take(first)
+                    if any(future is None for _, future in batch):  # close(): the ones before it still get theirs
+                        batch = [(text, future) for text, future in batch if future is not None]
+                        if batch:
+                            self._embed(batch)
+                        return
+                    self._embed(batch)
+            finally:
+                self._taken = False
 
     def _embed(self, batch: list[tuple[str, Future]]) -> None:
         try:
