@@ -84,6 +84,19 @@ def test_questions_arriving_while_the_model_is_busy_wait_and_go_in_together():
     assert model.calls[0] == ["first"] and len(model.calls) <= 3  # the ten in one or two calls, not ten
 
 
+def test_a_lone_question_goes_to_the_model_thread_while_it_holds_questions_taken_from_the_queue():
+    threads = []
+
+    def model(texts):
+        threads.append(threading.current_thread())
+        return np.zeros((len(texts), 2), dtype=np.float32)
+
+    batcher = QueryBatcher(model)
+    batcher._taken = True  # as between the model thread's taking a question and its turn at the model
+    batcher.embed("Busan")
+    assert threads and threads[0] is not threading.current_thread()  # queued behind them, not barging past
+
+
 def test_a_failed_batch_fails_its_questions_and_the_batcher_goes_on():
     model = SlowModel(fail_on="bad")
     batcher = QueryBatcher(model, max_batch=1)
