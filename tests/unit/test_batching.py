@@ -60,16 +60,21 @@ def test_a_lone_question_is_embedded_at_once():
     assert model.calls == [["Busan"]]
 
 
-def test_a_lone_question_is_embedded_by_the_thread_that_asks_it():
-    threads = []
+class ThreadsModel:
+    """Records which thread makes each model call."""
 
-    def model(texts):
-        threads.append(threading.current_thread())
+    def __init__(self):
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, texts):
+        self.threads.append(threading.current_thread())
         return np.zeros((len(texts), 2), dtype=np.float32)
 
-    batcher = QueryBatcher(model)
-    batcher.embed("Busan")
-    assert threads == [threading.current_thread()]  # no hand-over to the model thread and back
+
+def test_a_lone_question_is_embedded_by_the_thread_that_asks_it():
+    model = ThreadsModel()
+    QueryBatcher(model).embed("Busan")
+    assert model.threads == [threading.current_thread()]  # no hand-over to the model thread and back
 
 
 def test_questions_arriving_while_the_model_is_busy_wait_and_go_in_together():
@@ -85,16 +90,11 @@ def test_questions_arriving_while_the_model_is_busy_wait_and_go_in_together():
 
 
 def test_a_lone_question_goes_to_the_model_thread_while_it_holds_questions_taken_from_the_queue():
-    threads = []
-
-    def model(texts):
-        threads.append(threading.current_thread())
-        return np.zeros((len(texts), 2), dtype=np.float32)
-
+    model = ThreadsModel()
     batcher = QueryBatcher(model)
     batcher._taken = True  # as between the model thread's taking a question and its turn at the model
     batcher.embed("Busan")
-    assert threads and threads[0] is not threading.current_thread()  # queued behind them, not barging past
+    assert model.threads and model.threads[0] is not threading.current_thread()  # queued, not barging past
 
 
 def test_a_failed_batch_fails_its_questions_and_the_batcher_goes_on():
