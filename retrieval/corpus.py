@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,15 +254,23 @@ def read_corpus(folder: Path, skipped: list[Skipped] | None = None, max_bytes: i
     folder ``scratch`` (default: the system's temporary folder, which may be held in memory).
     The caller closes them."""
     summaries, bad = [], []
-    passages = PackedPassages(directory=None if scratch is None else str(scratch))
+    where = scratch if scratch is not None else Path(tempfile.gettempdir())
+    try:
+        passages = PackedPassages(directory=str(where))
+    except OSError as exc:
+        raise CorpusError(f"cannot keep the articles' paragraphs in {where}: {exc.strerror or exc}") from exc
     try:
         for item in scan_articles(folder, max_bytes):
             if isinstance(item, Skipped):
                 bad.append(item)
                 continue
             summaries.append(ArticleSummary.of(item))
-            for p in item.passages:
-                passages.append(p)
+            try:
+                for p in item.passages:
+                    passages.append(p)
+            except OSError as exc:  # the scratch file's disk is full
+                raise CorpusError(f"cannot keep the articles' paragraphs in {where}: "
+                                  f"{exc.strerror or exc}") from exc
         _skipped(folder, summaries, bad, skipped)
     except BaseException:
         passages.close()

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator, Sequence, overload
 from .passage import Passage
 
 READ_BYTES = 4 << 20  # what one iteration step reads: ~5,000 paragraphs of a news article
+FLUSH_EVERY = 1024  # records appended are written out this many at a time
 
 
 class PackedPassages(Sequence[Passage]):
@@ -41,7 +42,7 @@ class PackedPassages(Sequence[Passage]):
             self._pending.append(record)
             self._size += len(record)
             self._ends.append(self._size)
-            if len(self._pending) >= 1024:
+            if len(self._pending) >= FLUSH_EVERY:
                 self._flush()
 
     def _flush(self) -> None:

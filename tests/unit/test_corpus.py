@@ -261,3 +261,20 @@ def test_read_corpus_keeps_its_scratch_file_where_it_is_told(tmp_path):
         where = os.readlink(f"/proc/self/fd/{passages._file.fileno()}")
         assert where.startswith(str(tmp_path / "index")) and "deleted" in where  # unnamed: nothing left behind
     assert os.listdir(tmp_path / "index") == []
+
+
+def test_a_scratch_folder_that_cannot_hold_the_paragraphs_is_one_clear_error(tmp_path, monkeypatch):
+    from retrieval import packed
+    from retrieval.corpus import read_corpus
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(CorpusError, match="cannot keep the articles' paragraphs in .*missing"):
+        read_corpus(tmp_path, scratch=tmp_path / "missing")  # no such folder
+
+    def full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(packed.PackedPassages, "_flush", full)
+    monkeypatch.setattr(packed, "FLUSH_EVERY", 1)
+    with pytest.raises(CorpusError, match="No space left on device"):
+        read_corpus(tmp_path, scratch=tmp_path)
