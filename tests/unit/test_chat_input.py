@@ -107,6 +107,8 @@ def test_plain_share(text, low, high):
     ("who is busan mayor", Kind.EN),
     ("busan and saigon", Kind.EN),
     ("How do I bake bread?", Kind.EN),  # "do" is both: it decides nothing
+    ("hi, what can you do?", Kind.EN), ("can you tell me who the mayor is", Kind.EN),  # "can" may be "cần"
+    ("hey ban oi busan o dau", Kind.VI_PLAIN),
     ("Busan mayor là ai vậy?", Kind.VI),
     ("부산 시장은 누구입니까?", Kind.KO),
 ])
