@@ -69,12 +69,16 @@ def translate_terms(question: str, english_only: bool = False) -> str:
     of their forms ("businesses", "globally").
 
     ``english_only``: for a Vietnamese question with English words in it ("Busan mayor là ai"),
-    only phrases none of whose words could be a Vietnamese syllable ("met" could be "mệt")."""
+    only phrases none of whose words could be a Vietnamese syllable ("met" could be "mệt") or is
+    typed with a capital: in a Vietnamese sentence that is a name the passages write as it is
+    ("AFC Championship Game", "Tesla Electric Light & Manufacturing"), not a word to translate."""
     from .text import could_be_vietnamese
 
     found = _found(question)
     if english_only:
-        found = [(w, vi) for w, vi in found if not any(could_be_vietnamese(x) for x in w)]
+        capitalised = {w.lower() for w in _WORD.findall(question) if w[0].isupper()}
+        found = [(w, vi) for w, vi in found
+                 if not any(could_be_vietnamese(x) or x in capitalised for x in w)]
     return " ".join(vi for _, vi in found)
 
 

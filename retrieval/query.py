@@ -58,7 +58,7 @@ class QueryPlan:
     agents: frozenset[frozenset[str]] = frozenset()  # the places that ask or want in it (roles.agents)
     expressed: float = 1.0  # the share of an English question's content words its lexical text
     #                         expresses (glossary, names, the articles' own words): coverage can
-    #                         only be as sure as that ("where did the leader's plane land": 1 of 3)
+    #                         only be as sure as that ("where did the leader's yacht dock": 1 of 3)
 
     @property
     def terms(self) -> dict[str, float]:

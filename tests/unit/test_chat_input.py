@@ -2,6 +2,7 @@
 
 import pytest
 
+from retrieval.glossary import translate_terms
 from retrieval.highlight import asks_for, figures, holds, holds_beyond
 from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, strip_decoration, written_out
 from retrieval.query import Planner, question_names
@@ -196,6 +197,18 @@ def test_a_plan_of_a_chat_question():
 def test_english_words_in_a_vietnamese_question_reach_the_lexical_side():
     plan = Planner(ACCENTS, lambda t: 1.0).plan("Busan mayor là ai vậy?")
     assert plan.kind is Kind.VI and "thi truong" in plan.lexical_text
+
+
+@pytest.mark.parametrize("question, translated", [
+    ("Busan mayor là ai vậy?", "thị trưởng"),
+    ("busan muốn trở thành global hub à", "toàn cầu trung tâm"),
+    # capitalised in a Vietnamese sentence: part of a name, written in the passage as typed
+    ("Broncos đã đánh bại đội nào trong AFC Championship Game?", ""),
+    ("Tesla Electric Light & Manufacturing đã làm gì?", ""),
+    ("doanh nghiệp Busan có Factory ở VN không", ""),
+])
+def test_only_english_words_typed_in_lower_case_are_translated_in_a_vietnamese_question(question, translated):
+    assert translate_terms(question, english_only=True) == translated
 
 
 @pytest.mark.parametrize("question, held, left_out", [
