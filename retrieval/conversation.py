@@ -21,7 +21,7 @@ from typing import Callable
 from .memory import Turn
 from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
                        phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
-from .normalise import strip_framing
+from .normalise import strip_framing, written_out
 from .text import Kind, fold, lang_of, nfc, question_kind
 
 LANGS = ("vi", "en", "ko")
@@ -369,14 +369,21 @@ def carries_words(reading: Reading) -> bool:
     return reading.followup and _CONTEXT.search(reading.understood) is not None
 
 
-def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10) -> str:
+def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10,
+          without: frozenset[str] = frozenset()) -> str:
     """What a question was about: its words but question and function words, each once
-    (``marks``: its plain words as meant, see ``_marks``)."""
+    (``marks``: its plain words as meant, see ``_marks``), and but its mentions of the kinds
+    ``without`` ("person")."""
     lang = turn_language(question_kind(text))
-    named = [(m.start, m.end) for m in mentions(text)]  # "thi truong", "To Lam": never function words
+    found = mentions(text)
+    named = [(m.start, m.end) for m in found]  # "thi truong", "To Lam": never function words
+    dropped = [(m.start, m.end) for m in found if m.kind in without]
     kept, seen = [], set()
     toks = tokens(text)
-    for t, meant in zip(toks, _as_meant(toks, marks or {})):
+    # marks are the plain Vietnamese words as meant: an English "the" is no "thể"
+    for t, meant in zip(toks, _as_meant(toks, marks or {}) if lang == "vi" else toks):
+        if any(a <= t.start < b for a, b in dropped):
+            continue
         keep = any(a <= t.start < b for a, b in named) or not _stop(meant, lang)
         if keep and t.folded not in seen:
             seen.add(t.folded)
@@ -404,8 +411,12 @@ def _frame(text: str, marks: dict[str, str] | None = None) -> str:
 
 
 def _with_context(question: str, last: Turn) -> str:
-    """The turn and, after it, the names and topic of the last one (a topic that carries on)."""
-    return f"{question.rstrip(' ?!.')} ({_core(last.understood, last.marks)})"
+    """The turn and, after it, the names and topic of the last one (a topic that carries on).
+    A person the turn names takes the place of the last one's ("còn tbt tô lâm nói gì" after a
+    question about the mayor asks what Tô Lâm said, not the mayor)."""
+    own = frozenset(m.kind for m in mentions(written_out(question, shorthand=True), subject=True)) & {"person"}
+    core = _core(last.understood, last.marks, without=own)
+    return f"{question.rstrip(' ?!.')} ({core})" if core else question
 
 
 def _marks(text: str, restore: Callable[[str], str]) -> dict[str, str]:

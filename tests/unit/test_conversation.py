@@ -247,6 +247,23 @@ def test_follow_ups_are_resolved(turn, last, understood, why):
     assert (reading.understood, reading.followup, reading.why) == (understood, True, why)
 
 
+@pytest.mark.parametrize("turn, last, understood", [
+    # a person the turn names takes the place of the last one's: what is carried is the topic
+    ("còn tbt tô lâm nói gì", PHONG_ASKED, "tbt tô lâm nói gì (quan hệ hai thành phố)"),
+    ("còn Tổng Bí thư Tô Lâm nói gì", OH_ASKED, "Tổng Bí thư Tô Lâm nói gì (quan hệ hai thành phố)"),
+    # nothing left of the last question but its person: nothing is carried (an English "the" is
+    # no plain Vietnamese word to keep)
+    ("and what did the general secretary say", ENGLISH, "what did the general secretary say"),
+])
+def test_a_person_the_turn_names_replaces_the_last_ones_in_what_is_carried(turn, last, understood):
+    assert read_turn(turn, last).understood == understood
+
+
+def test_a_turn_that_names_no_person_carries_the_last_ones():
+    understood = read_turn("còn doanh nghiệp Busan thì sao", PHONG_ASKED).understood
+    assert understood.startswith("doanh nghiệp Busan (") and "Nguyễn Thành Phong" in understood
+
+
 def test_a_lower_case_name_the_conversation_does_not_know_stays_as_typed():
     reading = read_turn("còn ông kim thì sao", PHONG_ASKED)
     assert reading.understood.startswith("ông kim (") and "Nguyễn Thành Phong" in reading.understood
