@@ -256,10 +256,13 @@ class Pipeline:
             lexical_query = index.lexical.query(plan.lexical_text)
             lexical_hits = lexical_query.top(n)
             rows = list(dict.fromkeys([r for r, _ in dense_hits] + [r for r, _ in lexical_hits]))
-            ceiling = lexical_query.ceiling or 1.0
+            # An English question's words count only as much as its lexical side expresses it
+            # (``QueryPlan.expressed``, as for the coverage evidence): "where did the leader's
+            # yacht dock" matched by "lãnh đạo" alone is not a full match of the question.
+            ceiling = (lexical_query.ceiling or 1.0) / plan.expressed if plan.expressed > 0 else float("inf")
             lexical = [score / ceiling for score in lexical_query.at(rows)]
             held = self.holding(plan.asks, rows, figures(plan.read_as))
-            shares = self.sentence_shares(plan, rows)
+            shares = [share * plan.expressed for share in self.sentence_shares(plan, rows)]
         with stages("dense"):
             mean, spread = index.dense.stats(vector)
             dense = [z_score(d, mean, spread) for d in index.dense.scores(vector, rows)]

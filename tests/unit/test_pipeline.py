@@ -176,6 +176,19 @@ def test_candidates_line_up_every_signal_with_its_candidate(answerer):
     assert 0.0 < found.sentence_share[one_sentence] < 0.5
 
 
+@pytest.mark.parametrize("expressed", [1.0, 0.5, 0.0])
+def test_an_english_questions_word_signals_count_as_much_as_its_lexical_side_expresses_it(answerer, expressed):
+    plan = answerer.planner.plan("where is Gimhae airport?")
+    assert plan.kind is Kind.EN and plan.expressed == 1.0  # "Gimhae", "airport": "sân bay"
+    vector = answerer.embed_query(plan.dense_text)
+    whole = answerer.candidates(plan, vector)
+    part = answerer.candidates(dataclasses.replace(plan, expressed=expressed), vector)
+    assert part.rows == whole.rows and part.dense_z == whole.dense_z
+    assert max(whole.lexical) > 0 and max(whole.sentence_share) > 0
+    assert part.lexical == pytest.approx([v * expressed for v in whole.lexical])
+    assert part.sentence_share == pytest.approx([v * expressed for v in whole.sentence_share])
+
+
 def test_highlight_takes_the_sentence_closest_in_meaning_when_no_word_is_shared(answerer):
     second = TEXTS[0].split(". ")[1]
     # "Điều gì?" shares no content word with any sentence, so the lexical side has nothing to
