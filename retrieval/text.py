@@ -71,7 +71,7 @@ def question_kind(text: str) -> Kind:
     if _HANGUL.search(text):
         return Kind.KO
     if has_vietnamese_marks(text):
-        return Kind.VI
+        return Kind.EN if _english_around_names(text) else Kind.VI
     tokens = [fold(w) for w in words(text) if not w.isdigit()]
     if not tokens:
         return Kind.OTHER
@@ -81,6 +81,21 @@ def question_kind(text: str) -> Kind:
     if english:
         return Kind.EN
     return Kind.VI_PLAIN if all(_looks_like_vi_syllable(t) for t in tokens) else Kind.OTHER
+
+
+_TYPED = re.compile(r"[^\W_]+")
+
+
+def _english_around_names(text: str) -> bool:
+    """An English sentence that names a Vietnamese person or place with its marks ("what did
+    General Secretary Tô Lâm say?"): every word with marks is capitalised (a name), and the
+    other words vote English, two at least. One marked word in lower case ("Tô Lâm đến Busan
+    khi nào") or words that vote Vietnamese ("Tô Lâm den busan khi nao") keep it Vietnamese."""
+    typed = _TYPED.findall(nfc(text))  # as typed: ``words`` lower-cases
+    if any(not w[0].isupper() for w in typed if has_vietnamese_marks(w)):
+        return False
+    english, vietnamese = _language_votes([fold(w) for w in typed if not has_vietnamese_marks(w) and not w.isdigit()])
+    return english >= 2 and english > vietnamese
 
 
 # The restorer's common words vote for Vietnamese too ("sao", "vì" of "vi sao").

@@ -112,6 +112,12 @@ def test_plain_share(text, low, high):
     ("hey ban oi busan o dau", Kind.VI_PLAIN),
     ("Busan mayor là ai vậy?", Kind.VI),
     ("부산 시장은 누구입니까?", Kind.KO),
+    # marks only in capitalised words, the rest English: an English sentence naming a Vietnamese name
+    ("what did General Secretary Tô Lâm say?", Kind.EN), ("who is Nguyễn Thành Phong", Kind.EN),
+    ("when did Busan and Hồ Chí Minh City become partners", Kind.EN),
+    # a marked word in lower case, or the rest Vietnamese or too little to tell: Vietnamese
+    ("Tô Lâm đến Busan khi nào", Kind.VI), ("Tô Lâm den busan khi nao", Kind.VI),
+    ("Nguyễn Thành Phong là ai", Kind.VI), ("Tô Lâm visit", Kind.VI), ("Hồ Chí Minh", Kind.VI),
 ])
 def test_language_is_decided_word_by_word(question, kind):
     assert question_kind(question) is kind
