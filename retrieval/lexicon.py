@@ -21,4 +21,5 @@ ENGLISH = frozenset(_words("language", "english"))
 VIETNAMESE_PLAIN = frozenset(_words("language", "vietnamese_plain"))
 ENGLISH_STOP = frozenset(_words("language", "english_stop"))
 ROLE_VERBS = tuple(v.strip() for v in re.split(r"[|\n]", _DATA["roles"]["verbs"]) if v.strip())
+COMMIT_VERBS = frozenset(v.strip() for v in re.split(r"[|\n]", _DATA["roles"]["commits"]) if v.strip())
 ASKS: dict[str, str] = dict(_DATA["asks"])  # kind -> wordings with their marks ("a|b|c"), in the order they are tried

@@ -19,7 +19,7 @@ from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds_beyond,
                         lexical_scores, share)
 from .query import Planner, QueryPlan, idf_policy
-from .roles import agents
+from .roles import roles
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
@@ -202,18 +202,19 @@ class Pipeline:
     def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks
-        or wants (``roles.agents``) put in the places of those where only another place does,
-        and those after the rest of the page (the reverse request is known not to be the
-        answer; a passage where nobody asks may be); each place keeps its ``fused`` score, so
-        the scores stay in order. And 1.0 when fusion put first a passage where only another
-        place asks and the page has none where the asked one does: what takes its place is
-        not sure either."""
+        or wants (``roles.agents``) put in the places of those where only another place does or
+        where that place is only asked (``roles.addressees``: "… mong muốn TP.HCM tiếp tục …" is
+        no answer to what TP.HCM wants), and those after the rest of the page (the reverse
+        request is known not to be the answer; a passage where nobody asks may be); each place
+        keeps its ``fused`` score, so the scores stay in order. And 1.0 when fusion put first
+        such a passage and the page has none where the asked place asks: what takes its place
+        is not sure either."""
         if not plan.agents:
             return order, 0.0
         page = order[:FIRST_PAGE]
-        said = dict(zip(page, (agents(p.text) for p in self.index.passages.many([rows[i] for i in page]))))
-        own = {i for i in page if said[i] & plan.agents}
-        other = {i for i in page if said[i] and i not in own}
+        said = dict(zip(page, (roles(p.text) for p in self.index.passages.many([rows[i] for i in page]))))
+        own = {i for i in page if said[i][0] & plan.agents}
+        other = {i for i in page if i not in own and (said[i][0] or said[i][1] & plan.agents)}
         if other:
             scores = [fused[i] for i in page]
             places = [at for at, i in enumerate(page) if i in own or i in other]

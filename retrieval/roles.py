@@ -12,28 +12,51 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import ROLE_VERBS
+from .lexicon import COMMIT_VERBS, ROLE_VERBS
 from .mentions import Phrases, mentions, tokens
 from .text import fold
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
+_COMMITS = frozenset(tuple(fold(v).split()) for v in COMMIT_VERBS)
+_OF = frozenset({"cua"})  # "đề nghị của lãnh đạo thành phố Busan": Busan's proposal ("ask of Busan" asks Busan)
 _ANY_VERB = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(v)) for v in _VERBS) + r")\b")
 _NEAR = 3  # words at most between the place and its verb ("Busan cũng rất mong muốn")
+_AFTER = 4  # between a verb and the place asked: "mong muốn trong thời gian tới, TP.HCM …"
 
 
 def agents(text: str) -> frozenset[frozenset[str]]:
-    """The places (their keys) said right before a verb of asking, wanting or committing, with no
-    other name between."""
+    return roles(text)[0]
+
+
+def addressees(text: str) -> frozenset[frozenset[str]]:
+    """The places said right after a verb of asking, wanting or committing, the first name after
+    it: who is asked ("Tô Lâm đề nghị TP Busan …", "ông Oh Keo-dong bày tỏ mong muốn trong thời
+    gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm …"), not who asks."""
+    return roles(text)[1]
+
+
+def roles(text: str) -> tuple[frozenset[frozenset[str]], frozenset[frozenset[str]]]:
+    """(agents, addressees): the places (their keys) said right before a verb of asking, wanting
+    or committing, with no other name between, and those said first after one."""
     if not _ANY_VERB.search(fold(text)):  # most questions: no words or names looked at
-        return frozenset()
+        return frozenset(), frozenset()
     toks = tokens(text)
-    verbs = [i for i in range(len(toks)) if _VERBS.end_at(toks.folded, i) > i]
+    verbs = [(i, _VERBS.end_at(toks.folded, i)) for i in range(len(toks)) if _VERBS.end_at(toks.folded, i) > i]
     said = mentions(text, subject=True)
-    found = set()
-    for i in verbs:
+    found, asked = set(), set()
+    for i, end in verbs:
         before = [m for m in said if m.end <= toks[i].start]
         # the nearest name before the verb: a person there ("ông Oh Keo-dong mong muốn") is who asks
         if before and before[-1].kind == "place" and sum(before[-1].end <= t.start < toks[i].start
                                                         for t in toks) <= _NEAR:
             found.add(before[-1].key)
-    return frozenset(found)
+        verb_end = toks[end - 1].end
+        after = [m for m in said if m.start >= verb_end]
+        if not after or after[0].kind != "place":
+            continue
+        between = [t for t in toks if verb_end <= t.start < after[0].start]
+        if between and between[0].folded in _OF:  # the verb as a noun: the place is whose it is
+            found.add(after[0].key)
+        elif len(between) <= _AFTER and tuple(toks.folded[i:end]) not in _COMMITS:
+            asked.add(after[0].key)
+    return frozenset(found), frozenset(asked)

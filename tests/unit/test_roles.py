@@ -8,7 +8,7 @@ from fakes import HashEmbedder, memory_index
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
 from retrieval.pipeline import Pipeline
-from retrieval.roles import agents
+from retrieval.roles import agents, roles
 from retrieval.text import Kind
 
 BUSAN = frozenset({"busan"})
@@ -29,6 +29,23 @@ HCM = frozenset({"ho", "chi", "minh"})
 ])
 def test_agents(text, expected):
     assert agents(text) == expected
+
+
+@pytest.mark.parametrize("text, asks, asked", [
+    ("Tổng Bí thư Tô Lâm đề nghị TP Busan tiếp tục mở rộng hợp tác", set(), {BUSAN}),
+    ("Thành phố Hồ Chí Minh mong muốn Busan duy trì chương trình đào tạo", {HCM}, {BUSAN}),
+    # a time said between the verb and the place asked
+    ("ông Oh Keo-dong bày tỏ mong muốn trong thời gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm",
+     set(), {HCM}),
+    # the verb as a noun: "của" says whose request it is
+    ("Nhất trí với đề nghị của lãnh đạo thành phố Busan, ông Nguyễn Thành Phong cho rằng", {BUSAN}, set()),
+    # after a verb of committing, the place is who commits, not who is asked
+    ("Thị trưởng Park Heong-joon cam kết TP Busan sẽ tiếp tục phối hợp chặt chẽ", set(), set()),
+    ("what did Vietnam ask of Busan?", {frozenset({"viet", "nam"})}, {BUSAN}),  # English "of" asks Busan
+    ("Busan mong muốn cùng các doanh nghiệp lớn của thành phố mở rộng", {BUSAN}, set()),  # too far
+])
+def test_who_asks_and_who_is_asked(text, asks, asked):
+    assert roles(text) == (asks, asked)
 
 
 TEXTS = ["Thành phố Hồ Chí Minh mong muốn Busan đẩy mạnh hợp tác đào tạo và cảng biển.",
@@ -52,6 +69,15 @@ def test_a_passage_where_only_the_other_city_asks_goes_after_one_where_the_asked
     assert [ap.passage.paragraph for ap in busan.passages] == [2, 3, 1]
     scores = [ap.score for ap in busan.passages]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_passage_where_the_asked_city_is_only_asked_goes_after_the_rest():
+    texts = ["Ông Oh Keo-dong mong muốn Thành phố Hồ Chí Minh tạo điều kiện cho doanh nghiệp Busan.",
+             "Thành phố Hồ Chí Minh mong muốn Busan mở rộng đào tạo.",
+             "Lễ đón tại sân bay quốc tế Gimhae."]
+    pipeline, _ = _pipeline(texts)
+    answer = pipeline.answer("Thành phố Hồ Chí Minh mong muốn gì ở doanh nghiệp Busan?", k=3)
+    assert [ap.passage.paragraph for ap in answer.passages][-1] == 1
 
 
 def test_where_only_the_other_city_asks_it_goes_after_the_rest_and_nothing_is_sure():
