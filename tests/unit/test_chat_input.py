@@ -52,6 +52,7 @@ def test_strip_decoration(raw, plain):
     ("busan vs hcm ko", "busan với hcm không"),
     ("TBT đc đón ở đâu", "Tổng Bí thư được đón ở đâu"),
     ("linh vuc j", "linh vuc gì"),
+    ("tp hcm mún busan giúp gì", "tp hcm muốn busan giúp gì"),
     ("vitamin K", "vitamin K"),  # a capital single letter is no shorthand
     ("10k", "10k"),
     ("ko.", "không."),

@@ -83,6 +83,11 @@ def test_a_real_word_the_articles_lack_is_not_mended_into_one_they_hold():
     ("Busan rộng bao nhiêu ha", "Busan rộng bao nhiêu ha"),  # "ha" a hectare, not "hả"
     ("Tổng Bí thư đã hội đàm với ai?", "Tổng Bí thư đã hội đàm với ai?"),
     ("chi phí bao nhiêu", "chi phí bao nhiêu"),
+    # chat shorthand in the framing: "bn ơi" is "bạn ơi" (not "bao nhiêu"), "z" is "vậy", "ad" the admin
+    ("bn ơi cho mk hỏi tbt đến busan ngày nào z", "tbt đến busan ngày nào"),
+    ("mn ơi busan ở đâu", "busan ở đâu"),
+    ("lanh su quan ra mat khi nao vay ad", "lanh su quan ra mat khi nao"),
+    ("busan có gì để bán", "busan có gì để bán"),  # "bán" (sell) is no "bạn" said at the end
     # nothing but framing: left as it is (a social turn, not a question)
     ("cảm ơn", "cảm ơn"), ("hi", "hi"),
 ])
