@@ -25,23 +25,26 @@ _AFTER = 4  # between a verb and the place asked: "mong muốn trong thời gian
 
 
 def agents(text: str) -> frozenset[frozenset[str]]:
+    """The places that ask, want or commit in ``text`` (see ``roles``)."""
     return roles(text)[0]
 
 
 def addressees(text: str) -> frozenset[frozenset[str]]:
-    """The places said right after a verb of asking, wanting or committing, the first name after
-    it: who is asked ("Tô Lâm đề nghị TP Busan …", "ông Oh Keo-dong bày tỏ mong muốn trong thời
-    gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm …"), not who asks."""
+    """The places asked in ``text``: the first name after a verb of asking or wanting, when it is
+    a place a few words on ("Tô Lâm đề nghị TP Busan …", "ông Oh Keo-dong bày tỏ mong muốn trong
+    thời gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm …"). After a verb of committing the
+    place is who commits ("cam kết TP Busan sẽ …"): no one asked."""
     return roles(text)[1]
 
 
 def roles(text: str) -> tuple[frozenset[frozenset[str]], frozenset[frozenset[str]]]:
-    """(agents, addressees): the places (their keys) said right before a verb of asking, wanting
-    or committing, with no other name between, and those said first after one."""
+    """(agents, addressees), the places by their keys: who asks, wants or commits (said right
+    before such a verb, with no other name between, or after it as whose it is: "đề nghị của …
+    Busan"), and who is asked (``addressees``)."""
     if not _ANY_VERB.search(fold(text)):  # most questions: no words or names looked at
         return frozenset(), frozenset()
     toks = tokens(text)
-    verbs = [(i, _VERBS.end_at(toks.folded, i)) for i in range(len(toks)) if _VERBS.end_at(toks.folded, i) > i]
+    verbs = [(i, end) for i, end in ((i, _VERBS.end_at(toks.folded, i)) for i in range(len(toks))) if end > i]
     said = mentions(text, subject=True)
     found, asked = set(), set()
     for i, end in verbs:
