@@ -299,12 +299,17 @@ def _known_person(said: str, last: Turn) -> str:
     toks = tokens(said)
     if len(toks) < 2 or toks[0].folded not in GENERIC_TITLES or mentions(said, subject=True):
         return ""
-    asked = " ".join(t.folded for t in toks[1:]).replace("-", " ").split()  # "keo don" is "Keo-don"
+    asked = _name_words(toks[1:])
     for person in last.persons:
-        name = " ".join(t.folded for t in tokens(person)).replace("-", " ").split()
+        name = _name_words(tokens(person))
         if any(name[i:i + len(asked)] == asked for i in range(len(name) - len(asked) + 1)):
             return person
     return ""
+
+
+def _name_words(toks) -> list[str]:
+    """A name's words, folded, its hyphens as spaces ("keo don" is "Keo-don")."""
+    return " ".join(t.folded for t in toks).replace("-", " ").split()
 
 
 def _swap(text: str, new: Mention) -> str:

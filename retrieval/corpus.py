@@ -255,10 +255,14 @@ def read_corpus(folder: Path, skipped: list[Skipped] | None = None, max_bytes: i
     The caller closes them."""
     summaries, bad = [], []
     where = scratch if scratch is not None else Path(tempfile.gettempdir())
+
+    def cannot_keep(exc: OSError) -> CorpusError:  # no such folder, or its disk is full
+        return CorpusError(f"cannot keep the articles' paragraphs in {where}: {exc.strerror or exc}")
+
     try:
         passages = PackedPassages(directory=str(where))
     except OSError as exc:
-        raise CorpusError(f"cannot keep the articles' paragraphs in {where}: {exc.strerror or exc}") from exc
+        raise cannot_keep(exc) from exc
     try:
         for item in scan_articles(folder, max_bytes):
             if isinstance(item, Skipped):
@@ -269,8 +273,7 @@ def read_corpus(folder: Path, skipped: list[Skipped] | None = None, max_bytes: i
                 for p in item.passages:
                     passages.append(p)
             except OSError as exc:  # the scratch file's disk is full
-                raise CorpusError(f"cannot keep the articles' paragraphs in {where}: "
-                                  f"{exc.strerror or exc}") from exc
+                raise cannot_keep(exc) from exc
         _skipped(folder, summaries, bad, skipped)
     except BaseException:
         passages.close()

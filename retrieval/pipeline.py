@@ -260,8 +260,8 @@ class Pipeline:
             # An English question's words count only as much as its lexical side expresses it
             # (``QueryPlan.expressed``, as for the coverage evidence): "where did the leader's
             # yacht dock" matched by "lãnh đạo" alone is not a full match of the question.
-            ceiling = (lexical_query.ceiling or 1.0) / plan.expressed if plan.expressed > 0 else float("inf")
-            lexical = [score / ceiling for score in lexical_query.at(rows)]
+            ceiling = lexical_query.ceiling or 1.0
+            lexical = [plan.expressed * score / ceiling for score in lexical_query.at(rows)]
             held = self.holding(plan.asks, rows, figures(plan.read_as))
             shares = [share * plan.expressed for share in self.sentence_shares(plan, rows)]
         with stages("dense"):

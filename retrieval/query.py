@@ -16,13 +16,13 @@ from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, res
 from .roles import agents
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
-from .text import Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers, question_kind
+from .text import (TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers,
+                   question_kind)
 
 # A Vietnamese question whose words that could carry diacritics lack them this often was typed
 # half without them: restore those (see restore.plain_share for the measured shares).
 MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
-_TYPED_WORD = re.compile(r"[^\W_]+")  # with digits: VNI types tones as digits
 _ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
 _ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
@@ -154,11 +154,11 @@ class Planner:
         """An English question's words the articles hold as they are (names typed in lower case:
         "busan", "gimhae"), and the share of its content words (not stop words) that its lexical
         side expresses: glossary phrases, names and figures, and those words."""
-        content = [w for w in _TYPED_WORD.findall(question.lower()) if len(w) > 1 and w not in _ENGLISH_STOP]
+        content = [w for w in TYPED_WORD.findall(question.lower()) if len(w) > 1 and w not in _ENGLISH_STOP]
         if not content:
             return "", 1.0
         glossed = glossed_words(question)
-        named = set(_TYPED_WORD.findall(names_and_numbers(question).lower()))  # "heong-joon": "heong", "joon"
+        named = set(TYPED_WORD.findall(names_and_numbers(question).lower()))  # "heong-joon": "heong", "joon"
         held = self.names_typed_lower(question)  # "to lam": "to" is no stop word there
         held += [w for w in content if w not in glossed and w not in named and fold_word(w) in self.corpus_words]
         expressed = sum(w in glossed or w in named or w in held for w in content)
@@ -167,7 +167,7 @@ class Planner:
     def names_typed_lower(self, question: str) -> list[str]:
         """Pairs of words the articles write together, one of them no English word, in an
         English question ("to lam": "Tô Lâm"): both words, even one that is an English stop word."""
-        typed = _TYPED_WORD.findall(question.lower())
+        typed = TYPED_WORD.findall(question.lower())
         found = []
         for a, b in zip(typed, typed[1:]):
             english = [w in ENGLISH or w in _ENGLISH_STOP for w in (a, b)]
@@ -181,7 +181,7 @@ class Planner:
         and the syllable is ("thị", "là"): an English word, a name or shorthand is left alone.
         Not in an English sentence: where its function words ("what", "the", "of") outnumber
         the words that would decode, "set of downs" stays as it is (not "dớn")."""
-        typed_words = _TYPED_WORD.findall(text)
+        typed_words = TYPED_WORD.findall(text)
         decoded = {}
         for word in typed_words:
             if fold_word(word.lower()) not in self.known:
@@ -191,7 +191,7 @@ class Planner:
         english = sum(w.lower() in _ENGLISH_FUNCTION for w in typed_words)
         if not decoded or english >= sum(w in decoded for w in typed_words):
             return text
-        return _TYPED_WORD.sub(lambda m: decoded.get(m.group(0), m.group(0)), text)
+        return TYPED_WORD.sub(lambda m: decoded.get(m.group(0), m.group(0)), text)
 
     def mend_typos(self, text: str) -> str:
         """Each unknown word that is one edit from exactly one corpus word becomes that word

@@ -83,7 +83,7 @@ def question_kind(text: str) -> Kind:
     return Kind.VI_PLAIN if all(_looks_like_vi_syllable(t) for t in tokens) else Kind.OTHER
 
 
-_TYPED = re.compile(r"[^\W_]+")
+TYPED_WORD = re.compile(r"[^\W_]+")  # words as typed, case kept, digits in (VNI types tones as digits)
 
 
 def _english_around_names(text: str) -> bool:
@@ -91,7 +91,7 @@ def _english_around_names(text: str) -> bool:
     General Secretary Tô Lâm say?"): every word with marks is capitalised (a name), and the
     other words vote English, two at least. One marked word in lower case ("Tô Lâm đến Busan
     khi nào") or words that vote Vietnamese ("Tô Lâm den busan khi nao") keep it Vietnamese."""
-    typed = _TYPED.findall(nfc(text))  # as typed: ``words`` lower-cases
+    typed = TYPED_WORD.findall(nfc(text))  # as typed: ``words`` lower-cases
     if any(not w[0].isupper() for w in typed if has_vietnamese_marks(w)):
         return False
     english, vietnamese = _language_votes([fold(w) for w in typed if not has_vietnamese_marks(w) and not w.isdigit()])
