@@ -60,6 +60,8 @@ class Evidence:
     type_nowhere: float = 0.0  # 1 when the question asks for a year, date or number and none of the
     #                            passages ranked first (FIRST_PAGE) has one: the top one lacking it says
     #                            that passage is not the answer, not that the articles hold none
+    unsaid: float = 0.0  # 1 when a yes/no question's passage holds none of what it asks of its subject
+    #                      ("… có tới Busan không" and no "tới"): a rule, not in the models
 
 
 FIRST_PAGE = 3  # the passages an answer shows first (settings.top_k as shipped): "near" is among them

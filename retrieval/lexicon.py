@@ -23,3 +23,6 @@ ENGLISH_STOP = frozenset(_words("language", "english_stop"))
 ROLE_VERBS = tuple(v.strip() for v in re.split(r"[|\n]", _DATA["roles"]["verbs"]) if v.strip())
 COMMIT_VERBS = frozenset(v.strip() for v in re.split(r"[|\n]", _DATA["roles"]["commits"]) if v.strip())
 ASKS: dict[str, str] = dict(_DATA["asks"])  # kind -> wordings with their marks ("a|b|c"), in the order they are tried
+WHETHER_VI_LAST = frozenset(_words("whether", "vi_last"))
+WHETHER_EN_FIRST = frozenset(_words("whether", "en_first"))
+WHETHER_FRAME = frozenset(_words("whether", "frame"))

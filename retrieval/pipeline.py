@@ -149,9 +149,11 @@ class Pipeline:
             confidence = self.confidence(ranking)
             topical = self.topicality[plan.kind].confidence(ranking.evidence) if ranking.evidence else 0.0
             status = self.status(confidence, plan.kind, topical)
-            if status == ANSWERED and (ranking.evidence.wrong_type or ranking.evidence.wrong_agent):
+            if status == ANSWERED and (ranking.evidence.wrong_type or ranking.evidence.wrong_agent
+                                       or ranking.evidence.unsaid):
                 # "what year" is not answered by a passage without one, however close, nor what
-                # Busan asks by what the other city asks
+                # Busan asks by what the other city asks, nor whether he came by a passage that
+                # does not say he came
                 status = UNCERTAIN
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
@@ -195,6 +197,7 @@ class Pipeline:
                 topic=found.topic,
                 wrong_type=1.0 - found.holds_asked[order[0]],
                 type_nowhere=1.0 - max(found.holds_asked[i] for i in order[:FIRST_PAGE]),
+                unsaid=self._unsaid(plan, rows[0]),
                 **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)
@@ -237,6 +240,14 @@ class Pipeline:
         expresses) and the share of its names and figures it lacks."""
         return {"coverage": plan.expressed * share(plan.terms, frozenset().union(*self.sentences(row).words)),
                 "missing_names": self._missing_names(plan, row)}
+
+    def _unsaid(self, plan: QueryPlan, row: int) -> float:
+        """1 when ``plan`` asks whether something is so and passage ``row`` holds none of the
+        words that say it."""
+        if not plan.whether:
+            return 0.0
+        present = frozenset().union(*self.sentences(row).words)
+        return float(not any(word in present for word in plan.whether))
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
         """The share of the question's names and figures the top passage lacks: with whether it

@@ -13,7 +13,7 @@ from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
-from .roles import agents
+from .roles import agents, asks_whether, said_of_subject
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import (TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers,
@@ -59,6 +59,8 @@ class QueryPlan:
     expressed: float = 1.0  # the share of an English question's content words its lexical text
     #                         expresses (glossary, names, the articles' own words): coverage can
     #                         only be as sure as that ("where did the leader's yacht dock": 1 of 3)
+    whether: tuple[str, ...] = ()  # a yes/no question's words said of its subject (roles.said_of_subject):
+    #                                the passage that answers holds one; empty for any other question
 
     @property
     def terms(self) -> dict[str, float]:
@@ -147,8 +149,9 @@ class Planner:
         if kind is Kind.EN:  # a title or place the glossary translates ("General Secretary", "Saigon")
             glossed = {fold_word(w) for w in glossed_words(core)}  # is no name the passage must write
             names = tuple(n for n in names if n not in glossed)
-        return QueryPlan(typed, kind, text, dense_text, lexical, Match.of(lexical, asks, self.idf),
-                         names, asks, agents(text), expressed)
+        match = Match.of(lexical, asks, self.idf)
+        whether = said_of_subject(match.terms, names) if asks_whether(text, kind) else ()
+        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, whether)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

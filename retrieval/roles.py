@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import COMMIT_VERBS, ROLE_VERBS
-from .mentions import Phrases, mentions, tokens
-from .text import fold
+from .lexicon import (COMMIT_VERBS, ROLE_VERBS, WHETHER_EN_FIRST, WHETHER_FRAME,
+                      WHETHER_VI_LAST)
+from .mentions import _PLACE_WORDS, TITLES, Phrases, mentions, tokens
+from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
 _COMMITS = frozenset(tuple(fold(v).split()) for v in COMMIT_VERBS)
@@ -22,6 +23,14 @@ _OF = frozenset({"cua"})  # "đề nghị của lãnh đạo thành phố Busan"
 _ANY_VERB = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(v)) for v in _VERBS) + r")\b")
 _NEAR = 3  # words at most between the place and its verb ("Busan cũng rất mong muốn")
 _AFTER = 4  # between a verb and the place asked: "mong muốn trong thời gian tới, TP.HCM …"
+_VI_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)
+# Words no yes/no question says of its subject: the frame, places, titles ("thị trưởng").
+_NOT_SAID = frozenset(fold(w) for w in WHETHER_FRAME) | _PLACE_WORDS | frozenset(w for t in TITLES for w in t)
+# A question word makes "… có biết ai … không" ask who, not whether. Typed without marks only the
+# words no other word folds into ("dau" is "đầu" as often as "đâu": such a question is not checked).
+_ASKING_MARKED = frozenset({"ai", "gì", "nào", "đâu", "sao", "mấy", "bao"})
+_ASKING_PLAIN = frozenset({"ai", "gi", "nao", "sao", "bao"})
+_ASKING_EN = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 
 
 def agents(text: str) -> frozenset[frozenset[str]]:
@@ -63,3 +72,23 @@ def roles(text: str) -> tuple[frozenset[frozenset[str]], frozenset[frozenset[str
         elif len(between) <= _AFTER and tuple(toks.folded[i:end]) not in _COMMITS:
             asked.add(after[0].key)
     return frozenset(found), frozenset(asked)
+
+
+def asks_whether(text: str, kind: Kind) -> bool:
+    """Whether ``text`` asks if something is so ("ông ấy có tới Busan không", "did he visit
+    Seoul?"), not for a name, a time or a reason: the words of data/lexicon.toml [whether]."""
+    typed = [nfc(w) for w in TYPED_WORD.findall(text.lower())]
+    if not typed:
+        return False
+    if kind is Kind.EN:
+        return typed[0] in WHETHER_EN_FIRST and not _ASKING_EN & set(typed)
+    if kind not in (Kind.VI, Kind.VI_PLAIN) or fold_word(typed[-1]) not in _VI_LAST:
+        return False
+    return not any(w in _ASKING_MARKED if has_vietnamese_marks(w) else w in _ASKING_PLAIN for w in typed)
+
+
+def said_of_subject(terms, names) -> tuple[str, ...]:
+    """Of a yes/no question's content ``terms`` (folded), those that say what it asks of its
+    subject: not its ``names``, places, titles or the frame ("Tổng thống Lee có tới Busan
+    không": "tới"). The passage that answers must hold one of them."""
+    return tuple(t for t in terms if t not in names and t not in _NOT_SAID)

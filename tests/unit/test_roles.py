@@ -8,7 +8,7 @@ from fakes import HashEmbedder, memory_index
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
 from retrieval.pipeline import Pipeline
-from retrieval.roles import agents, roles
+from retrieval.roles import agents, asks_whether, roles, said_of_subject
 from retrieval.text import Kind
 
 BUSAN = frozenset({"busan"})
@@ -97,3 +97,42 @@ def test_a_passage_where_the_asked_city_asks_makes_the_page_sure_again():
     answer = pipeline.answer("Busan đề nghị Thành phố Hồ Chí Minh đẩy mạnh hợp tác gì?", k=3)
     assert answer.passages[0].passage.paragraph == 2 and answer.status == "answered"
     assert answer.passages[-1].passage.paragraph == 1  # the reverse request last on the page
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("ông ấy có tới busan không", Kind.VI, True),
+    ("Tổng Bí thư đã đến Busan chưa", Kind.VI, True),
+    ("busan co hieu khach ko", Kind.VI_PLAIN, True),
+    ("did he visit Seoul?", Kind.EN, True),
+    ("is there a Vietnamese consulate in Busan", Kind.EN, True),
+    ("bạn có biết ai là thị trưởng busan không", Kind.VI, False),  # asks who
+    ("busan voi hcm hop tac gi ko", Kind.VI_PLAIN, False),  # asks what
+    ("do you know who the mayor is", Kind.EN, False),
+    ("thị trưởng Busan là ai", Kind.VI, False),
+    ("부산 시장은 누구예요?", Kind.KO, False),
+    ("", Kind.VI, False),
+])
+def test_asks_whether(text, kind, expected):
+    assert asks_whether(text, kind) is expected
+
+
+@pytest.mark.parametrize("terms, names, expected", [
+    (["tong", "thong", "lee", "jae", "myung", "co", "toi", "busan", "khong"], ("lee", "jae", "myung"), ("toi",)),
+    (["thi", "truong", "co", "gap", "phong", "khong"], ("phong",), ("gap",)),  # the title is no claim
+    (["da", "ky", "thoa", "thuan", "chua"], (), ("ky", "thoa", "thuan")),
+    (["co", "khong"], (), ()),
+])
+def test_said_of_subject(terms, names, expected):
+    assert said_of_subject(terms, names) == expected
+
+
+def test_a_yes_no_question_is_not_sure_of_a_passage_that_does_not_say_it():
+    texts = ["Tổng thống Lee Jae Myung hội đàm với Tổng Bí thư về hợp tác địa phương.",
+             "Lễ đón tại sân bay quốc tế Gimhae."]
+    pipeline, _ = _pipeline(texts)
+    came = pipeline.answer("Tổng thống Lee Jae Myung có tới Busan không?")
+    assert came.passages[0].passage.paragraph == 1 and came.status == "uncertain"
+    talked = pipeline.answer("Tổng thống Lee Jae Myung có hội đàm không?")
+    assert talked.passages[0].passage.paragraph == 1 and talked.status == "answered"
+    asked_what = pipeline.answer("Tổng thống Lee Jae Myung bàn gì?")  # no yes/no: the rule is silent
+    assert asked_what.status == "answered"
