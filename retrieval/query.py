@@ -105,8 +105,11 @@ def question_names(text: str) -> tuple[str, ...]:
 
 
 def lexical_text(question: str, kind: Kind) -> str:
-    if kind is Kind.EN:
-        return f"{names_and_numbers(question)} {translate_terms(question)}".strip()
+    if kind is Kind.EN:  # a title the glossary translates ("General Secretary") is no name to match as typed
+        glossed = glossed_words(question)
+        names = " ".join(w for w in names_and_numbers(question).split()
+                         if re.sub(r"['’]s$", "", w.lower()) not in glossed)
+        return f"{names} {translate_terms(question)}".strip()
     if kind is Kind.KO:
         return f"{names_and_numbers(question)} {translate_korean(question)}".strip()
     english = translate_terms(question, english_only=True)  # "Busan mayor là ai": "mayor" -> "thị trưởng"

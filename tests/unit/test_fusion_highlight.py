@@ -201,6 +201,21 @@ def test_a_korean_question_has_a_lexical_side():
     assert lexical_text("부산 시장은 누구입니까?", Kind.KO) == "Busan thị trưởng"
 
 
+@pytest.mark.parametrize("question, expected", [
+    # a capitalised title the glossary translates is matched by its translation, not as typed
+    ("what did the General Secretary propose?", "tổng bí thư đề nghị"),
+    ("was the General Secretary's wife there?", "tổng bí thư phu nhân"),
+    # a name it does not translate stays, possessive and all (the index reads "Busan")
+    ("what did Busan's mayor say", "Busan's thị trưởng"),
+    ("who is Park Heong-joon", "Park Heong-joon"),
+])
+def test_an_english_questions_lexical_side(question, expected):
+    from retrieval.query import lexical_text
+    from retrieval.text import Kind
+
+    assert lexical_text(question, Kind.EN) == expected
+
+
 @pytest.mark.parametrize("question, match, expected_start", [
     # The English words match nothing; their glossary translations do.
     ("What did the two sides cooperate on?", "hai bên hợp tác", "Hai bên hợp tác"),
