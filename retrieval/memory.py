@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import Mention, mentions, places_in, same_person, title_words, without_titles
+from .mentions import Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -114,6 +114,8 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
                if m.kind == "person" or (m.kind == "name" and (identity or any(same_person(m, k) for k in known)))]
     answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
     answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
+    # a person the question named as chat types names ("ông oh keo-don là ai"): known by the answer's words
+    persons += [a for a in answered if name_typed_in(understood, a) and not any(same_person(a, p) for p in persons)]
     if identity and persons:
         named = [_known_as(a, next(p for p in persons if same_person(a, p)))
                  for a in answered if any(same_person(a, p) for p in persons)]

@@ -287,6 +287,29 @@ def without_titles(person: str, titles: frozenset[str] = GENERIC_TITLES) -> str:
     return person[toks[i].start:] if i else person
 
 
+def name_typed_in(text: str, person: Mention) -> bool:
+    """Whether ``text`` names ``person`` by their name typed any way, capitals or not ("ông oh
+    keo-don là ai", "oh keo don"): two words of the name in a row, or one after a title ("ong
+    phong", "thi truong park"); not its title's or place's words ("Thị trưởng TP Busan Park Heong-joon")."""
+    toks = tokens(person.text)
+    titles = _run(toks, 0, TITLES)
+    places = _run(toks, titles + (titles < len(toks) and toks[titles].folded in ("of", "cua")), PLACES)
+    name = [w for t in toks[places:_name_end(toks, places)] for w in t.folded.replace("-", " ").split()]
+    said = tokens(text)
+    after_title = {end for i in range(len(said)) if (end := TITLES.end_at(said.folded, i)) > i}
+    typed, firsts = [], set()  # the text's name words, and those right after a title
+    for i, t in enumerate(said):
+        if i in after_title:
+            firsts.add(len(typed))
+        typed += t.folded.replace("-", " ").split()
+    for n in range(1, len(name) + 1):
+        for part in (name[i:i + n] for i in range(len(name) - n + 1)):
+            at = [i for i in range(len(typed) - n + 1) if typed[i:i + n] == part]
+            if at and (n >= 2 or firsts & set(at)):
+                return True
+    return False
+
+
 def same_person(a: Mention, b: Mention) -> bool:
     """Whether two mentions can be one person: a word in common beyond generic titles and
     places, and not of two different places ("thị trưởng Busan" is not "thị trưởng TP.HCM")."""

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.conversation import ASK, META_TURN, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
-from retrieval.mentions import gender, mentions, places_in, same_person, title_in
+from retrieval.mentions import gender, mentions, name_typed_in, places_in, same_person, title_in
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
@@ -136,6 +136,25 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     named = remembered("ông Park Heong-joon là ai", "ông Park Heong-joon là ai", "vi", "answered",
                        ["Tổng Bí thư Tô Lâm tiếp ông Park Heong-joon - Thị trưởng TP Busan."], ["p"], None)
     assert named.persons[0] == "ông Park Heong-joon"  # asked by name: known by it
+
+
+@pytest.mark.parametrize("question", ["ông oh keo-don là ai", "oh keo don noi gi ve busan", "ong keo-don la ai"])
+def test_a_person_the_question_names_in_lower_case_is_the_one_remembered(question):
+    """Not the first person of the answer ("Ông Nguyễn Thành Phong và ông Oh Keo-don …")."""
+    turn = remembered(question, question, "vi", "answered",
+                      ["Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."], ["p"], None)
+    assert turn.persons[0] == "ông Oh Keo-don"
+
+
+@pytest.mark.parametrize("text, named", [
+    ("ông oh keo-don là ai", True), ("oh keo don", True), ("ông keo-don", True),  # two words, or one after a title
+    ("keo-don nói gì", True),  # its two words, hyphenated
+    ("don nói gì", False),  # a lone word of the name without a title: too little
+    ("thị trưởng busan", False),  # the title's and the place's words are not the name's
+])
+def test_name_typed_in(text, named):
+    person = mentions("ông Oh Keo-don - Thị trưởng TP Busan phát biểu.")[0]
+    assert name_typed_in(text, person) is named
 
 
 @pytest.mark.parametrize("turn, last, act", [
