@@ -375,14 +375,14 @@ def carries_words(reading: Reading) -> bool:
 
 
 def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10,
-          without: frozenset[str] = frozenset()) -> str:
+          persons: list[Mention] | None = None) -> str:
     """What a question was about: its words but question and function words, each once
-    (``marks``: its plain words as meant, see ``_marks``), and but its mentions of the kinds
-    ``without`` ("person")."""
+    (``marks``: its plain words as meant, see ``_marks``), and, when ``persons`` is given, but
+    its persons: those said with a title and the names of ``persons``."""
     lang = turn_language(question_kind(text))
     found = mentions(text)
     named = [(m.start, m.end) for m in found]  # "thi truong", "To Lam": never function words
-    dropped = [(m.start, m.end) for m in found if m.kind in without]
+    dropped = [(m.start, m.end) for m in found if persons is not None and _a_person(m, persons)]
     kept, seen = [], set()
     toks = tokens(text)
     # marks are the plain Vietnamese words as meant: an English "the" is no "thể"
@@ -418,10 +418,17 @@ def _frame(text: str, marks: dict[str, str] | None = None) -> str:
 def _with_context(question: str, last: Turn) -> str:
     """The turn and, after it, the names and topic of the last one (a topic that carries on).
     A person the turn names takes the place of the last one's ("còn tbt tô lâm nói gì" after a
-    question about the mayor asks what Tô Lâm said, not the mayor)."""
-    own = frozenset(m.kind for m in mentions(written_out(question, shorthand=True), subject=True)) & {"person"}
-    core = _core(last.understood, last.marks, without=own)
+    question about the mayor asks what Tô Lâm said, not the mayor; "and what did To Lam ask
+    for" after "what did Park Heong-joon promise", both known as persons by then)."""
+    known = [m for p in last.persons for m in mentions(p, subject=True)[:1]]
+    names_one = any(_a_person(m, known) for m in mentions(written_out(question, shorthand=True), subject=True))
+    core = _core(last.understood, last.marks, persons=known if names_one else None)
     return f"{question.rstrip(' ?!.')} ({core})" if core else question
+
+
+def _a_person(said: Mention, known: list[Mention]) -> bool:
+    """A person, by a title ("tbt tô lâm") or as a name the conversation knows as one's ("To Lam")."""
+    return said.kind == "person" or (said.kind == "name" and any(same_person(said, k) for k in known))
 
 
 def _marks(text: str, restore: Callable[[str], str]) -> dict[str, str]:

@@ -273,6 +273,10 @@ def test_follow_ups_are_resolved(turn, last, understood, why):
     # nothing left of the last question but its person: nothing is carried (an English "the" is
     # no plain Vietnamese word to keep)
     ("and what did the general secretary say", ENGLISH, "what did the general secretary say"),
+    # names without a title, known as persons by the conversation, on both sides
+    ("and what did To Lam ask for", Turn("what did he promise", "what did Park Heong-joon promise", "en", "answered",
+                                         ("Park Heong-joon", "Tổng Bí thư Tô Lâm"), (), ("p",), 1, 100.0),
+     "what did To Lam ask for (promise)"),
 ])
 def test_a_person_the_turn_names_replaces_the_last_ones_in_what_is_carried(turn, last, understood):
     assert read_turn(turn, last).understood == understood
