@@ -379,6 +379,7 @@ def _core(text: str, marks: dict[str, str] | None = None, limit: int = 10,
     """What a question was about: its words but question and function words, each once
     (``marks``: its plain words as meant, see ``_marks``), and, when ``persons`` is given, but
     its persons: those said with a title and the names of ``persons``."""
+    text = strip_framing(text)  # "tell me about the consulate": the consulate
     lang = turn_language(question_kind(text))
     found = mentions(text)
     named = [(m.start, m.end) for m in found]  # "thi truong", "To Lam": never function words
@@ -401,7 +402,7 @@ def _frame(text: str, marks: dict[str, str] | None = None) -> str:
     -> "thị trưởng Busan cảm ơn"), and the context it was understood in, if any: the frame an
     elliptical turn ("vì sao?") asks within."""
     context = " ".join(c.strip(" ()") for c in _CONTEXT.findall(text))  # "ngoài ra còn gì nữa (Busan hợp tác)"
-    text = _context_free(text)
+    text = strip_framing(_context_free(text))
     lang = turn_language(question_kind(text))
     named = [(m.start, m.end) for m in mentions(text)]
     kept, at = [], 0

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 from enum import Enum
 
+from .glossary import GLOSSARY
 from .lexicon import COMMON_VI, ENGLISH, VIETNAMESE_PLAIN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -102,17 +103,24 @@ def _english_around_names(text: str) -> bool:
 _VIETNAMESE_VOTES = VIETNAMESE_PLAIN | {fold(w) for w in COMMON_VI}
 
 
+def _english_votes() -> frozenset[str]:
+    """The common English words, and the words the glossary translates from English that are
+    no Vietnamese syllable too ("consulate", not "song"): "the consulate" is English."""
+    glossed = {w for phrase in GLOSSARY for w in phrase.split() if w.isascii() and w.isalpha()}
+    return ENGLISH | {w for w in glossed if not _looks_like_vi_syllable(w)}
+
+
 def _language_votes(tokens: list[str]) -> tuple[int, int]:
     """Votes of a plain-letters question's words, each decided on its own: a common Vietnamese
     word or a common English word counts one (a word of both lists nothing); any other word
     shaped like a Vietnamese syllable half a vote for Vietnamese; names and the rest nothing."""
     english = vietnamese = 0.0
     for t in tokens:
-        if t in _VIETNAMESE_VOTES and t in ENGLISH:  # "do" (English "do", Vietnamese "do"/"đó")
+        if t in _VIETNAMESE_VOTES and t in _ENGLISH_VOTES:  # "do" (English "do", Vietnamese "do"/"đó")
             continue
         if t in _VIETNAMESE_VOTES:
             vietnamese += 1
-        elif t in ENGLISH:
+        elif t in _ENGLISH_VOTES:
             english += 1
         elif _looks_like_vi_syllable(t):  # "tham", but also English "day": half a vote
             vietnamese += 0.5
@@ -128,6 +136,9 @@ _VI_SYLLABLE = re.compile(
 
 def _looks_like_vi_syllable(token: str) -> bool:
     return bool(_VI_SYLLABLE.match(token))
+
+
+_ENGLISH_VOTES = _english_votes()
 
 
 def could_be_vietnamese(word: str) -> bool:

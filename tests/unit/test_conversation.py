@@ -282,6 +282,11 @@ def test_a_person_the_turn_names_replaces_the_last_ones_in_what_is_carried(turn,
     assert read_turn(turn, last).understood == understood
 
 
+def test_what_is_carried_is_the_last_question_without_its_framing():
+    last = Turn("tell me about the consulate", "tell me about the consulate", "en", "answered", (), (), ("p",), 1, 100.0)
+    assert read_turn("when did it open", last).understood == "when did it open (consulate)"
+
+
 def test_a_turn_that_names_no_person_carries_the_last_ones():
     understood = read_turn("còn doanh nghiệp Busan thì sao", PHONG_ASKED).understood
     assert understood.startswith("doanh nghiệp Busan (") and "Nguyễn Thành Phong" in understood

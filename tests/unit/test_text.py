@@ -40,6 +40,10 @@ def test_unaccented_query_meets_accented_text():
     ("How do I bake bread?", Kind.EN),
     ("부산 시장은 누구입니까?", Kind.KO),
     ("???", Kind.OTHER),
+    # a word the glossary translates from English votes English ("tell me about" is framing)
+    ("the consulate", Kind.EN), ("consulate", Kind.EN),
+    ("song han", Kind.VI_PLAIN),  # but not one shaped like a Vietnamese syllable ("song": sông)
+    ("gimhae", Kind.OTHER),  # a name alone says no language
 ])
 def test_question_kind(question, kind):
     assert question_kind(question) is kind
