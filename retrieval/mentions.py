@@ -266,14 +266,16 @@ _TITLE_FORMS = _title_forms()
 
 def title_in(person: str, lang: str) -> str:
     """``person`` with the title it starts with in ``lang`` ("Thị trưởng Park Heong-joon" ->
-    "mayor Park Heong-joon" / "Park Heong-joon 시장"); as it is when the title has no form there
-    or nothing follows it."""
+    "mayor Park Heong-joon" / "Park Heong-joon 시장"; the place of a title with a name after it
+    left out: "Tổng thống Hàn Quốc Lee Jae Myung" -> "president Lee Jae Myung"); as it is when
+    the title has no form there or nothing follows it."""
     toks = tokens(person)
     end = TITLES.end_at(toks.folded, 0)
     forms = _TITLE_FORMS.get(" ".join(toks.folded[:end]))
     if lang == "vi" or not forms or not forms.get(lang) or end >= len(toks):
         return person
-    name = person[toks[end].start:]
+    named = _run(toks, end, PLACES)  # "Tổng thống Hàn Quốc Lee Jae Myung": the name, not "Hàn Quốc Lee …"
+    name = person[toks[named if named < len(toks) else end].start:]
     return f"{forms['en']} {name}" if lang == "en" else f"{name} {forms['ko']}"
 
 

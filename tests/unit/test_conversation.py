@@ -50,6 +50,7 @@ def test_mentions(text, expected):
     ("Thị trưởng Park Heong-joon", "en", "mayor Park Heong-joon"),
     ("Tổng Bí thư Tô Lâm", "ko", "Tô Lâm 서기장"),
     ("Tổng Bí thư Tô Lâm", "vi", "Tổng Bí thư Tô Lâm"),
+    ("Tổng thống Hàn Quốc Lee Jae Myung", "en", "president Lee Jae Myung"),  # the place left out, not left in Vietnamese
     ("Phu nhân", "en", "Phu nhân"),  # no English form listed: as it is
     ("Thị trưởng", "en", "Thị trưởng"),  # a title alone names nobody in another language either
 ])
