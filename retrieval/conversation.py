@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from .highlight import asks_for
 from .memory import Turn
 from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
                        phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
@@ -347,7 +348,10 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     asks = "?" in question or bool(_asking_at(toks, ASKING[lang]))
     if len(content) <= 1 and asks:
         frame = _without_words(_frame(last.understood, last.marks), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
-        return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis")
+        # judged by the word it asks about, when it has one ("ai ký": "ký"; not the "năm" of "năm
+        # nào", which says what kind of thing is asked): the frame finds the passage, never makes it sure
+        said = bool(content) and not asks_for(question)
+        return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis", own=question.strip() if said else "")
     if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)

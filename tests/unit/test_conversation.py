@@ -364,6 +364,7 @@ def test_memory_store_forgets_the_longest_quiet_beyond_its_limit():
     ("còn du lịch?", PLACES_ASKED, "du lịch"),
     ("còn TP.HCM thì sao?", PLACES_ASKED, ""),  # a whole rewritten question: judged as it is
     ("năm nào?", WHO_WELCOMED, ""),
+    ("ai ký?", WHO_WELCOMED, "ai ký?"),  # ellipsis with a word of its own: judged by it
     # the referent is carried from the conversation: judged by what is asked of it
     ("ông ấy học ở đâu?", WHO_WELCOMED, "học ở đâu?"),
     ("and what did he ask for?", ENGLISH, "what did ask for?"),
