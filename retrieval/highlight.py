@@ -147,13 +147,25 @@ def asks_for(question: str) -> str:
         word, marked, folded = said[i]
         return word == listed[0] if marked else word == listed[1]
 
+    def plural(i: int) -> bool:
+        """ "mấy cái đó", "mấy cái thỏa thuận này": "those", not "how many" (a demonstrative a few
+        words on); "mấy giờ đó", "mấy ngày đó" still ask a time or a count."""
+        if said[i][2] not in _PLURAL_MARKERS or i + 1 >= len(said) or said[i + 1][2] in _UNITS:
+            return False
+        return any(matches(j, d) for j in range(i + 2, min(i + 5, len(said))) for d in _DEMONSTRATIVES)
+
     for kind, wordings in _ASKS:
         for wording in wordings:
             n = len(wording)
-            if any(i + n <= len(said) and all(matches(i + j, wording[j]) for j in range(n))
+            if any(i + n <= len(said) and all(matches(i + j, wording[j]) for j in range(n)) and not plural(i)
                    for i in at.get(wording[0][1], ())):
                 return kind
     return ""
+
+
+_PLURAL_MARKERS = frozenset({"may"})  # folded "mấy"
+_DEMONSTRATIVES = [(nfc(w), fold_word(nfc(w))) for w in ("đó", "này", "kia", "ấy")]
+_UNITS = frozenset({"gio", "ngay", "nam", "thang", "tuan", "phut", "lan", "km", "tuoi"})  # folded: a count or a time
 
 
 HELD = ("year", "date", "number")  # the kinds asked for that ``holds`` looks for in a text

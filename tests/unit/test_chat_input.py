@@ -137,6 +137,9 @@ def test_language_is_decided_word_by_word(question, kind):
     ("Tô Lâm xuống máy bay ở đâu?", ""),  # "máy bay": typed with its marks, no "mấy"
     ("TBT ở Busan mấy ngày?", "number"), ("tbt o busan may ngay", "number"),  # typed plain: may be "mấy"
     ("Bảo tàng mở cửa lúc nào", "date"), ("Busan từ năm nào", "year"),
+    # "mấy" before a demonstrative is "those", not "how many"; before a unit still a count
+    ("mấy cái đó đã ký chưa", ""), ("may cai thoa thuan do ky chua", ""), ("mấy người này là ai", ""),
+    ("có mấy thỏa thuận", "number"), ("mấy ngày đó", "number"),
 ])
 def test_what_a_question_asks_for(question, asked):
     assert asks_for(question) == asked
