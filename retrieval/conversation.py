@@ -157,9 +157,9 @@ def _without_social(text: str) -> str:
 def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
     """``text`` with its pronouns for a person or a place replaced by the last one they can
     mean, which kind was ("person", "place" or "" when none), and ``text`` without them."""
-    why, bare = "", text
+    why, bare, at, named = "", text, 0, set()
     for _ in range(3):  # "ông ấy gặp bà ấy ở đó": each reference once
-        toks, bare_toks = tokens(text), tokens(bare)
+        toks, bare_toks = [t for t in tokens(text) if t.start >= at], tokens(bare)
         found = _person(toks, lang, last) or _place(toks, lang, last)
         if found is None:
             break
@@ -168,7 +168,13 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
         if said is not None:
             (cut, cut_end), _, _ = said
             bare = " ".join((bare[:cut] + bare[cut_end:]).split())
+        who = name.removesuffix("'s")
+        if who in named:  # "was his wife with him?": the name once, the pronoun after it kept
+            at = end
+            continue
+        named.add(who)
         text = text[:start] + name + text[end:]
+        at = start + len(name)
     return text, why, bare
 
 

@@ -283,6 +283,14 @@ def test_a_person_the_turn_names_replaces_the_last_ones_in_what_is_carried(turn,
     assert read_turn(turn, last).understood == understood
 
 
+def test_a_person_referred_to_twice_is_named_once():
+    last = Turn("which airport did he land at", "which airport did general secretary Tô Lâm land at", "en",
+                "answered", ("general secretary Tô Lâm",), (), ("p",), 1, 100.0)
+    assert read_turn("was his wife with him?", last).understood == "was general secretary Tô Lâm's wife with him?"
+    two = read_turn("ông ấy gặp bà ấy ở đâu", WIFE)  # two persons: each named
+    assert "ấy" not in two.understood
+
+
 def test_what_is_carried_is_the_last_question_without_its_framing():
     last = Turn("tell me about the consulate", "tell me about the consulate", "en", "answered", (), (), ("p",), 1, 100.0)
     assert read_turn("when did it open", last).understood == "when did it open (consulate)"
