@@ -206,9 +206,17 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(_FIGURE.findall(lowered)) | (frozenset(_NUMBER_WORD.findall(lowered)) - _ALSO_OTHER_WORDS)
 
 
+# "hai bên", "hai nước", "hai thành phố": the two parties of a relationship, named, not counted
+# (Vietnamese says "the two cities" where English says "both"): no quantity a question asks for.
+_PARTIES = re.compile(r"(?<!\w)(?:hai|2)\s+(?:bên|nước|thành phố|tp|địa phương|phía|quốc gia)(?!\w)")
+
+
 def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
-    """``holds``, not counting the figures the question says itself: "hai thành phố ký bao nhiêu
-    thỏa thuận?" is not answered by the "hai" of "hai thành phố"."""
+    """``holds``, not counting the figures the question says itself ("hai thành phố ký bao nhiêu
+    thỏa thuận?" is not answered by the "hai" of "hai thành phố") nor, for a number, the two
+    parties a text names ("dân số Busan" is not answered by "nhân dân hai địa phương")."""
+    if kind == "number":
+        text = _PARTIES.sub(" ", nfc(text).lower())
     if not holds(kind, text):
         return False
     if kind not in IN_TEXT or not own:

@@ -291,7 +291,9 @@ class Pipeline:
             return [1.0 if holds_beyond(asks, p.text, own) else 0.0 for p in self.index.passages.many(rows)]
         bit = 1 << HELD.index(NARROWER.get(asks, asks))  # written by the store at build time
         held = [1.0 if int(flags) & bit else 0.0 for flags in self.index.held[rows]]
-        if (own or asks in NARROWER) and any(held):  # rare: only then are the passages' texts read
+        # the texts of those holding it are read again where the bit is too wide: the question's own
+        # figures, a narrower kind, a number (not "hai bên": highlight.holds_beyond)
+        if (own or asks in NARROWER or asks == "number") and any(held):
             kept = [r for r, h in zip(rows, held) if h]
             again = dict(zip(kept, (holds_beyond(asks, p.text, own) for p in self.index.passages.many(kept))))
             held = [1.0 if h and again[r] else 0.0 for r, h in zip(rows, held)]

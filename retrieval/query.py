@@ -147,14 +147,15 @@ class Planner:
         if kind is Kind.EN:
             held, expressed = self.english_in_corpus(core)
             lexical = f"{lexical} {held}".strip()
-        asks = asks_for(dense_text)  # the marks restored: "may bay" is "máy bay", no "mấy"
+        whether = asks_whether(text, kind)  # "… từ năm 1995 đúng không" asks whether, not for a year
+        asks = "" if whether else asks_for(dense_text)  # the marks restored: "may bay" is "máy bay", no "mấy"
         names = question_names(text)
         if kind is Kind.EN:  # a title or place the glossary translates ("General Secretary", "Saigon")
             glossed = {fold_word(w) for w in glossed_words(core)}  # is no name the passage must write
             names = tuple(n for n in names if n not in glossed)
         match = Match.of(lexical, asks, self.idf)
-        whether = said_of_subject(match.terms, names) if asks_whether(text, kind) else ()
-        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, whether)
+        said = said_of_subject(match.terms, names) if whether else ()
+        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, said)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

@@ -173,6 +173,9 @@ def test_holds_what_is_asked_for(asked, text, held):
     ("date", "Tô Lâm đến Busan ngày nào?", "sáng 13-8", True),  # a question without figures: as ``holds``
     ("number", "Busan lớn thứ mấy?", "Busan là cảng lớn", False),
     ("number", "Một thành phố có mấy cảng?", "có một cảng lớn", True),  # "một" is mostly "a"
+    # the two parties a text names are no count ("hai địa phương": "both cities")
+    ("number", "dân số Busan là bao nhiêu?", "nhân dân hai địa phương", False),
+    ("number", "Busan có mấy sân bay?", "Busan có hai sân bay", True),
 ])
 def test_holds_beyond_the_figures_the_question_says(asked, question, text, held):
     assert holds_beyond(asked, text, figures(question)) is held
@@ -192,6 +195,28 @@ def test_question_names_are_names_and_figures():
 ])
 def test_an_english_question_s_names_are_those_the_passage_writes_as_they_are(question, names):
     assert Planner(ACCENTS, lambda t: 1.0).plan(question).names == names
+
+
+def test_a_question_phrase_typed_plain_is_restored_as_the_question_it_is():
+    """Not as the corpus's commoner word ("bao xa" is no "bảo xa" of "bảo vệ"): what it asks for holds."""
+    planner = Planner(accent_table(CORPUS + ["Busan bảo vệ quyền lợi công dân và bảo đảm an ninh."]), lambda t: 1.0)
+    assert planner.plan("sân bay Gimhae cách trung tâm bao xa").asks == "number"
+    assert planner.plan("lanh su quan lam viec may gio").asks == "date"
+
+
+def test_a_yes_no_question_asks_for_no_kind_of_thing():
+    """It states the year and asks whether it is so: the passage must hold that year, not another."""
+    plan = Planner(ACCENTS, lambda t: 1.0).plan("busan voi sai gon ket nghia tu nam 1995 dung ko")
+    assert plan.asks == "" and plan.whether and "1995" in plan.names
+
+
+def test_every_vietnamese_question_phrase_is_offered_to_the_restorer():
+    from retrieval.lexicon import ASKS, COMMON_PHRASES
+    from retrieval.text import could_be_vietnamese
+
+    phrases = {w.strip() for wordings in ASKS.values() for w in wordings.split("|")}
+    vietnamese = {p for p in phrases if len(p.split()) > 1 and all(could_be_vietnamese(w) for w in p.split())}
+    assert vietnamese and vietnamese <= set(COMMON_PHRASES)
 
 
 def test_a_plan_of_a_chat_question():
