@@ -126,7 +126,8 @@ _DURATION = re.compile(rf"(?<!\w)(?:\d+|{_SOME})\s+(?:{_UNITS})(?!\w)"
 # What a question asks for (data/lexicon.toml [asks]), each wording as its words with their
 # marks; first match wins.
 # Each listed word with its folded form, computed once.
-_ASKS = [(kind, [tuple((nfc(w), fold_word(nfc(w))) for w in wording.split()) for wording in wordings.split("|")])
+_ASKS = [(kind, [(w.strip().startswith("^"), tuple((nfc(w), fold_word(nfc(w))) for w in w.strip().lstrip("^").split()))
+                 for w in wordings.split("|")])
          for kind, wordings in ASKS.items()]
 
 
@@ -150,28 +151,28 @@ def asks_for(question: str) -> str:
     def plural(i: int) -> bool:
         """ "mấy cái đó", "mấy cái thỏa thuận này": "those", not "how many" (a demonstrative a few
         words on); "mấy giờ đó", "mấy ngày đó" still ask a time or a count."""
-        if said[i][2] not in _PLURAL_MARKERS or i + 1 >= len(said) or said[i + 1][2] in _UNITS:
+        if said[i][2] not in _PLURAL_MARKERS or i + 1 >= len(said) or said[i + 1][2] in _COUNTED:
             return False
         return any(matches(j, d) for j in range(i + 2, min(i + 5, len(said))) for d in _DEMONSTRATIVES)
 
     for kind, wordings in _ASKS:
-        for wording in wordings:
+        for first, wording in wordings:  # ``first``: the wording must start the question
             n = len(wording)
             if any(i + n <= len(said) and all(matches(i + j, wording[j]) for j in range(n)) and not plural(i)
-                   for i in at.get(wording[0][1], ())):
+                   for i in at.get(wording[0][1], ()) if not first or i == 0):
                 return kind
     return ""
 
 
 _PLURAL_MARKERS = frozenset({"may"})  # folded "mấy"
 _DEMONSTRATIVES = [(nfc(w), fold_word(nfc(w))) for w in ("đó", "này", "kia", "ấy")]
-_UNITS = frozenset({"gio", "ngay", "nam", "thang", "tuan", "phut", "lan", "km", "tuoi"})  # folded: a count or a time
+_COUNTED = frozenset({"gio", "ngay", "nam", "thang", "tuan", "phut", "lan", "km", "tuoi"})  # folded: a count or a time
 
 
 HELD = ("year", "date", "number")  # the kinds asked for that ``holds`` looks for in a text
 # Kinds told apart within a wider one, from the texts of the passages that hold it (no bit of
 # their own in an index: they are asked rarely, and an index built before them stays valid).
-NARROWER = {"duration": "number"}
+NARROWER = {"duration": "number", "contact": "number"}
 IN_TEXT = frozenset(HELD) | frozenset(NARROWER)
 
 
@@ -190,7 +191,15 @@ def holds(kind: str, text: str) -> bool:
         return bool(_NUMBER.search(text) or _NUMBER_WORD.search(nfc(text).lower()))
     if kind == "duration":
         return bool(_DURATION.search(nfc(text).lower()))
+    if kind == "contact":
+        return bool(_CONTACT.search(nfc(text).lower()))
     return True
+
+
+# How to reach a place: an e-mail or web address, a telephone number, a street address with its
+# number, opening hours ("8h30", "8:30"). Never a figure alone ("30 năm" is no address).
+_CONTACT = re.compile(r"@|www\.|https?://|\+?\d[\d .-]{6,}\d|(?<!\w)\d{1,2}\s*(?:h|:|giờ)\s*\d{2}(?!\d)"
+                      r"|(?<!\w)\d+[a-z]?,?\s+(?:đường|phố|street|st\.|road|avenue|ave\.|quận|district)(?!\w)")
 
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")

@@ -135,11 +135,14 @@ def test_language_is_decided_word_by_word(question, kind):
     ("how many years have they been partners", "duration"), ("năm mấy kết nghĩa", "year"),
     ("Thị trưởng Busan là ai?", ""), ("Vì sao Busan quan trọng?", ""),
     ("Tô Lâm xuống máy bay ở đâu?", ""),  # "máy bay": typed with its marks, no "mấy"
-    ("TBT ở Busan mấy ngày?", "number"), ("tbt o busan may ngay", "number"),  # typed plain: may be "mấy"
+    ("TBT ở Busan mấy ngày?", "duration"), ("tbt o busan may ngay", "duration"),  # typed plain: may be "mấy"
+    ("địa chỉ lãnh sự quán", "contact"), ("consulate phone number", "contact"), ("giờ làm việc", "contact"),
+    ("what is the address of the consulate", "contact"),
+    ("Điều gì xảy ra với gói ở địa chỉ nhận", ""),  # an address said, not asked for ("^": where it starts)
     ("Bảo tàng mở cửa lúc nào", "date"), ("Busan từ năm nào", "year"),
-    # "mấy" before a demonstrative is "those", not "how many"; before a unit still a count
+    # "mấy" before a demonstrative is "those", not "how many"; before a unit still a count or a length
     ("mấy cái đó đã ký chưa", ""), ("may cai thoa thuan do ky chua", ""), ("mấy người này là ai", ""),
-    ("có mấy thỏa thuận", "number"), ("mấy ngày đó", "number"),
+    ("có mấy thỏa thuận", "number"), ("mấy ngày đó", "duration"),
 ])
 def test_what_a_question_asks_for(question, asked):
     assert asks_for(question) == asked
@@ -159,6 +162,8 @@ def test_what_a_question_asks_for(question, asked):
     ("duration", "vào năm 1995", False), ("duration", "sáng 13-8", False),  # a year, a date: no length
     ("duration", "hai nước", False), ("duration", "lần thứ hai", False),
     ("", "bất cứ gì", True),
+    ("contact", "Tel: +82 51 123 4567", True), ("contact", "số 5 đường Lê Lợi", True),
+    ("contact", "mở cửa từ 8h30", True), ("contact", "kỷ niệm 30 năm, sáng 13-8", False),  # figures alone: no
 ])
 def test_holds_what_is_asked_for(asked, text, held):
     assert holds(asked, text) is held
@@ -214,7 +219,7 @@ def test_every_vietnamese_question_phrase_is_offered_to_the_restorer():
     from retrieval.lexicon import ASKS, COMMON_PHRASES
     from retrieval.text import could_be_vietnamese
 
-    phrases = {w.strip() for wordings in ASKS.values() for w in wordings.split("|")}
+    phrases = {w.strip().lstrip("^") for wordings in ASKS.values() for w in wordings.split("|")}
     vietnamese = {p for p in phrases if len(p.split()) > 1 and all(could_be_vietnamese(w) for w in p.split())}
     assert vietnamese and vietnamese <= set(COMMON_PHRASES)
 
