@@ -132,8 +132,8 @@ _ASKS = [(kind, [(w.strip().startswith("^"), tuple((nfc(w), fold_word(nfc(w))) f
 
 
 def asks_for(question: str) -> str:
-    """"year", "date", "duration", "number" or "" (a name, a place, a reason...): what the
-    answer must hold.
+    """"year", "date", "duration", "number", "contact" or "" (a name, a place, a reason...):
+    what the answer must hold.
 
     A word as typed is the listed one with its marks when it has any ("máy" is not "mấy"), by
     its letters when typed without ("may" may be "mấy"). Each typed word is read once, and a
