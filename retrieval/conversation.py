@@ -357,7 +357,8 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
         # judged by the word it asks about, when it has one ("ai ký": "ký"; not the "năm" of "năm
         # nào", which says what kind of thing is asked): the frame finds the passage, never makes it sure
         said = bool(content) and not asks_for(question)
-        return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis", own=question.strip() if said else "")
+        own = question.strip() if said else ""
+        return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis", own=own)
     if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)

@@ -54,7 +54,8 @@ class QueryPlan:
     #               is asked for: what fusion's sentence-words signal, the coverage evidence and the
     #               highlight all judge sentences by, so the three cannot disagree
     names: tuple[str, ...] = ()  # the question's names and figures, folded ("seoul", "2010")
-    asks: str = ""  # what the answer must hold: "year", "date", "duration", "number", "contact" or "" (highlight.asks_for)
+    asks: str = ""  # what the answer must hold: "year", "date", "duration", "number", "contact"
+    #                 or "" (highlight.asks_for)
     agents: frozenset[frozenset[str]] = frozenset()  # the places that ask or want in it (roles.agents)
     expressed: float = 1.0  # the share of an English question's content words its lexical text
     #                         expresses (glossary, names, the articles' own words): coverage can
