@@ -62,6 +62,8 @@ class Evidence:
     #                            that passage is not the answer, not that the articles hold none
     unsaid: float = 0.0  # 1 when a yes/no question's passage holds none of what it asks of its subject
     #                      ("… có tới Busan không" and no "tới"): a rule, not in the models
+    unnamed: float = 0.0  # 1 when a "who is the consul" question's passage names no one holding
+    #                       that office (mentions.names_holder): a rule, not in the models
 
 
 FIRST_PAGE = 3  # the passages an answer shows first (settings.top_k as shipped): "near" is among them

@@ -14,12 +14,11 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
+from .mentions import IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
 _ASKS_WHO = re.compile(r"\b(ai|who|whom)\b|누구")
-_IDENTITY = re.compile(r"\b(la ai|ai la|ten (la )?gi|who (is|was|are)|what is (his|her|the) name)\b|누구|이름")
 
 
 
@@ -107,7 +106,7 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     first (each passage's answering sentence before the rest of it)."""
     folded = fold(understood)
     asked = mentions(understood)
-    identity = bool(_IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
+    identity = bool(IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
     last = history.last() if history else None
     known = [m for p in (last.persons if last else ()) for m in mentions(p, subject=True)[:1]]
     persons = [_also_as_the_articles_say(m) for m in asked

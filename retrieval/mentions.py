@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
-from .text import fold_word, nfc
+from .text import fold, fold_word, nfc
 
 DATA = tomllib.loads((Path(__file__).parent / "data" / "conversation.toml").read_text(encoding="utf-8"))
 # A word with its hyphens and inner apostrophes ("Heong-joon", "O'Brien"), not an English
@@ -68,6 +68,8 @@ _SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" ->
                for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
 GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
+# A question asking who someone is, over its folded text ("thị trưởng Busan là ai", "who is the mayor")
+IDENTITY = re.compile(r"\b(la ai|ai la|ai lam|ten (la )?gi|who (is|was|are)|what is (his|her|the) name)\b|누구|이름")
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -310,6 +312,43 @@ def name_typed_in(text: str, person: Mention) -> bool:
             if at and (n >= 2 or firsts & set(at)):
                 return True
     return False
+
+
+def asked_role(question: str) -> frozenset[str]:
+    """The office a question asks the holder of ("ai là tổng lãnh sự", "who is the mayor of
+    Busan"): the words of the first title said without a name, when the question asks who
+    someone is; empty otherwise (asked by name: "ông Oh Keo-don là ai")."""
+    if not IDENTITY.search(fold(question)):
+        return frozenset()
+    return next((m.key for m in mentions(question, subject=True) if m.kind == "person" and not m.named), frozenset())
+
+
+def names_holder(text: str, role: frozenset[str]) -> bool:
+    """Whether ``text`` names someone holding ``role`` (``asked_role``): a person by name with that
+    title ("ông Park Heong-joon - Thị trưởng TP Busan", in any language's form of it), or a name of
+    two words or more just before the title ("Henry Cole, giám đốc đầu tiên")."""
+    wanted = _title_groups(role)
+    said = frozenset(role) & _TITLE_WORDS - GENERIC_TITLES
+    for m in mentions(text):
+        if m.kind == "person" and m.named and (_title_groups(m.key) & wanted if wanted else m.key & said):
+            return True
+    toks = tokens(text)
+    for i in range(len(toks)):
+        end = TITLES.end_at(toks.folded, i)
+        if end > i and (_title_groups(frozenset(toks.folded[i:end])) & wanted if wanted
+                        else set(toks.folded[i:end]) & said):
+            before = toks[max(0, i - 3):i]
+            if sum(t.capitalised for t in before) >= 2:
+                return True
+    return False
+
+
+_TITLE_WORDS = frozenset(w for title in TITLES for w in title)
+
+
+def _title_groups(words: frozenset[str]) -> frozenset[int]:
+    """The titles of [titles] same (a line each: "thi truong | mayor | 시장") whose words some form has in ``words``."""
+    return frozenset(i for i, forms in enumerate(_SAME_TITLE) if any(set(f) <= words for f in forms))
 
 
 def same_person(a: Mention, b: Mention) -> bool:

@@ -19,6 +19,7 @@ from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds_beyond,
                         lexical_scores, share)
 from .query import Planner, QueryPlan, idf_policy
+from .mentions import names_holder
 from .roles import roles
 from .store.base import Index
 from .text import Kind, expand_abbreviations
@@ -149,11 +150,12 @@ class Pipeline:
             confidence = self.confidence(ranking)
             topical = self.topicality[plan.kind].confidence(ranking.evidence) if ranking.evidence else 0.0
             status = self.status(confidence, plan.kind, topical)
-            if status == ANSWERED and (ranking.evidence.wrong_type or ranking.evidence.wrong_agent
-                                       or ranking.evidence.unsaid):
+            evidence = ranking.evidence
+            if status == ANSWERED and (evidence.wrong_type or evidence.wrong_agent or evidence.unsaid
+                                       or evidence.unnamed):
                 # "what year" is not answered by a passage without one, however close, nor what
                 # Busan asks by what the other city asks, nor whether he came by a passage that
-                # does not say he came
+                # does not say he came, nor who the consul is by one that names no consul
                 status = UNCERTAIN
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
@@ -198,6 +200,7 @@ class Pipeline:
                 wrong_type=1.0 - found.holds_asked[order[0]],
                 type_nowhere=1.0 - max(found.holds_asked[i] for i in order[:FIRST_PAGE]),
                 unsaid=self._unsaid(plan, rows[0]),
+                unnamed=float(bool(plan.role) and not names_holder(self.index.passages[rows[0]].text, plan.role)),
                 **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)

@@ -11,6 +11,7 @@ from .errors import QuestionError
 from .glossary import GLOSSARY, glossed_words, translate_korean, translate_terms, vietnamese_synonyms
 from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
+from .mentions import asked_role
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
 from .roles import agents, asks_whether, said_of_subject
@@ -62,6 +63,8 @@ class QueryPlan:
     #                         only be as sure as that ("where did the leader's yacht dock": 1 of 3)
     whether: tuple[str, ...] = ()  # a yes/no question's words said of its subject (roles.said_of_subject):
     #                                the passage that answers holds one; empty for any other question
+    role: frozenset[str] = frozenset()  # the office a "who is …" question asks the holder of
+    #                                     (mentions.asked_role): the answer names someone holding it
 
     @property
     def terms(self) -> dict[str, float]:
@@ -156,7 +159,8 @@ class Planner:
             names = tuple(n for n in names if n not in glossed)
         match = Match.of(lexical, asks, self.idf)
         said = said_of_subject(match.terms, names) if whether else ()
-        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, said)
+        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, said,
+                         asked_role(text))
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

@@ -7,7 +7,8 @@ import pytest
 
 from retrieval.conversation import ASK, META_TURN, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
-from retrieval.mentions import gender, mentions, name_typed_in, places_in, same_person, title_in
+from retrieval.mentions import (asked_role, gender, mentions, name_typed_in, names_holder, places_in, same_person,
+                                title_in)
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
@@ -435,3 +436,24 @@ def _restore(text):  # the planner's restorer, as the articles' words would rest
 def test_a_plain_last_turn_is_read_with_its_diacritics_restored(turn, understood):
     assert read_turn(turn, PLAIN, _restore).understood == understood
     assert read_turn(turn, PLAIN).understood != understood  # without them "lam", "dau" read as "làm", "đâu"
+
+
+@pytest.mark.parametrize("question, role", [
+    ("ai là tổng lãnh sự Việt Nam ở Busan", {"tong", "lanh", "su"}),
+    ("who is the mayor of Busan?", {"mayor"}),
+    ("부산 시장은 누구예요?", {"시장"}),
+    ("ông Oh Keo-don là ai", set()),  # asked by name: no office
+    ("thị trưởng Busan nói gì", set()),  # not asking who
+])
+def test_asked_role(question, role):
+    assert {w for w in asked_role(question) if w not in {"busan", "viet", "nam", "of"}} == role
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Tổng Bí thư tiếp ông Park Heong-joon - Thị trưởng TP Busan.", True),  # the office in another language's form
+    ("Lễ ra mắt Tổng Lãnh sự quán Việt Nam tại TP Busan.", False),  # the office's building, nobody
+    ("Thị trưởng sẽ tham dự.", False),  # the office, no name
+    ("Trong đó Henry Cole, thị trưởng đầu tiên, phát biểu.", True),  # a name just before the title
+])
+def test_names_holder_of_the_mayors_office(text, named):
+    assert names_holder(text, asked_role("who is the mayor?")) is named

@@ -136,3 +136,13 @@ def test_a_yes_no_question_is_not_sure_of_a_passage_that_does_not_say_it():
     assert talked.passages[0].passage.paragraph == 1 and talked.status == "answered"
     asked_what = pipeline.answer("Tổng thống Lee Jae Myung bàn gì?")  # no yes/no: the rule is silent
     assert asked_what.status == "answered"
+
+
+def test_who_holds_an_office_is_not_sure_of_a_passage_that_names_nobody_holding_it():
+    texts = ["Lễ ra mắt Tổng Lãnh sự quán Việt Nam tại TP Busan diễn ra sáng nay.",
+             "Lễ đón tại sân bay quốc tế Gimhae."]
+    pipeline, _ = _pipeline(texts)
+    answer = pipeline.answer("Ai là tổng lãnh sự Việt Nam tại Busan?")
+    assert answer.passages[0].passage.paragraph == 1 and answer.status == "uncertain"
+    named, _ = _pipeline(["Ông Nguyễn Văn An - Tổng Lãnh sự Việt Nam tại TP Busan phát biểu.", texts[1]])
+    assert named.answer("Ai là tổng lãnh sự Việt Nam tại Busan?").status == "answered"
