@@ -59,7 +59,10 @@ class Dialogue:
         typed = as_typed(question)
         if typed or not question.strip():  # emoji alone ("👍") cleans to nothing: social, not an error
             typed = validate_question(question, pipeline.planner.max_chars)
-        reading = read_turn(typed, last, functools.partial(restore_diacritics, accents=pipeline.planner.accents))
+        # a turn typed with the Vietnamese keyboard off ("oong aays noi gi") is read as meant:
+        # its pronoun is one, and what is remembered of it is words, not keystrokes
+        meant = pipeline.planner.decode_keyboard_off(typed) if typed else typed
+        reading = read_turn(meant, last, functools.partial(restore_diacritics, accents=pipeline.planner.accents))
         if reading.act in (SOCIAL_TURN, META_TURN) or (reading.act == MORE_TURN and last is None):
             said = typed or question.strip()[: pipeline.planner.max_chars]  # emoji alone, echoed within bounds
             return self._social(conversation, history, said, reading, now)
@@ -70,7 +73,7 @@ class Dialogue:
         # each passage's answering sentence, then the rest of it: the person of a passage whose
         # highlight names nobody is still its own before the next passage's
         said = [text for ap in shown for text in dict.fromkeys((ap.highlight, ap.passage.text))]
-        turn = remembered(typed, answer.understood_as or typed, answer.lang, answer.status,
+        turn = remembered(typed, answer.understood_as or meant, answer.lang, answer.status,
                           said, [ap.passage.id for ap in shown], history, now)
         self._save(conversation, (history or Conversation()).add(turn), answer.cursor)
         return answer

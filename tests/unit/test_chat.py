@@ -45,6 +45,13 @@ def test_a_follow_up_is_answered_as_understood_and_says_so(engine):
     assert [ap.passage.id for ap in follow.passages] == [ap.passage.id for ap in alone.passages]
 
 
+def test_a_turn_typed_with_the_vietnamese_keyboard_off_is_read_as_meant(engine):
+    engine.chat("telex", "Thị trưởng Park Heong-joon cam kết gì?")
+    follow = engine.chat("telex", "oong aays camr own ai")  # "ông ấy cảm ơn ai"
+    assert follow.followup and follow.understood_as.startswith("Thị trưởng Park Heong-joon cảm ơn")
+    assert follow.question == "oong aays camr own ai"
+
+
 def test_conversations_are_apart(engine):
     engine.chat("a", "Thị trưởng Park Heong-joon cam kết gì?")
     other = engine.chat("b", "ông ấy nói gì?")
