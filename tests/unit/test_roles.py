@@ -126,23 +126,21 @@ def test_said_of_subject(terms, names, expected):
     assert said_of_subject(terms, names) == expected
 
 
-def test_a_yes_no_question_is_not_sure_of_a_passage_that_does_not_say_it():
-    texts = ["Tổng thống Lee Jae Myung hội đàm với Tổng Bí thư về hợp tác địa phương.",
-             "Lễ đón tại sân bay quốc tế Gimhae."]
-    pipeline, _ = _pipeline(texts)
-    came = pipeline.answer("Tổng thống Lee Jae Myung có tới Busan không?")
-    assert came.passages[0].passage.paragraph == 1 and came.status == "uncertain"
-    talked = pipeline.answer("Tổng thống Lee Jae Myung có hội đàm không?")
-    assert talked.passages[0].passage.paragraph == 1 and talked.status == "answered"
-    asked_what = pipeline.answer("Tổng thống Lee Jae Myung bàn gì?")  # no yes/no: the rule is silent
-    assert asked_what.status == "answered"
+SUMMIT = "Tổng thống Lee Jae Myung hội đàm với Tổng Bí thư về hợp tác địa phương."
+OPENING = "Lễ ra mắt Tổng Lãnh sự quán Việt Nam tại TP Busan diễn ra sáng nay."
+CONSUL = "Ông Nguyễn Văn An - Tổng Lãnh sự Việt Nam tại TP Busan phát biểu."
 
 
-def test_who_holds_an_office_is_not_sure_of_a_passage_that_names_nobody_holding_it():
-    texts = ["Lễ ra mắt Tổng Lãnh sự quán Việt Nam tại TP Busan diễn ra sáng nay.",
-             "Lễ đón tại sân bay quốc tế Gimhae."]
-    pipeline, _ = _pipeline(texts)
-    answer = pipeline.answer("Ai là tổng lãnh sự Việt Nam tại Busan?")
-    assert answer.passages[0].passage.paragraph == 1 and answer.status == "uncertain"
-    named, _ = _pipeline(["Ông Nguyễn Văn An - Tổng Lãnh sự Việt Nam tại TP Busan phát biểu.", texts[1]])
-    assert named.answer("Ai là tổng lãnh sự Việt Nam tại Busan?").status == "answered"
+@pytest.mark.parametrize("text, question, status", [
+    # a yes/no question is not sure of a passage that holds none of what it asks of its subject
+    (SUMMIT, "Tổng thống Lee Jae Myung có tới Busan không?", "uncertain"),
+    (SUMMIT, "Tổng thống Lee Jae Myung có hội đàm không?", "answered"),
+    (SUMMIT, "Tổng thống Lee Jae Myung bàn gì?", "answered"),  # no yes/no: the rule is silent
+    # who holds an office: not sure of a passage that names nobody holding it
+    (OPENING, "Ai là tổng lãnh sự Việt Nam tại Busan?", "uncertain"),
+    (CONSUL, "Ai là tổng lãnh sự Việt Nam tại Busan?", "answered"),
+])
+def test_rules_that_keep_a_near_passage_unsure(text, question, status):
+    pipeline, _ = _pipeline([text, "Lễ đón tại sân bay quốc tế Gimhae."])  # the pipeline is sure of anything
+    answer = pipeline.answer(question)
+    assert answer.passages[0].passage.paragraph == 1 and answer.status == status
