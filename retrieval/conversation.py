@@ -32,6 +32,7 @@ PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other")
                                                                    ("", ""))}
           for lang in LANGS}
 PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
+BUT = {lang: phrase_table("other", lang, "_but") for lang in LANGS}
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
 
@@ -95,7 +96,7 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
         last = replace(last, marks=_marks(last.understood, restore))
     lang = turn_language(kind)
     core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
-    other = find(tokens(core), OTHER[lang]) is not None
+    besides = find(tokens(core), OTHER[lang]) is not None  # leans on the last turn either way
     resolved, why, bare = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
     reading = _opener(resolved, lang, last, why)
     if why and (reading is None or reading.why == why):
@@ -105,11 +106,22 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
         asked = asked.understood if asked is not None else bare
         own = asked if any(not _stop(t, lang) for t in tokens(asked)) else ""
         reading = replace(reading or Reading(ASK, resolved, True, why), own=own)
-    if reading is None and not mentions(resolved) and (other or find(tokens(resolved), THING[lang])):
+    if reading is None and not mentions(resolved) and (besides or find(tokens(resolved), THING[lang])):
         reading = Reading(ASK, _with_context(resolved, last), True, "reference", own=resolved)  # "chuyện đó"
     if reading is None:
         reading = _ellipsis(resolved, lang, last)
-    return replace(reading, other=other, kind=kind)
+    # what was shown is set aside, unless the turn names what it sets aside ("ngoài đầu tư …")
+    return replace(reading, other=besides and not _sets_aside(tokens(core), lang), kind=kind)
+
+
+def _sets_aside(toks: list[Token], lang: str) -> bool:
+    """Whether the turn names what it sets aside ("ngoài đầu tư thì còn gì", "besides the port"):
+    a content word right after "ngoài" / "besides" (an article between), not "ngoài ra"."""
+    found = find(toks, BUT[lang])
+    if found is None:
+        return False
+    after = [t for t in toks[found[1]:found[1] + 2] if t.folded not in ("the", "a", "an")]
+    return bool(after) and not _stop(after[0], lang)
 
 
 def _reaction(toks: list[Token]) -> str | None:

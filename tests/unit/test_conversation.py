@@ -335,12 +335,15 @@ def test_a_short_turn_without_names_may_lean_on_the_last_the_engine_decides():
     assert reading.carry.startswith("cam kết gì (") and "Busan" in reading.carry
 
 
-@pytest.mark.parametrize("turn, other", [("ngoài ra còn lĩnh vực nào khác?", True), ("besides that?", True),
-                                         ("năm nào?", False)])
-def test_besides_that_is_marked(turn, other):
+@pytest.mark.parametrize("turn, other, leans", [
+    ("ngoài ra còn lĩnh vực nào khác?", True, True), ("besides that?", True, True), ("năm nào?", False, False),
+    # what is set aside is named: the passage shown may hold the rest (nothing left out), context still carried
+    ("ngoài đầu tư thì đề nghị gì khác?", False, True), ("besides the port, what else?", False, True),
+])
+def test_besides_that_is_marked(turn, other, leans):
     reading = read_turn(turn, PLACES_ASKED)
     assert reading.other is other
-    if other:
+    if leans:
         assert reading.followup and "Busan" in reading.understood
 
 
