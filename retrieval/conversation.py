@@ -359,8 +359,10 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     question's words with this one's, when it asks something (a question word or mark). A short
     turn without names may lean on the last one or not ("thị trưởng là ai?" is whole; "cảng"):
     the engine tries both and keeps the better."""
-    if mentions(question):
-        return Reading(ASK, question)
+    if mentions(question):  # its own names: standalone, or, when it also refers back ("what did
+        # the General Secretary propose then?"), tried with the last turn's words too, the better kept
+        refers = find(tokens(question), THING[lang]) is not None
+        return Reading(ASK, question, carry=_with_context(question, last) if refers else "")
     toks = tokens(question)
     content = _content(toks, lang)
     asks = "?" in question or bool(_asking_at(toks, ASKING[lang]))

@@ -329,6 +329,13 @@ def test_a_pronoun_with_nobody_to_mean_is_left_as_it_is():
     assert "ông ấy" in read_turn("ông ấy nói gì?", nobody).understood
 
 
+def test_a_turn_with_names_of_its_own_that_refers_back_may_lean_on_the_last():
+    reading = read_turn("what did the General Secretary propose then?", PLACES_ASKED)
+    assert reading.understood == "what did the General Secretary propose then?" and not reading.followup
+    assert reading.carry.startswith("what did the General Secretary propose then (")
+    assert read_turn("what did the General Secretary propose?", PLACES_ASKED).carry == ""  # refers to nothing
+
+
 def test_a_short_turn_without_names_may_lean_on_the_last_the_engine_decides():
     reading = read_turn("cam kết gì?", WHO_WELCOMED)
     assert reading.understood == "cam kết gì?" and not reading.followup
