@@ -70,9 +70,9 @@ class Dialogue:
             return self._more(pipeline, conversation, history, typed, k, now)
         answer = self._answer(pipeline, typed, reading, last, k)
         shown = answer.shown()
-        # each passage's answering sentence, then the rest of it: the person of a passage whose
-        # highlight names nobody is still its own before the next passage's
-        said = [text for ap in shown for text in dict.fromkeys((ap.highlight, ap.passage.text))]
+        # a text per passage: its answering sentence, then the rest of it (the person of a passage
+        # whose highlight names nobody is still its own before the next passage's)
+        said = [" ".join(dict.fromkeys((ap.highlight, ap.passage.text))) for ap in shown]
         turn = remembered(typed, answer.understood_as or meant, answer.lang, answer.status,
                           said, [ap.passage.id for ap in shown], history, now)
         self._save(conversation, (history or Conversation()).add(turn), answer.cursor)

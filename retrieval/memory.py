@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
+from .mentions import GENERIC_TITLES, IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -102,8 +102,10 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
                passage_ids: list[str], history: Conversation | None, when: float | None = None) -> Turn:
     """The turn to remember: who and where it is about. A "who" question's person is the one the
     answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
-    X, by the name the answer gives it when it does. ``shown_texts``: what was shown, best
-    first (each passage's answering sentence before the rest of it)."""
+    X, by the name the answer gives it when it does; a "who" question about what a person it names
+    did ("ông Oh Keo-don cảm ơn ai?") keeps that person first when the answering passage names no
+    one else. ``shown_texts``: what was shown, a
+    text per passage, best first (each passage's answering sentence before the rest of it)."""
     folded = fold(understood)
     asked = mentions(understood)
     identity = bool(IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
@@ -111,22 +113,47 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     known = [m for p in (last.persons if last else ()) for m in mentions(p, subject=True)[:1]]
     persons = [_also_as_the_articles_say(m) for m in asked
                if m.kind == "person" or (m.kind == "name" and (identity or any(same_person(m, k) for k in known)))]
-    answered = [m for text in shown_texts for m in mentions(text) if m.kind == "person"]
-    answered.sort(key=lambda m: not m.named)  # stable: by name first, then by title only, each best passage first
+    by_passage = [[m for m in mentions(text) if m.kind == "person"] for text in shown_texts]
+    answered = sorted((m for found in by_passage for m in found), key=lambda m: not m.named)  # by name first
     # a person the question named as chat types names ("ông oh keo-don là ai"): known by the answer's words
     persons += [a for a in answered if name_typed_in(understood, a) and not any(same_person(a, p) for p in persons)]
     if identity and persons:
         named = [_known_as(a, next(p for p in persons if same_person(a, p)))
                  for a in answered if any(same_person(a, p) for p in persons)]
         order = named + persons
-    elif _ASKS_WHO.search(folded):
-        order = [a for a in answered if not any(same_person(a, p) for p in persons)] + persons
+    elif (who := _ASKS_WHO.search(folded)) is not None:
+        new = [a for a in answered if not any(same_person(a, p) for p in persons)]
+        top = [a for a in new if a.named and any(a is m for m in by_passage[0])] if by_passage else []
+        if top:  # the answer names someone new by name: they are who "ông ấy" means next
+            order = top + persons + [a for a in new if a not in top]
+        elif _asked_acts(folded, who, persons):
+            # "ông Oh Keo-don cảm ơn ai?" answered "lãnh đạo Thành phố": he acted, and stays who
+            # "ông ấy" means, not a person of another passage shown beside it
+            order = persons + new
+        else:  # "ai đón Tổng Bí thư?": whoever the passages shown name
+            order = new + persons
     else:
         order = persons + answered
     people = _unique([m.text for m in order] + list(last.persons if last else ()))
     places = _unique(places_in(understood) + list(last.places if last else ()))
     return Turn(question, understood, lang, status, tuple(people[:4]), tuple(places[:4]), tuple(passage_ids),
                 len(passage_ids), time.time() if when is None else when)
+
+
+_AUXILIARIES = frozenset({"did", "does", "do", "will", "would", "has", "have", "had", "can", "could"})
+
+
+def _asked_acts(folded: str, who: re.Match, persons: list[Mention]) -> bool:
+    """Whether the person a "who" question names is who acts in it: named before the question
+    word ("ông Oh Keo-don cảm ơn ai", Korean too), or after an English "who did …" ("who did Oh
+    Keo-don thank"), not after "who welcomed …" / "ai đón …"."""
+    if not persons:
+        return False
+    before = folded[:who.start()]
+    if any(w in before.split() for p in persons for w in fold(p.text).split() if w not in GENERIC_TITLES):
+        return True
+    after = folded[who.end():].split()
+    return bool(after) and after[0] in _AUXILIARIES
 
 
 def _also_as_the_articles_say(person: Mention) -> Mention:

@@ -140,6 +140,24 @@ def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives(
     assert named.persons[0] == "ông Park Heong-joon"  # asked by name: known by it
 
 
+WELCOME = "Lễ đón Tổng Bí thư Tô Lâm và Phu nhân tại sân bay quốc tế Gimhae."
+MET = "Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - Thị trưởng TP Busan."
+THANKED = "Cảm ơn lãnh đạo Thành phố Hồ Chí Minh dành thời gian tiếp, ông Oh Keo-don cho rằng quan hệ tốt đẹp."
+CAPTION = "Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."
+
+
+@pytest.mark.parametrize("question, shown, first", [
+    # the answering passage names someone new: they come first
+    ("who did To Lam meet in Busan", [MET, CAPTION], "ông Park Heong-joon"),
+    # it names no one new, and the person asked about acted: they stay first
+    ("ông Oh Keo-don cảm ơn ai", [THANKED, CAPTION], "ông Oh Keo-don"),
+    # it names no one new, and the person asked about was acted on: whoever the others name
+    ("ai đón Tổng Bí thư ở Busan?", [WELCOME, MET], "ông Park Heong-joon"),
+])
+def test_who_a_who_question_leaves_first(question, shown, first):
+    assert remembered(question, question, "vi", "answered", shown, ["p1", "p2"], None).persons[0] == first
+
+
 @pytest.mark.parametrize("question", ["ông oh keo-don là ai", "oh keo don noi gi ve busan", "ong keo-don la ai"])
 def test_a_person_the_question_names_in_lower_case_is_the_one_remembered(question):
     """Not the first person of the answer ("Ông Nguyễn Thành Phong và ông Oh Keo-don …")."""
