@@ -225,6 +225,8 @@ def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
     thỏa thuận?" is not answered by the "hai" of "hai thành phố") nor, for a number, the two
     parties a text names ("dân số Busan" is not answered by "nhân dân hai địa phương")."""
     if kind == "number":
+        if not own and _NUMBER.search(text):  # a figure in digits: no "hai bên" takes it away
+            return True
         text = _PARTIES.sub(" ", nfc(text).lower())
     if not holds(kind, text):
         return False
