@@ -159,7 +159,9 @@ class Pipeline:
                 status = UNCERTAIN
             if judge is not None and status == ANSWERED and ranking.evidence is not None:
                 own = self.calibration[plan.kind].confidence(self.judged(ranking, judge))
-                if self.status(own, plan.kind) != ANSWERED:  # the confidence stays the reading's own
+                # the confidence stays the reading's own; and whether it is so is asked by the turn's
+                # words ("họ có được cấp nhà ở không", read with the last turn's words beside it)
+                if self.status(own, plan.kind) != ANSWERED or self._unsaid(judge, ranking.rows[0]):
                     status = UNCERTAIN
         return ranking, confidence, status
 

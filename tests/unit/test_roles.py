@@ -144,3 +144,16 @@ def test_rules_that_keep_a_near_passage_unsure(text, question, status):
     pipeline, _ = _pipeline([text, "Lễ đón tại sân bay quốc tế Gimhae."])  # the pipeline is sure of anything
     answer = pipeline.answer(question)
     assert answer.passages[0].passage.paragraph == 1 and answer.status == status
+
+
+@pytest.mark.parametrize("own, status", [
+    ("họ có được cấp nhà ở không", "uncertain"),  # the carried words found the passage; it says nothing of houses
+    ("họ có được hỗ trợ không", "answered"),
+])
+def test_a_yes_no_follow_up_is_judged_by_what_it_asks_itself(own, status):
+    pipeline, _ = _pipeline(["Chính quyền thành phố sẵn sàng hỗ trợ công dân Việt Nam tại Busan.",
+                             "Lễ đón tại sân bay quốc tế Gimhae."])
+    plan = pipeline.planner.plan
+    understood = plan(f"{own} (công dân Việt Nam Busan hỗ trợ)")  # as a follow-up is read: no yes/no of its own
+    answer, = pipeline.answer_many([understood], judges=[plan(own)])
+    assert answer.passages[0].passage.paragraph == 1 and answer.status == status
