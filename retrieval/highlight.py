@@ -126,8 +126,9 @@ _DURATION = re.compile(rf"(?<!\w)(?:\d+|{_SOME})\s+(?:{_UNITS})(?!\w)"
 # What a question asks for (data/lexicon.toml [asks]), each wording as its words with their
 # marks; first match wins.
 # Each listed word with its folded form, computed once.
-_ASKS = [(kind, [(w.strip().startswith("^"), tuple((nfc(w), fold_word(nfc(w))) for w in w.strip().lstrip("^").split()))
-                 for w in wordings.split("|")])
+_ASKS = [(kind, [(wording.strip().startswith("^"),
+                  tuple((nfc(word), fold_word(nfc(word))) for word in wording.strip().lstrip("^").split()))
+                 for wording in wordings.split("|")])
          for kind, wordings in ASKS.items()]
 
 
@@ -192,14 +193,21 @@ def holds(kind: str, text: str) -> bool:
     if kind == "duration":
         return bool(_DURATION.search(nfc(text).lower()))
     if kind == "contact":
-        return bool(_CONTACT.search(nfc(text).lower()))
+        return _contact(text)
     return True
 
 
 # How to reach a place: an e-mail or web address, a telephone number, a street address with its
-# number, opening hours ("8h30", "8:30"). Never a figure alone ("30 năm" is no address).
-_CONTACT = re.compile(r"@|www\.|https?://|\+?\d[\d .-]{6,}\d|(?<!\w)\d{1,2}\s*(?:h|:|giờ)\s*\d{2}(?!\d)"
+# number, opening hours ("8h30", "8:30"). Never a figure alone ("30 năm", "1995 - 2025").
+_CONTACT = re.compile(r"@|www\.|https?://|(?<!\w)\d{1,2}\s*(?:h|:|giờ)\s*\d{2}(?!\d)"
                       r"|(?<!\w)\d+[a-z]?,?\s+(?:đường|phố|street|st\.|road|avenue|ave\.|quận|district)(?!\w)")
+_DIALLED = re.compile(r"\+?[\d(][\d ().-]{7,}\d")  # a telephone number: nine digits or more in one run
+
+
+def _contact(text: str) -> bool:
+    lowered = nfc(text).lower()
+    return bool(_CONTACT.search(lowered)) or any(sum(c.isdigit() for c in m.group(0)) >= 9
+                                                  for m in _DIALLED.finditer(lowered))
 
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")

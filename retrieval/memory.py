@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Protocol
 
 from .glossary import translate_terms
-from .mentions import GENERIC_TITLES, IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words, without_titles
+from .mentions import (GENERIC_TITLES, IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words,
+                       without_titles)
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -104,8 +105,8 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
     X, by the name the answer gives it when it does; a "who" question about what a person it names
     did ("ông Oh Keo-don cảm ơn ai?") keeps that person first when the answering passage names no
-    one else. ``shown_texts``: what was shown, a
-    text per passage, best first (each passage's answering sentence before the rest of it)."""
+    one else. ``shown_texts``: what was shown, a text per passage, best first (each passage's
+    answering sentence before the rest of it)."""
     folded = fold(understood)
     asked = mentions(understood)
     identity = bool(IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person

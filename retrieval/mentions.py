@@ -62,7 +62,7 @@ FEMALE_TITLES = _split(DATA["titles"]["female"])
 MALE_TITLES = _split("ong | mr")
 _OFFICE = frozenset(DATA["titles"]["office"].split())
 PLACES = _split(DATA["places"]["folded"])
-_PLACE_WORDS = frozenset(w for p in PLACES for w in p)
+PLACE_WORDS = frozenset(w for p in PLACES for w in p)
 _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
 _SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
                for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
@@ -294,7 +294,8 @@ def without_titles(person: str, titles: frozenset[str] = GENERIC_TITLES) -> str:
 def name_typed_in(text: str, person: Mention) -> bool:
     """Whether ``text`` names ``person`` by their name typed any way, capitals or not ("ông oh
     keo-don là ai", "oh keo don"): two words of the name in a row, or one after a title ("ong
-    phong", "thi truong park"); not its title's or place's words ("Thị trưởng TP Busan Park Heong-joon")."""
+    phong", "thi truong park"); not its title's or place's words ("Thị trưởng TP Busan Park
+    Heong-joon": "park", "heong", "joon")."""
     toks = tokens(person.text)
     titles = _run(toks, 0, TITLES)
     places = _run(toks, titles + (titles < len(toks) and toks[titles].folded in ("of", "cua")), PLACES)
@@ -347,7 +348,8 @@ _TITLE_WORDS = frozenset(w for title in TITLES for w in title)
 
 
 def _title_groups(words: frozenset[str]) -> frozenset[int]:
-    """The titles of [titles] same (a line each: "thi truong | mayor | 시장") whose words some form has in ``words``."""
+    """The titles of [titles] same (a line each: "thi truong | mayor | 시장") that ``words`` hold
+    one form of."""
     return frozenset(i for i, forms in enumerate(_SAME_TITLE) if any(set(f) <= words for f in forms))
 
 
@@ -357,14 +359,14 @@ def same_person(a: Mention, b: Mention) -> bool:
     places_a, places_b = _places_of(a.key), _places_of(b.key)
     if places_a and places_b and not places_a & places_b:
         return False
-    return bool((a.key & b.key) - GENERIC_TITLES - _PLACE_WORDS)
+    return bool((a.key & b.key) - GENERIC_TITLES - PLACE_WORDS)
 
 
 def _places_of(key: frozenset[str]) -> frozenset[str]:
     """The places a mention's words name, each by its first form ("sai gon" -> "ho chi minh")."""
     named = [name for name in _SAME_PLACE if set(name.split()) <= key]
     said = {w for name in named for w in name.split()}
-    return frozenset().union(*(_SAME_PLACE[name] for name in named)) | (key & _PLACE_WORDS - _CITY - said)
+    return frozenset().union(*(_SAME_PLACE[name] for name in named)) | (key & PLACE_WORDS - _CITY - said)
 
 
 def gender(person: str) -> str:

@@ -18,8 +18,8 @@ from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds_beyond,
                         lexical_scores, share)
-from .query import Planner, QueryPlan, idf_policy
 from .mentions import names_holder
+from .query import Planner, QueryPlan, idf_policy
 from .roles import roles
 from .store.base import Index
 from .text import Kind, expand_abbreviations

@@ -164,6 +164,7 @@ def test_what_a_question_asks_for(question, asked):
     ("", "bất cứ gì", True),
     ("contact", "Tel: +82 51 123 4567", True), ("contact", "số 5 đường Lê Lợi", True),
     ("contact", "mở cửa từ 8h30", True), ("contact", "kỷ niệm 30 năm, sáng 13-8", False),  # figures alone: no
+    ("contact", "ĐT: (+84) 28 3822 1234", True), ("contact", "quan hệ 1995 - 2025", False),  # a phone dials 9+ digits
 ])
 def test_holds_what_is_asked_for(asked, text, held):
     assert holds(asked, text) is held
