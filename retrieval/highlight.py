@@ -60,13 +60,15 @@ class Sentences:
 
     texts: tuple[str, ...]
     folded: tuple[tuple[str, ...], ...]  # each sentence's words, folded, in order (pairs count too)
-    words: tuple[frozenset[str], ...]  # the same as sets (their union is the passage's words)
+    words: tuple[frozenset[str], ...]  # the same as sets
+    every: frozenset[str]  # their union: the passage's words
 
     @classmethod
     def of(cls, passage: str) -> "Sentences":
         texts = tuple(passage_sentences(passage))
         folded = tuple(tuple(fold_word(w) for w in words(s)) for s in texts)
-        return cls(texts, folded, tuple(frozenset(f) for f in folded))
+        sets = tuple(frozenset(f) for f in folded)
+        return cls(texts, folded, sets, frozenset().union(*sets))
 
 
 def sentence_score(match: Match, folded: Sequence[str], text: str, weights=HIGHLIGHT) -> float:

@@ -211,7 +211,7 @@ class Pipeline:
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks
         or wants (``roles.agents``) put in the places of those where only another place does or
-        where that place is only asked (``roles.addressees``: "… mong muốn TP.HCM tiếp tục …" is
+        where that place is only asked (``roles.roles``' addressees: "… mong muốn TP.HCM tiếp tục …" is
         no answer to what TP.HCM wants), and those after the rest of the page (the reverse
         request is known not to be the answer; a passage where nobody asks may be); each place
         keeps its ``fused`` score, so the scores stay in order. And 1.0 when fusion put first
@@ -243,7 +243,7 @@ class Pipeline:
         """What passage ``row`` holds of ``plan``'s words: their IDF-weighted share (measured on
         what the lexical side saw; for English, times the share of its content words that side
         expresses) and the share of its names and figures it lacks."""
-        return {"coverage": plan.expressed * share(plan.terms, frozenset().union(*self.sentences(row).words)),
+        return {"coverage": plan.expressed * share(plan.terms, self.sentences(row).every),
                 "missing_names": self._missing_names(plan, row)}
 
     def _unsaid(self, plan: QueryPlan, row: int) -> float:
@@ -251,7 +251,7 @@ class Pipeline:
         words that say it."""
         if not plan.whether:
             return 0.0
-        present = frozenset().union(*self.sentences(row).words)
+        present = self.sentences(row).every
         return float(not any(word in present for word in plan.whether))
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
