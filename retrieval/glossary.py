@@ -19,6 +19,7 @@ import snowballstemmer
 
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "glossary.toml").read_text(encoding="utf-8"))
 GLOSSARY: dict[str, str] = dict(_DATA["en_vi"])  # English word or phrase -> the articles' Vietnamese
+GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())  # the words of its English side
 _WORD = re.compile(r"[^\W_]+")  # whole words: "là" is no "l"
 _LONGEST = max(len(p.split()) for p in GLOSSARY)
 _STEMMER = snowballstemmer.stemmer("english")

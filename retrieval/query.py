@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import QuestionError
-from .glossary import GLOSSARY, glossed_words, translate_korean, translate_terms, vietnamese_synonyms
+from .glossary import GLOSSARY_WORDS, glossed_words, translate_korean, translate_terms, vietnamese_synonyms
 from .highlight import Match, asks_for
 from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTION_WORDS_VI
 from .mentions import asked_role
@@ -28,7 +28,6 @@ _ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
 _ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
 _NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
-GLOSSARY_WORDS = frozenset(w for phrase in GLOSSARY for w in phrase.split())
 _COMMON_FOLDED = frozenset(fold(w) for w in COMMON_VI)
 
 

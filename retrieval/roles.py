@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import COMMIT_VERBS, ROLE_VERBS, WHETHER_EN_FIRST, WHETHER_FRAME, WHETHER_VI_LAST
-from .mentions import PLACE_WORDS, TITLES, Phrases, mentions, tokens
+from .mentions import DATA, PLACE_WORDS, TITLES, Phrases, mentions, tokens
 from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
@@ -29,7 +29,7 @@ _NOT_SAID = frozenset(fold(w) for w in WHETHER_FRAME) | PLACE_WORDS | frozenset(
 # words no other word folds into ("dau" is "đầu" as often as "đâu": such a question is not checked).
 _ASKING_MARKED = frozenset({"ai", "gì", "nào", "đâu", "sao", "mấy", "bao"})
 _ASKING_PLAIN = frozenset({"ai", "gi", "nao", "sao", "bao"})
-_ASKING_EN = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
+_ASKING_EN = frozenset(w.strip() for w in DATA["asking"]["en"].split("|"))  # what, which, who … how
 
 
 def agents(text: str) -> frozenset[frozenset[str]]:
@@ -37,18 +37,13 @@ def agents(text: str) -> frozenset[frozenset[str]]:
     return roles(text)[0]
 
 
-def addressees(text: str) -> frozenset[frozenset[str]]:
-    """The places asked in ``text``: the first name after a verb of asking or wanting, when it is
-    a place a few words on ("Tô Lâm đề nghị TP Busan …", "ông Oh Keo-dong bày tỏ mong muốn trong
-    thời gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm …"). After a verb of committing the
-    place is who commits ("cam kết TP Busan sẽ …"): no one asked."""
-    return roles(text)[1]
-
-
 def roles(text: str) -> tuple[frozenset[frozenset[str]], frozenset[frozenset[str]]]:
     """(agents, addressees), the places by their keys: who asks, wants or commits (said right
     before such a verb, with no other name between, or after it as whose it is: "đề nghị của …
-    Busan"), and who is asked (``addressees``)."""
+    Busan"), and who is asked: the first name after a verb of asking or wanting, when it is a
+    place a few words on ("Tô Lâm đề nghị TP Busan …", "ông Oh Keo-dong bày tỏ mong muốn trong
+    thời gian tới, Thành phố Hồ Chí Minh tiếp tục quan tâm …"). After a verb of committing the
+    place is who commits ("cam kết TP Busan sẽ …"): no one asked."""
     if not _ANY_VERB.search(fold(text)):  # most questions: no words or names looked at
         return frozenset(), frozenset()
     toks = tokens(text)

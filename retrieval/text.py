@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 from enum import Enum
 
-from .glossary import GLOSSARY
+from .glossary import GLOSSARY_WORDS
 from .lexicon import COMMON_VI, ENGLISH, VIETNAMESE_PLAIN
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -106,8 +106,7 @@ _VIETNAMESE_VOTES = VIETNAMESE_PLAIN | {fold(w) for w in COMMON_VI}
 def _english_votes() -> frozenset[str]:
     """The common English words, and the words the glossary translates from English that are
     no Vietnamese syllable too ("consulate", not "song"): "the consulate" is English."""
-    glossed = {w for phrase in GLOSSARY for w in phrase.split() if w.isascii() and w.isalpha()}
-    return ENGLISH | {w for w in glossed if not _looks_like_vi_syllable(w)}
+    return ENGLISH | {w for w in GLOSSARY_WORDS if w.isascii() and w.isalpha() and not _looks_like_vi_syllable(w)}
 
 
 def _language_votes(tokens: list[str]) -> tuple[int, int]:
