@@ -26,3 +26,4 @@ ASKS: dict[str, str] = dict(_DATA["asks"])  # kind -> wordings with their marks 
 WHETHER_VI_LAST = frozenset(_words("whether", "vi_last"))
 WHETHER_EN_FIRST = frozenset(_words("whether", "en_first"))
 WHETHER_FRAME = frozenset(_words("whether", "frame"))
+WHETHER_EN_CHOICE = frozenset(_words("whether", "en_choice"))

@@ -190,6 +190,7 @@ class Pipeline:
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
+            order = self._by_saying(plan, found.rows, fused, order)
             rows = tuple(found.rows[i] for i in order)
             scores = tuple(fused[i] for i in order)
             evidence = Evidence(
@@ -234,6 +235,23 @@ class Pipeline:
             for at, i in enumerate(page):
                 fused[i] = scores[at]
         return page + order[FIRST_PAGE:], float(order[0] in other and not own)
+
+    def _by_saying(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
+        """``order`` with, on the first page of a yes/no question, the passages that say what it
+        asks of its subject (``_unsaid``) before those that do not, each place keeping its
+        ``fused`` score: "did the mayor say anything about businesses" is answered by where he
+        speaks of businesses, not by where he is only named."""
+        if not plan.whether:
+            return order
+        page = order[:FIRST_PAGE]
+        saying = [i for i in page if not self._unsaid(plan, rows[i])]
+        if not saying or saying[0] == page[0]:
+            return order
+        scores = [fused[i] for i in page]
+        page = saying + [i for i in page if i not in saying]
+        for at, i in enumerate(page):
+            fused[i] = scores[at]
+        return page + order[FIRST_PAGE:]
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""

@@ -26,7 +26,7 @@ MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
 _ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
-_NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+")
+_NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+(?:-[^\W\d_]+)*")  # "Heong-joon": one name, every part of it
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 _COMMON_FOLDED = frozenset(fold(w) for w in COMMON_VI)
 
@@ -103,7 +103,7 @@ def question_names(text: str) -> tuple[str, ...]:
     found = []
     for token in _NAME_OR_FIGURE.findall(text):
         if (token.isdigit() and len(token) >= 2) or (token[0].isupper() and token.lower() not in _COMMON_WORDS):
-            found.append(fold_word(token.lower()))
+            found += [fold_word(part) for part in token.lower().split("-")]
     return tuple(dict.fromkeys(found))
 
 

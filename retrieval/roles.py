@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import COMMIT_VERBS, ROLE_VERBS, WHETHER_EN_FIRST, WHETHER_FRAME, WHETHER_VI_LAST
+from .lexicon import COMMIT_VERBS, ROLE_VERBS, WHETHER_EN_CHOICE, WHETHER_EN_FIRST, WHETHER_FRAME, WHETHER_VI_LAST
 from .mentions import DATA, PLACE_WORDS, TITLES, Phrases, mentions, tokens
 from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
@@ -75,7 +75,7 @@ def asks_whether(text: str, kind: Kind) -> bool:
     if not typed:
         return False
     if kind is Kind.EN:
-        return typed[0] in WHETHER_EN_FIRST and not _ASKING_EN & set(typed)
+        return typed[0] in WHETHER_EN_FIRST and not (_ASKING_EN | WHETHER_EN_CHOICE) & set(typed)
     if kind not in (Kind.VI, Kind.VI_PLAIN) or fold_word(typed[-1]) not in _VI_LAST:
         return False
     return not any(w in _ASKING_MARKED if has_vietnamese_marks(w) else w in _ASKING_PLAIN for w in typed)

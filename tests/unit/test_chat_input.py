@@ -191,13 +191,14 @@ def test_question_names_are_names_and_figures():
     assert question_names("Seoul kết nghĩa với Thành phố Hồ Chí Minh năm 2010, lần 2?") == (
         "seoul", "ho", "chi", "minh", "2010")  # "Thành" is a common word; "2" too short to tell
     assert question_names("Who is the mayor of Busan?") == ("busan",)
+    assert question_names("ông Oh Keo-don nói gì") == ("oh", "keo", "don")  # a name's lower-case part too
 
 
 @pytest.mark.parametrize("question, names", [
     ("Was the General Secretary's wife with him?", ()),  # a title the glossary translates
     ("What did Mayor Park promise?", ("park",)),
     ("When did Busan and Saigon become partners?", ("busan",)),  # "Saigon" is written otherwise
-    ("Did Park Heong-joon meet the Consul General?", ("park", "heong")),
+    ("Did Park Heong-joon meet the Consul General?", ("park", "heong", "joon")),  # every part of a name
 ])
 def test_an_english_question_s_names_are_those_the_passage_writes_as_they_are(question, names):
     assert Planner(ACCENTS, lambda t: 1.0).plan(question).names == names

@@ -110,6 +110,7 @@ def test_a_passage_where_the_asked_city_asks_makes_the_page_sure_again():
     ("do you know who the mayor is", Kind.EN, False),
     ("thị trưởng Busan là ai", Kind.VI, False),
     ("부산 시장은 누구예요?", Kind.KO, False),
+    ("were the tapes restored or did they lose legitimacy?", Kind.EN, False),  # asks which of two
     ("", Kind.VI, False),
 ])
 def test_asks_whether(text, kind, expected):
@@ -144,6 +145,20 @@ def test_rules_that_keep_a_near_passage_unsure(text, question, status):
     pipeline, _ = _pipeline([text, "Lễ đón tại sân bay quốc tế Gimhae."])  # the pipeline is sure of anything
     answer = pipeline.answer(question)
     assert answer.passages[0].passage.paragraph == 1 and answer.status == status
+
+
+def test_a_yes_no_question_is_answered_first_by_the_passage_that_says_what_it_asks():
+    named = "Thị trưởng Park Heong-joon tiếp Tổng Bí thư Tô Lâm tại Busan sáng nay."
+    saying = "Ông Park nhấn mạnh vai trò của doanh nghiệp trong hợp tác kinh tế giữa hai thành phố lớn."
+    pipeline, _ = _pipeline([named, saying, "Lễ đón tại sân bay quốc tế Gimhae."])
+    question = "Thị trưởng Park Heong-joon có nhắc đến doanh nghiệp không?"
+    plain = pipeline.answer("Thị trưởng Park Heong-joon nói về doanh nghiệp", k=3)  # no yes/no: as fused
+    asked = pipeline.answer(question, k=3)
+    assert pipeline.planner.plan(question).whether
+    assert plain.passages[0].passage.paragraph == 1  # the names weigh most in fusion
+    assert [ap.passage.paragraph for ap in asked.passages][:2] == [2, 1]
+    scores = [ap.score for ap in asked.passages]
+    assert scores == sorted(scores, reverse=True)
 
 
 @pytest.mark.parametrize("own, status", [
