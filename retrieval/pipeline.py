@@ -211,7 +211,8 @@ class Pipeline:
     def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks
-        or wants (``roles.agents``) put in the places of those where only another place does or
+        or wants (``roles.agents``) and hold what it is asked about (``QueryPlan.about``: "what
+        did Busan want about tourism") put in the places of those where only another place does or
         where that place is only asked (``roles.roles``' addressees: "… mong muốn TP.HCM tiếp tục …" is
         no answer to what TP.HCM wants), and those after the rest of the page (the reverse
         request is known not to be the answer; a passage where nobody asks may be); each place
@@ -225,9 +226,10 @@ class Pipeline:
         own = {i for i in page if said[i][0] & plan.agents}
         other = {i for i in page if i not in own and (said[i][0] or said[i][1] & plan.agents)}
         if other:
+            raised = {i for i in own if self._holds_about(plan, rows[i])}  # not over what it asks about
             scores = [fused[i] for i in page]
-            places = [at for at, i in enumerate(page) if i in own or i in other]
-            movers = [page[at] for at in places if page[at] in own] + [page[at] for at in places if page[at] in other]
+            places = [at for at, i in enumerate(page) if i in raised or i in other]
+            movers = [page[at] for at in places if page[at] in raised] + [page[at] for at in places if page[at] in other]
             page = list(page)
             for at, i in zip(places, movers):
                 page[at] = i
@@ -235,6 +237,12 @@ class Pipeline:
             for at, i in enumerate(page):
                 fused[i] = scores[at]
         return page + order[FIRST_PAGE:], float(order[0] in other and not own)
+
+    def _holds_about(self, plan: QueryPlan, row: int) -> bool:
+        """Whether passage ``row`` holds what ``plan`` asks a place's wish about (any, when it
+        asks only what the place wants)."""
+        present = self.sentences(row).every
+        return not plan.about or any(word in present for word in plan.about)
 
     def _by_saying(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
         """``order`` with, on the first page of a yes/no question, the passages that say what it

@@ -14,7 +14,7 @@ from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTI
 from .mentions import asked_role
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
-from .roles import agents, asks_whether, said_of_subject
+from .roles import agents, asked_about, asks_whether, said_of_subject
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import (TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers,
@@ -64,6 +64,9 @@ class QueryPlan:
     #                                the passage that answers holds one; empty for any other question
     role: frozenset[str] = frozenset()  # the office a "who is …" question asks the holder of
     #                                     (mentions.asked_role): the answer names someone holding it
+    about: tuple[str, ...] = ()  # where it asks what a place wants, what about (roles.asked_about):
+    #                              a passage where that place wants, but holds none of these, is not
+    #                              put first for it ("what did busan want about tourism")
 
     @property
     def terms(self) -> dict[str, float]:
@@ -158,8 +161,9 @@ class Planner:
             names = tuple(n for n in names if n not in glossed)
         match = Match.of(lexical, asks, self.idf)
         said = said_of_subject(match.terms, names) if whether else ()
-        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, agents(text), expressed, said,
-                         asked_role(text))
+        asking = agents(text)
+        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, said,
+                         asked_role(text), asked_about(match.terms, names) if asking else ())
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

@@ -81,6 +81,16 @@ def asks_whether(text: str, kind: Kind) -> bool:
     return not any(w in _ASKING_MARKED if has_vietnamese_marks(w) else w in _ASKING_PLAIN for w in typed)
 
 
+_VERB_WORDS = frozenset(w for verb in _VERBS for w in verb)
+
+
+def asked_about(terms, names) -> tuple[str, ...]:
+    """Of a question about what a place asks or wants, the ``terms`` (folded) that say what about:
+    not its names, places, titles, frame, nor the verbs of asking ("what did busan want about
+    tourism": "du", "lich"). Empty when it asks only what the place wants."""
+    return tuple(t for t in said_of_subject(terms, names) if t not in _VERB_WORDS)
+
+
 def said_of_subject(terms, names) -> tuple[str, ...]:
     """Of a yes/no question's content ``terms`` (folded), those that say what it asks of its
     subject: not its ``names``, places, titles or the frame ("Tổng thống Lee có tới Busan

@@ -8,7 +8,7 @@ from fakes import HashEmbedder, memory_index
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
 from retrieval.pipeline import Pipeline
-from retrieval.roles import agents, asks_whether, roles, said_of_subject
+from retrieval.roles import agents, asked_about, asks_whether, roles, said_of_subject
 from retrieval.text import Kind
 
 BUSAN = frozenset({"busan"})
@@ -145,6 +145,26 @@ def test_rules_that_keep_a_near_passage_unsure(text, question, status):
     pipeline, _ = _pipeline([text, "Lễ đón tại sân bay quốc tế Gimhae."])  # the pipeline is sure of anything
     answer = pipeline.answer(question)
     assert answer.passages[0].passage.paragraph == 1 and answer.status == status
+
+
+@pytest.mark.parametrize("terms, names, expected", [
+    (["mong", "muon", "du", "lich", "busan"], (), ("du", "lich")),  # "what did busan want about tourism"
+    (["busan", "muon", "thanh", "pho", "ho", "chi", "minh"], (), ()),  # only what Busan wants
+    (["hcmc", "busan", "de", "nghi"], ("hcmc",), ()),
+])
+def test_asked_about(terms, names, expected):
+    assert asked_about(terms, names) == expected
+
+
+def test_where_the_asked_city_wants_it_is_not_raised_over_what_the_question_is_about():
+    texts = ["Thành phố Hồ Chí Minh mong muốn Busan phát triển du lịch biển và giao lưu du lịch.",
+             "Busan mong muốn Thành phố Hồ Chí Minh đẩy mạnh hợp tác về thư viện.",
+             "Ông Oh Keo-dong nói Busan có thế mạnh về du lịch."]
+    pipeline, _ = _pipeline(texts)
+    wants = pipeline.answer("Busan mong muốn gì?", k=3)
+    about = pipeline.answer("Busan mong muốn gì về du lịch?", k=3)
+    assert wants.passages[0].passage.paragraph == 2  # raised into the reverse request's place
+    assert [ap.passage.paragraph for ap in about.passages] == [3, 2, 1]  # not over the tourism passage
 
 
 def test_a_yes_no_question_is_answered_first_by_the_passage_that_says_what_it_asks():
