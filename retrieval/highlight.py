@@ -62,13 +62,15 @@ class Sentences:
     folded: tuple[tuple[str, ...], ...]  # each sentence's words, folded, in order (pairs count too)
     words: tuple[frozenset[str], ...]  # the same as sets
     every: frozenset[str]  # their union: the passage's words
+    marked: frozenset[str]  # the passage's words as written (lower case): "sáng" is not "sang"
 
     @classmethod
     def of(cls, passage: str) -> "Sentences":
         texts = tuple(passage_sentences(passage))
-        folded = tuple(tuple(fold_word(w) for w in words(s)) for s in texts)
+        written = tuple(words(s) for s in texts)
+        folded = tuple(tuple(fold_word(w) for w in ws) for ws in written)
         sets = tuple(frozenset(f) for f in folded)
-        return cls(texts, folded, sets, frozenset().union(*sets))
+        return cls(texts, folded, sets, frozenset().union(*sets), frozenset(w for ws in written for w in ws))
 
 
 def sentence_score(match: Match, folded: Sequence[str], text: str, weights=HIGHLIGHT) -> float:

@@ -274,11 +274,14 @@ class Pipeline:
 
     def _unsaid(self, plan: QueryPlan, row: int) -> float:
         """1 when ``plan`` asks whether something is so and passage ``row`` holds none of the
-        words that say it."""
+        words that say it: as written where the question's form is sure (``whether_typed``),
+        else folded."""
         if not plan.whether:
             return 0.0
-        present = self.sentences(row).every
-        return float(not any(word in present for word in plan.whether))
+        held = self.sentences(row)
+        typed = plan.whether_typed or ("",) * len(plan.whether)
+        return float(not any(form in held.marked if form else word in held.every
+                             for word, form in zip(plan.whether, typed)))
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
         """The share of the question's names and figures the top passage lacks: with whether it

@@ -18,7 +18,7 @@ from .roles import agents, asked_about, asks_whether, said_of_subject
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import (TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers,
-                   question_kind)
+                   question_kind, words)
 
 # A Vietnamese question whose words that could carry diacritics lack them this often was typed
 # half without them: restore those (see restore.plain_share for the measured shares).
@@ -67,6 +67,10 @@ class QueryPlan:
     about: tuple[str, ...] = ()  # where it asks what a place wants, what about (roles.asked_about):
     #                              a passage where that place wants, but holds none of these, is not
     #                              put first for it ("what did busan want about tourism")
+    whether_typed: tuple[str, ...] = ()  # each of ``whether`` as the question writes it, where its
+    #                                      marks are known (typed, restored, or the glossary's);
+    #                                      "" where only its folded form is: "có sang không" is
+    #                                      not said by "sáng"
 
     @property
     def terms(self) -> dict[str, float]:
@@ -108,6 +112,17 @@ def question_names(text: str) -> tuple[str, ...]:
         if (token.isdigit() and len(token) >= 2) or (token[0].isupper() and token.lower() not in _COMMON_WORDS):
             found += [fold_word(part) for part in token.lower().split("-")]
     return tuple(dict.fromkeys(found))
+
+
+def written_forms(folded: tuple[str, ...], text: str, kind: Kind) -> tuple[str, ...]:
+    """Each of the ``folded`` words as ``text`` writes it, where that form is sure: any form in a
+    question typed with marks (an unmarked word there is typed so: "sang"), only a marked one in
+    one typed without (restored); "" where none is (a synonym the lexical side added)."""
+    forms: dict[str, str] = {}
+    for word in words(text):
+        forms.setdefault(fold_word(word), word)
+    sure = {f: w for f, w in forms.items() if kind is not Kind.VI_PLAIN or has_vietnamese_marks(w)}
+    return tuple(sure.get(word, "") for word in folded)
 
 
 def lexical_text(question: str, kind: Kind) -> str:
@@ -163,7 +178,8 @@ class Planner:
         said = said_of_subject(match.terms, names) if whether else ()
         asking = agents(text)
         return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, said,
-                         asked_role(text), asked_about(match.terms, names) if asking else ())
+                         asked_role(text), asked_about(match.terms, names) if asking else (),
+                         written_forms(said, dense_text if vietnamese else lexical, kind))
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

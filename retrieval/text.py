@@ -154,7 +154,7 @@ def names_and_numbers(text: str) -> str:
     An English question shares little with Vietnamese text beyond names and figures, so
     only these go to the lexical index for it.
     """
-    found = _NAME_OR_NUMBER.findall(nfc(text))
+    found = [re.sub(r"'s$", "", name) for name in _NAME_OR_NUMBER.findall(nfc(text))]  # "Tô Lâm's": "Lâm"
     first = _WORD.search(text)
     if found and first and found[0] == first.group(0) and not found[0][0].isdigit():
         found = found[1:]

@@ -5,7 +5,7 @@ import pytest
 from retrieval.glossary import translate_terms
 from retrieval.highlight import asks_for, figures, holds, holds_beyond
 from retrieval.normalise import as_typed, clean_unicode, expand_shorthand, strip_decoration, written_out
-from retrieval.query import Planner, question_names
+from retrieval.query import Planner, question_names, written_forms
 from retrieval.restore import accent_table, plain_share, restore_diacritics
 from retrieval.spelling import correction, edits
 from retrieval.text import Kind, question_kind
@@ -185,6 +185,16 @@ def test_holds_what_is_asked_for(asked, text, held):
 ])
 def test_holds_beyond_the_figures_the_question_says(asked, question, text, held):
     assert holds_beyond(asked, text, figures(question)) is held
+
+
+@pytest.mark.parametrize("folded, text, kind, expected", [
+    (("sang",), "phu nhân Tổng Bí thư có sang Busan không", Kind.VI, ("sang",)),  # typed so, with marks about
+    (("hop", "du"), "busan có hợp tác về du lịch không", Kind.VI_PLAIN, ("hợp", "")),  # restored marks only
+    (("doanh", "nghiep"), "Park doanh nghiệp", Kind.EN, ("doanh", "nghiệp")),  # the glossary's Vietnamese
+    (("huu",), "busan kết nghĩa", Kind.VI, ("",)),  # a synonym the lexical side added: folded only
+])
+def test_written_forms(folded, text, kind, expected):
+    assert written_forms(folded, text, kind) == expected
 
 
 def test_question_names_are_names_and_figures():

@@ -137,6 +137,12 @@ CONSUL = "Ông Nguyễn Văn An - Tổng Lãnh sự Việt Nam tại TP Busan ph
     (SUMMIT, "Tổng thống Lee Jae Myung có tới Busan không?", "uncertain"),
     (SUMMIT, "Tổng thống Lee Jae Myung có hội đàm không?", "answered"),
     (SUMMIT, "Tổng thống Lee Jae Myung bàn gì?", "answered"),  # no yes/no: the rule is silent
+    # a verb of mentioning is the frame: what is asked about is what it mentions
+    ("Tổng thống Lee Jae Myung đề cập hợp tác địa phương.", "Tổng thống Lee Jae Myung có đề cập cảng biển không?",
+     "uncertain"),
+    # a word typed with its marks is said only as written: "sang" (came over) is not "sáng" (morning)
+    ("Sáng nay Tổng thống Lee Jae Myung ở Seoul.", "Tổng thống Lee Jae Myung có sang Busan không?", "uncertain"),
+    ("Tổng thống Lee Jae Myung sang Busan hôm qua.", "Tổng thống Lee Jae Myung có sang Busan không?", "answered"),
     # who holds an office: not sure of a passage that names nobody holding it
     (OPENING, "Ai là tổng lãnh sự Việt Nam tại Busan?", "uncertain"),
     (CONSUL, "Ai là tổng lãnh sự Việt Nam tại Busan?", "answered"),
