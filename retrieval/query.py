@@ -26,7 +26,7 @@ MIXED_PLAIN_SHARE = 0.3
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH_FUNCTION = frozenset(QUESTION_WORDS_EN)
 _ENGLISH_STOP = ENGLISH_STOP | _ENGLISH_FUNCTION
-_NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_]+(?:-[^\W\d_]+)*")  # "Heong-joon": one name, every part of it
+_NAME_OR_FIGURE = re.compile(r"\d+|[^\W\d_가-힣]+(?:-[^\W\d_가-힣]+)*")  # "Heong-joon": one name, every part of it
 _COMMON_WORDS = frozenset(COMMON_VI + QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # as written: "đã" is not "Đà"
 _COMMON_FOLDED = frozenset(fold(w) for w in COMMON_VI)
 

@@ -145,18 +145,20 @@ def could_be_vietnamese(word: str) -> bool:
     return _looks_like_vi_syllable(fold(word))
 
 
-_NAME_OR_NUMBER = re.compile(r"\b(?:\d[\w.,-]*|[A-ZÀ-Ỹ][\w'-]*)", re.UNICODE)
+# A name ends where Hangul starts: "Phong은" is "Phong" and a Korean particle.
+_NAME_OR_NUMBER = re.compile(r"\b(?:\d[\w.,-]*|[A-ZÀ-Ỹ](?:[^\W가-힣]|['-])*)", re.UNICODE)
 
 
 def names_and_numbers(text: str) -> str:
-    """Capitalised words (not the first) and numbers: what survives translation.
+    """Capitalised words and numbers: what survives translation; not a first word that is a
+    common English word, capitalised as a sentence starts ("Who", "Tell"; "Busan", "Nguyễn" stay).
 
     An English question shares little with Vietnamese text beyond names and figures, so
     only these go to the lexical index for it.
     """
     found = [re.sub(r"'s$", "", name) for name in _NAME_OR_NUMBER.findall(nfc(text))]  # "Tô Lâm's": "Lâm"
     first = _WORD.search(text)
-    if found and first and found[0] == first.group(0) and not found[0][0].isdigit():
+    if found and first and found[0] == first.group(0) and found[0].lower() in ENGLISH:
         found = found[1:]
     return " ".join(found)
 
