@@ -244,7 +244,10 @@ def _asking_at(toks: list[Token], phrases: list[tuple[tuple[str, str], ...]]) ->
 
 
 def _stop(token: Token, lang: str, words=STOP, folded=STOP_FOLDED) -> bool:
-    """A function or question word: as typed where it has diacritics ("Lâm" is not "làm")."""
+    """A function or question word: as typed where it has diacritics ("Lâm" is not "làm"); and a
+    lone letter (the "s" of "what's", the "k" of "k biết"), which says nothing of a topic."""
+    if len(token.folded) == 1 and token.folded.isalpha():
+        return True
     if token.exact != token.folded:
         return token.exact in words[lang]
     return token.folded in folded[lang]
@@ -436,7 +439,7 @@ def _frame(text: str, marks: dict[str, str] | None = None) -> str:
     for i, t in enumerate(toks):
         if i in asking and not any(a <= t.start < b for a, b in named):
             kept.append(text[at:t.start])
-            at = t.end
+            at = t.end + 2 if text[t.end:t.end + 2] in ("'s", "’s") else t.end  # "what's": "is" asks too
     kept.append(text[at:])
     return " ".join(("".join(kept).strip(" ?!.,") + " " + context).split())
 

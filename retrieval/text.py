@@ -90,12 +90,16 @@ TYPED_WORD = re.compile(r"[^\W_]+")  # words as typed, case kept, digits in (VNI
 def _english_around_names(text: str) -> bool:
     """An English sentence that names a Vietnamese person or place with its marks ("what did
     General Secretary Tô Lâm say?"): every word with marks is capitalised (a name), and the
-    other words vote English, two at least. One marked word in lower case ("Tô Lâm đến Busan
-    khi nào") or words that vote Vietnamese ("Tô Lâm den busan khi nao") keep it Vietnamese."""
+    other words vote English, two at least; or a name typed in lower case ("what did tô lâm say
+    about the port"): three marked words at most, the other words voting English, three at
+    least, and none Vietnamese. More marked words in lower case ("Tô Lâm đến Busan khi nào",
+    "ông ấy nói gì about it") or words that vote Vietnamese ("Tô Lâm den busan khi nao") keep it
+    Vietnamese."""
     typed = TYPED_WORD.findall(nfc(text))  # as typed: ``words`` lower-cases
-    if any(not w[0].isupper() for w in typed if has_vietnamese_marks(w)):
-        return False
+    marked = [w for w in typed if has_vietnamese_marks(w)]
     english, vietnamese = _language_votes([fold(w) for w in typed if not has_vietnamese_marks(w) and not w.isdigit()])
+    if any(not w[0].isupper() for w in marked):
+        return len(marked) <= 3 and english >= 3 and not vietnamese
     return english >= 2 and english > vietnamese
 
 

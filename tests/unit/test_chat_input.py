@@ -116,7 +116,9 @@ def test_plain_share(text, low, high):
     # marks only in capitalised words, the rest English: an English sentence naming a Vietnamese name
     ("what did General Secretary Tô Lâm say?", Kind.EN), ("who is Nguyễn Thành Phong", Kind.EN),
     ("when did Busan and Hồ Chí Minh City become partners", Kind.EN),
-    # a marked word in lower case, or the rest Vietnamese or too little to tell: Vietnamese
+    ("what did tô lâm say about busan's location", Kind.EN),  # a name in lower case, clear English around it
+    # more marked words in lower case, or the rest Vietnamese or too little to tell: Vietnamese
+    ("ông ấy nói gì about the businesses", Kind.VI), ("tô lâm đến busan when", Kind.VI),
     ("Tô Lâm đến Busan khi nào", Kind.VI), ("Tô Lâm den busan khi nao", Kind.VI),
     ("Nguyễn Thành Phong là ai", Kind.VI), ("Tô Lâm visit", Kind.VI), ("Hồ Chí Minh", Kind.VI),
 ])

@@ -227,6 +227,12 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     assert reading.carry.startswith(f"{turn} (")
 
 
+@pytest.mark.parametrize("turn", ["cụ thể là những lĩnh vực nào", "cu the la gi", "which fields specifically?"])
+def test_asking_for_the_particulars_leans_on_the_last_turn(turn):
+    reading = read_turn(turn, PLACES_ASKED)
+    assert reading.followup and reading.understood.startswith(f"{turn.rstrip('?')} (") and reading.own == turn
+
+
 @pytest.mark.parametrize("turn, last, understood, why", [
     # a pronoun for the person a "who" question's answer named
     ("ông ấy nói gì về doanh nghiệp Busan?", WHO_WELCOMED, "ông Park Heong-joon nói gì về doanh nghiệp Busan?", "person"),
@@ -313,6 +319,9 @@ def test_a_person_referred_to_twice_is_named_once():
 def test_what_is_carried_is_the_last_question_without_its_framing():
     last = Turn("tell me about the consulate", "tell me about the consulate", "en", "answered", (), (), ("p",), 1, 100.0)
     assert read_turn("when did it open", last).understood == "when did it open (consulate)"
+    deal = Turn("what's the deal with busan", "what's the deal with busan", "en", "answered", (), (), ("p",), 1, 100.0)
+    assert read_turn("since when?", deal).understood == "the deal with busan since when?"  # no "'s" of "what's"
+    assert read_turn("how long has that been going on", deal).understood.endswith("(deal busan)")
 
 
 def test_a_turn_that_names_no_person_carries_the_last_ones():
