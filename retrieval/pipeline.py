@@ -16,7 +16,7 @@ from .adapter import load_adapter
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
-from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds_beyond,
+from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds, holds_beyond,
                         lexical_scores, share)
 from .mentions import names_holder
 from .query import Planner, QueryPlan, idf_policy
@@ -191,6 +191,11 @@ class Pipeline:
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
             order = self._by_saying(plan, found.rows, fused, order)
+            if plan.asks == "duration" and holds("year", self.index.passages[found.rows[order[0]]].text):
+                # a length of time ("bao nhiêu năm") is not answered by the year it began, which
+                # shares more of its words ("quan hệ hai thành phố … từ năm 1995"): where fusion put
+                # such a passage first, those on the page that say a length go before it
+                order = _raised(order, fused, {i for i in order[:FIRST_PAGE] if found.holds_asked[i]})
             rows = tuple(found.rows[i] for i in order)
             scores = tuple(fused[i] for i in order)
             evidence = Evidence(
@@ -251,15 +256,7 @@ class Pipeline:
         speaks of businesses, not by where he is only named."""
         if not plan.whether:
             return order
-        page = order[:FIRST_PAGE]
-        saying = [i for i in page if not self._unsaid(plan, rows[i])]
-        if not saying or saying[0] == page[0]:
-            return order
-        scores = [fused[i] for i in page]
-        page = saying + [i for i in page if i not in saying]
-        for at, i in enumerate(page):
-            fused[i] = scores[at]
-        return page + order[FIRST_PAGE:]
+        return _raised(order, fused, {i for i in order[:FIRST_PAGE] if not self._unsaid(plan, rows[i])})
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""
@@ -368,3 +365,16 @@ class Pipeline:
         """The sentence of passage ``row`` that answers the ranked question."""
         return best_sentence(self.index.passages[row].text, ranking.plan.match, self.sentences(row),
                              ranking.sentence_sims.get(row))
+
+
+def _raised(order: list[int], fused: list[float], first: set[int]) -> list[int]:
+    """``order`` with the first page's ``first`` before the rest of it, each in its order, and
+    each place keeping its ``fused`` score (so the scores stay in order)."""
+    page = order[:FIRST_PAGE]
+    if not first or page[0] in first:
+        return order
+    scores = [fused[i] for i in page]
+    page = [i for i in page if i in first] + [i for i in page if i not in first]
+    for at, i in enumerate(page):
+        fused[i] = scores[at]
+    return page + order[FIRST_PAGE:]

@@ -309,3 +309,18 @@ def test_the_figures_a_question_says_itself_are_not_what_it_asks_for(texts, stat
     answer = pipeline.answer("hai thành phố ký bao nhiêu thỏa thuận?")
     assert answer.passages[0].passage.text == texts[0]
     assert answer.status == status
+
+
+@pytest.mark.parametrize("began, first", [
+    ("Busan và Thành phố Hồ Chí Minh thiết lập quan hệ hữu nghị từ năm 1995.", 2),  # the year it began
+    ("Busan và Thành phố Hồ Chí Minh thiết lập quan hệ hữu nghị tốt đẹp.", 1),  # no year: as fused
+])
+def test_a_length_of_time_is_not_answered_by_the_year_it_began(began, first):
+    emb = HashEmbedder()
+    texts = [began, "Sau 23 năm, quan hệ rất tốt.", "Lễ đón tại sân bay quốc tế Gimhae."]
+    ps = [Passage.create("a", "Tiêu đề", "Báo", i + 1, t) for i, t in enumerate(texts)]
+    pipeline = Pipeline(memory_index(ps, emb), lambda t: emb.embed_queries([t])[0], threshold=0.5)
+    answer = pipeline.answer("Busan và Thành phố Hồ Chí Minh thiết lập quan hệ hữu nghị được bao nhiêu năm?", k=3)
+    assert answer.passages[0].passage.paragraph == first
+    scores = [ap.score for ap in answer.passages]
+    assert scores == sorted(scores, reverse=True)
