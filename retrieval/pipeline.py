@@ -191,11 +191,7 @@ class Pipeline:
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
             order = self._by_saying(plan, found.rows, fused, order)
-            if plan.asks == "duration" and holds("year", self.index.passages[found.rows[order[0]]].text):
-                # a length of time ("bao nhiêu năm") is not answered by the year it began, which
-                # shares more of its words ("quan hệ hai thành phố … từ năm 1995"): where fusion put
-                # such a passage first, those on the page that say a length go before it
-                order = _raised(order, fused, {i for i in order[:FIRST_PAGE] if found.holds_asked[i]})
+            order = self._by_length(plan, found, fused, order)
             rows = tuple(found.rows[i] for i in order)
             scores = tuple(fused[i] for i in order)
             evidence = Evidence(
@@ -257,6 +253,16 @@ class Pipeline:
         if not plan.whether:
             return order
         return _raised(order, fused, {i for i in order[:FIRST_PAGE] if not self._unsaid(plan, rows[i])})
+
+    def _by_length(self, plan: QueryPlan, found: Candidates, fused: list[float], order: list[int]) -> list[int]:
+        """``order`` with, where a question asks how long and fusion put first a passage holding a
+        year, the first page's passages that say a length of time before it: a length ("bao
+        nhiêu năm") is not answered by the year it began, which shares more of its words ("quan
+        hệ hai thành phố … từ năm 1995"). Only over a year: a passage without one may say its
+        length in a way ``holds`` does not read ("3:08", "cho đến thế kỷ mười chín")."""
+        if plan.asks != "duration" or not holds("year", self.index.passages[found.rows[order[0]]].text):
+            return order
+        return _raised(order, fused, {i for i in order[:FIRST_PAGE] if found.holds_asked[i]})
 
     def judged(self, ranking: Ranking, judge: QueryPlan) -> Evidence:
         """The ranking's evidence with coverage and names measured by ``judge``'s words."""
