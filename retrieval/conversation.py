@@ -31,7 +31,8 @@ COLOUR = frozenset(w.strip() for w in re.split(r"[|\n]", DATA["social"]["colour"
 PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other"), ("m", "_male"), ("f", "_female"),
                                                                    ("", ""))}
           for lang in LANGS}
-PLACE, THING, OTHER = ({lang: phrase_table(section, lang) for lang in LANGS} for section in ("place", "thing", "other"))
+PLACE, THING, OTHER, ABOUT = ({lang: phrase_table(section, lang) for lang in LANGS}
+                              for section in ("place", "thing", "other", "about"))
 BUT = {lang: phrase_table("other", lang, "_but") for lang in LANGS}
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
@@ -272,6 +273,9 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
         subject = toks[first:first + len(x.split())]
         said = question[subject[0].start:subject[-1].end] if " ".join(t.folded for t in subject) == x else x
         asks = bool(_asking_at(subject, QUESTION[lang]))  # "còn Busan muốn gì?"
+        topic = "" if asks else _swap_topic(said, last, lang)  # "and about the summit with …?"
+        if topic:
+            return Reading(ASK, topic, True, "swap", own=said)
         if asks or len(subject) > 4 or len(_content(subject, lang)) < len(subject) - 1:  # a question, not a subject
             rest = question[toks[first].start:]
             if resolved:
@@ -289,6 +293,18 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             return Reading(ASK, swapped, True, "swap")
         return Reading(ASK, _with_context(said, last), True, "swap", own=said)
     return None
+
+
+def _swap_topic(said: str, last: Turn, lang: str) -> str:
+    """ "about the summit" after "what did Tô Lâm say about Busan's location": the last question
+    with its topic, from the same word on, in ``said``'s place ("what did Tô Lâm say about the
+    summit"); "" when ``said`` does not start with such a word or the last question has none."""
+    opens = find(tokens(said), ABOUT[lang])
+    if opens is None or opens[0] != 0:
+        return ""
+    text = _context_free(last.understood)
+    at = find(tokens(text), ABOUT[lang])
+    return f"{text[:tokens(text)[at[0]].start].rstrip()} {said}" if at else ""
 
 
 def _sides() -> list[tuple[Phrases, frozenset[frozenset[str]]]]:

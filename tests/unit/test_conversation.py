@@ -292,6 +292,23 @@ def test_follow_ups_are_resolved(turn, last, understood, why):
     assert (reading.understood, reading.followup, reading.why) == (understood, True, why)
 
 
+LOCATION = Turn("what did tô lâm say about busan's location", "what did tô lâm say about busan's location", "en",
+                "answered", ("Tổng Bí thư Tô Lâm",), ("Busan",), ("p6",), 1, 100.0)
+
+
+@pytest.mark.parametrize("turn, last, understood", [
+    # a topic after "về" / "about" takes the place of the last question's, after the same word
+    ("còn về doanh nghiệp thì sao", PHONG_ASKED, "ông Nguyễn Thành Phong nói gì về doanh nghiệp"),
+    ("and about the summit with the korean president?", LOCATION,
+     "what did tô lâm say about the summit with the korean president"),
+    ("what about the port?", LOCATION, "the port (tô lâm say busan location)"),  # no "about" before it: carried
+    ("còn về doanh nghiệp thì sao", PLACES_ASKED, "về doanh nghiệp (Busan muốn TP HCM)"),  # nothing "về" there
+])
+def test_a_topic_about_something_else_takes_the_last_ones_place(turn, last, understood):
+    reading = read_turn(turn, last)
+    assert reading.followup and reading.understood == understood
+
+
 @pytest.mark.parametrize("turn, last, understood", [
     # a person the turn names takes the place of the last one's: what is carried is the topic
     ("còn tbt tô lâm nói gì", PHONG_ASKED, "tbt tô lâm nói gì (quan hệ hai thành phố)"),
