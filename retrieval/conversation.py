@@ -383,8 +383,9 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
         refers = find(tokens(question), THING[lang]) is not None
         return Reading(ASK, question, carry=_with_context(question, last) if refers else "")
     toks = tokens(question)
-    content = _content(toks, lang)
-    asks = "?" in question or bool(_asking_at(toks, ASKING[lang]))
+    asking = _asking_at(toks, ASKING[lang])
+    content = _content([t for i, t in enumerate(toks) if i not in asking], lang)  # not the "lâu" of "bao lâu"
+    asks = "?" in question or bool(asking)
     if len(content) <= 1 and asks:
         frame = _without_words(_frame(last.understood, last.marks), {t.folded for t in content})  # "ai ký" then "ký ở đâu"
         # judged by the word it asks about, when it has one ("ai ký": "ký"; not the "năm" of "năm

@@ -286,6 +286,9 @@ def test_asking_for_the_particulars_leans_on_the_last_turn(turn):
     ("để làm gì?", PLACES_ASKED, "Busan muốn ở TP.HCM để làm gì?", "ellipsis"),
     ("why?", ENGLISH, "the mayor of Busan why?", "ellipsis"),
     ("vì sao", WHO_WELCOMED, "đón Tổng Bí thư ở Busan vì sao", "ellipsis"),
+    # the words of an asking phrase are no content of the turn ("lâu" of "bao lâu")
+    ("giờ được bao lâu rồi", Turn("q", "Busan kết nghĩa với TP.HCM năm nào", "vi", "answered", (), (), ("p",), 1, 1.0),
+     "Busan kết nghĩa với TP.HCM năm giờ được bao lâu rồi", "ellipsis"),
 ])
 def test_follow_ups_are_resolved(turn, last, understood, why):
     reading = read_turn(turn, last)

@@ -158,6 +158,8 @@ def test_excerpt(text, highlight, width, before, after):
     ("Busan kết nghĩa với TP.HCM từ năm nào?", "busan quan he huu nghi voi tp.hcm tu nam nao?"),
     ("busan ket nghia nam nao", "busan quan he huu nghi nam nao"),
     ("Thị trưởng Busan tên là gì?", "thi truong busan ten la gi?"),
+    ("ông ấy hứa gì", "ong ay cam ket gi"),  # the articles write "cam kết" for a promise
+    ("ông Park hứa hẹn những gì?", "ong park cam ket nhung gi?"),
 ])
 def test_vietnamese_synonyms(question, expected):
     from retrieval.glossary import vietnamese_synonyms
