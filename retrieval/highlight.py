@@ -230,6 +230,8 @@ def figures(text: str) -> frozenset[str]:
 # "hai bên", "hai nước", "hai thành phố": the two parties of a relationship, named, not counted
 # (Vietnamese says "the two cities" where English says "both"): no quantity a question asks for.
 _PARTIES = re.compile(r"(?<!\w)(?:hai|2)\s+(?:bên|nước|thành phố|tp|địa phương|phía|quốc gia)(?!\w)")
+# A day or a year said as one ("sáng 13-8", "ngày 13/8", "năm 1995"): when, not how many.
+_DATED = re.compile(r"(?<!\w)(?:sáng|chiều|trưa|tối|đêm|ngày|hôm|năm|in|on)\s+\d{1,4}(?:\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?)?(?!\w)")
 
 
 def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
@@ -237,9 +239,10 @@ def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
     thỏa thuận?" is not answered by the "hai" of "hai thành phố") nor, for a number, the two
     parties a text names ("dân số Busan" is not answered by "nhân dân hai địa phương")."""
     if kind == "number":
+        text = _DATED.sub(" ", nfc(text).lower())  # "sáng 13-8" is no count
         if not own and _NUMBER.search(text):  # a figure in digits: no "hai bên" takes it away
             return True
-        text = _PARTIES.sub(" ", nfc(text).lower())
+        text = _PARTIES.sub(" ", text)
     if not holds(kind, text):
         return False
     if kind not in IN_TEXT or not own:

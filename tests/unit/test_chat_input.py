@@ -184,6 +184,11 @@ def test_holds_what_is_asked_for(asked, text, held):
     # the two parties a text names are no count ("hai địa phương": "both cities")
     ("number", "dân số Busan là bao nhiêu?", "nhân dân hai địa phương", False),
     ("number", "Busan có mấy sân bay?", "Busan có hai sân bay", True),
+    # a day or a year said as one is when, not how many
+    ("number", "đây là chuyến thăm thứ mấy?", "sáng 13-8, Tổng Bí thư tới thăm TP Busan", False),
+    ("number", "có bao nhiêu hiệp ước?", "thành lập vào năm 1950", False),
+    ("number", "có bao nhiêu hiệp ước?", "năm 1950 ký 3 hiệp ước", True),
+    ("number", "tỷ số là bao nhiêu?", "Denver dẫn trước 24-10", True),  # no day before it: a score
 ])
 def test_holds_beyond_the_figures_the_question_says(asked, question, text, held):
     assert holds_beyond(asked, text, figures(question)) is held
