@@ -110,6 +110,12 @@ class Dialogue:
                     understood_plan, lexical_text=f"{judge.lexical_text} {understood_plan.lexical_text}")
             chosen, = pipeline.answer_many([understood_plan], k, exclude, [judge])
             understood = reading.understood if reading.followup else ""
+            if (chosen.status == NO_ANSWER and reading.why == "ellipsis" and not reading.own and chosen.passages
+                    and last is not None and last.status != NO_ANSWER):
+                # "năm nào?", "bao lâu rồi?" ask within a question the articles answered: what is
+                # near is shown with the caveat, never "the articles do not say"
+                chosen = dataclasses.replace(chosen, status=UNCERTAIN, message=message_for(UNCERTAIN, chosen.kind),
+                                             cursor=dataclasses.replace(chosen.cursor, shown=len(chosen.passages)))
         if reading.kind is not Kind.OTHER and lang_of(reading.kind) != chosen.lang:
             # an English turn read with a Vietnamese name ("what did Tô Lâm …") is ranked as its
             # reading is written, and answered in the language it was asked in

@@ -210,6 +210,32 @@ def test_who_asks_is_what_the_turn_says_not_the_words_carried_beside_it(engine):
     assert planned[-1].agents == {busan}
 
 
+def test_an_elliptical_turn_within_an_answered_question_is_never_refused(engine):
+    import dataclasses
+
+    from retrieval.answer import NO_ANSWER, UNCERTAIN
+
+    refusing = []  # from the second turn on, the pipeline finds nothing near
+
+    class Refusing:
+        def __getattr__(self, name):
+            return getattr(engine.pipeline, name)
+
+        def answer_many(self, plans, *args, **kwargs):
+            answers = engine.pipeline.answer_many(plans, *args, **kwargs)
+            return [dataclasses.replace(a, status=NO_ANSWER) for a in answers] if refusing else answers
+
+    dialogue = Dialogue(lambda: Refusing(), MemoryConversations())
+    first = dialogue.turn("ellipsis", "Busan kết nghĩa với TP.HCM từ năm nào?")
+    assert first.status != NO_ANSWER
+    refusing.append(True)
+    within = dialogue.turn("ellipsis", "bao lâu rồi?")  # asks only within the last question
+    assert within.followup and within.status == UNCERTAIN and within.passages
+    assert within.message == message_for(UNCERTAIN, within.kind)
+    own = dialogue.turn("ellipsis", "giá vàng hôm nay thế nào?")  # its own words: as found
+    assert own.status == NO_ANSWER
+
+
 def test_the_words_carried_beside_a_turn_count_less_than_its_own(engine):
     dialogue, planned = _recording(engine.pipeline)
     dialogue.turn("carried", "Busan muốn gì ở TP.HCM?")
