@@ -71,13 +71,18 @@ def test_a_passage_where_only_the_other_city_asks_goes_after_one_where_the_asked
     assert scores == sorted(scores, reverse=True)
 
 
-def test_a_passage_where_the_asked_city_is_only_asked_goes_after_the_rest():
-    texts = ["Ông Oh Keo-dong mong muốn Thành phố Hồ Chí Minh tạo điều kiện cho doanh nghiệp Busan.",
-             "Thành phố Hồ Chí Minh mong muốn Busan mở rộng đào tạo.",
-             "Lễ đón tại sân bay quốc tế Gimhae."]
+def _orders(texts, *questions):
+    """Per question, the paragraphs of the first page in the order shown, over ``texts``."""
     pipeline, _ = _pipeline(texts)
-    answer = pipeline.answer("Thành phố Hồ Chí Minh mong muốn gì ở doanh nghiệp Busan?", k=3)
-    assert [ap.passage.paragraph for ap in answer.passages][-1] == 1
+    return [[ap.passage.paragraph for ap in pipeline.answer(q, k=3).passages] for q in questions]
+
+
+def test_a_passage_where_the_asked_city_is_only_asked_goes_after_the_rest():
+    order, = _orders(["Ông Oh Keo-dong mong muốn Thành phố Hồ Chí Minh tạo điều kiện cho doanh nghiệp Busan.",
+                      "Thành phố Hồ Chí Minh mong muốn Busan mở rộng đào tạo.",
+                      "Lễ đón tại sân bay quốc tế Gimhae."],
+                     "Thành phố Hồ Chí Minh mong muốn gì ở doanh nghiệp Busan?")
+    assert order[-1] == 1
 
 
 def test_where_only_the_other_city_asks_it_goes_after_the_rest_and_nothing_is_sure():
@@ -163,14 +168,12 @@ def test_asked_about(terms, names, expected):
 
 
 def test_where_the_asked_city_wants_it_is_not_raised_over_what_the_question_is_about():
-    texts = ["Thành phố Hồ Chí Minh mong muốn Busan phát triển du lịch biển và giao lưu du lịch.",
-             "Busan mong muốn Thành phố Hồ Chí Minh đẩy mạnh hợp tác về thư viện.",
-             "Ông Oh Keo-dong nói Busan có thế mạnh về du lịch."]
-    pipeline, _ = _pipeline(texts)
-    wants = pipeline.answer("Busan mong muốn gì?", k=3)
-    about = pipeline.answer("Busan mong muốn gì về du lịch?", k=3)
-    assert wants.passages[0].passage.paragraph == 2  # raised into the reverse request's place
-    assert [ap.passage.paragraph for ap in about.passages] == [3, 2, 1]  # not over the tourism passage
+    wants, about = _orders(["Thành phố Hồ Chí Minh mong muốn Busan phát triển du lịch biển và giao lưu du lịch.",
+                            "Busan mong muốn Thành phố Hồ Chí Minh đẩy mạnh hợp tác về thư viện.",
+                            "Ông Oh Keo-dong nói Busan có thế mạnh về du lịch."],
+                           "Busan mong muốn gì?", "Busan mong muốn gì về du lịch?")
+    assert wants[0] == 2  # raised into the reverse request's place
+    assert about == [3, 2, 1]  # not over the tourism passage
 
 
 def test_a_yes_no_question_is_answered_first_by_the_passage_that_says_what_it_asks():
