@@ -20,7 +20,7 @@ from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figur
                         lexical_scores, share)
 from .mentions import names_holder
 from .query import Planner, QueryPlan, idf_policy
-from .roles import roles
+from .roles import reports_speech, roles
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
@@ -190,6 +190,7 @@ class Pipeline:
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
+            order = self._by_speech(plan, found.rows, fused, order)
             order = self._by_saying(plan, found.rows, fused, order)
             order = self._by_length(plan, found, fused, order)
             rows = tuple(found.rows[i] for i in order)
@@ -253,6 +254,16 @@ class Pipeline:
         if not plan.whether:
             return order
         return _raised(order, fused, {i for i in order[:FIRST_PAGE] if not self._unsaid(plan, rows[i])})
+
+    def _by_speech(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
+        """``order`` with, where a question asks what someone said and fusion put first a photo
+        caption naming them ("Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."), the
+        first page's passages that report speech before it: a caption says who was there, not
+        what they said."""
+        if not plan.speech or not _caption_like(self.sentences(rows[order[0]])):
+            return order
+        return _raised(order, fused, {i for i in order[:FIRST_PAGE]
+                                      if reports_speech(self.index.passages[rows[i]].text)})
 
     def _by_length(self, plan: QueryPlan, found: Candidates, fused: list[float], order: list[int]) -> list[int]:
         """``order`` with, where a question asks how long and fusion put first a passage holding a
@@ -371,6 +382,14 @@ class Pipeline:
         """The sentence of passage ``row`` that answers the ranked question."""
         return best_sentence(self.index.passages[row].text, ranking.plan.match, self.sentences(row),
                              ranking.sentence_sims.get(row))
+
+
+CAPTION_WORDS = 20  # a photo caption: one sentence this long at most (the seed articles' are 4-17 words)
+
+
+def _caption_like(sentences: Sentences) -> bool:
+    """Whether a passage reads as a photo caption: one short sentence."""
+    return len(sentences.texts) == 1 and len(sentences.folded[0]) <= CAPTION_WORDS
 
 
 def _raised(order: list[int], fused: list[float], first: set[int]) -> list[int]:

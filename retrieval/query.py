@@ -14,7 +14,7 @@ from .lexicon import COMMON_VI, ENGLISH, ENGLISH_STOP, QUESTION_WORDS_EN, QUESTI
 from .mentions import asked_role
 from .normalise import as_typed, strip_framing, written_out
 from .restore import AccentTable, CorpusWords, candidate_forms, plain_share, restore_diacritics
-from .roles import agents, asked_about, asks_whether, said_of_subject
+from .roles import agents, asked_about, asks_what_was_said, asks_whether, said_of_subject
 from .spelling import Words, correction
 from .syllable import decode_typing, is_syllable
 from .text import (TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, lang_of, names_and_numbers,
@@ -71,6 +71,8 @@ class QueryPlan:
     #                                      marks are known (typed, restored, or the glossary's);
     #                                      "" where only its folded form is: "có sang không" is
     #                                      not said by "sáng"
+    speech: bool = False  # it asks what someone said (roles.asks_what_was_said): a photo caption
+    #                       naming them does not answer it
 
     @property
     def terms(self) -> dict[str, float]:
@@ -179,7 +181,8 @@ class Planner:
         asking = agents(text)
         return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, said,
                          asked_role(text), asked_about(match.terms, names) if asking else (),
-                         written_forms(said, dense_text if vietnamese else lexical, kind))
+                         written_forms(said, dense_text if vietnamese else lexical, kind),
+                         asks_what_was_said(dense_text))
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:

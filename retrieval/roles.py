@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import COMMIT_VERBS, ROLE_VERBS, WHETHER_EN_CHOICE, WHETHER_EN_FIRST, WHETHER_FRAME, WHETHER_VI_LAST
+from .lexicon import (COMMIT_VERBS, ROLE_VERBS, SPEECH_ASKED, SPEECH_REPORTED, WHETHER_EN_CHOICE, WHETHER_EN_FIRST,
+                      WHETHER_FRAME, WHETHER_VI_LAST)
 from .mentions import DATA, PLACE_WORDS, TITLES, Phrases, mentions, tokens
 from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
@@ -82,6 +83,25 @@ def asks_whether(text: str, kind: Kind) -> bool:
 
 
 _VERB_WORDS = frozenset(w for verb in _VERBS for w in verb)
+
+
+def _any_of(phrases) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?!\w)")
+
+
+_SPEECH_ASKED, _SPEECH_REPORTED = _any_of(SPEECH_ASKED), _any_of(SPEECH_REPORTED)
+
+
+def asks_what_was_said(text: str) -> bool:
+    """Whether a question asks what someone said or discussed ("ông ấy còn nói gì nữa", "what
+    else did he say"): a verb of [speech] asked, as written (marks restored where typed without:
+    "nói", not the "nội" of "Hà Nội")."""
+    return bool(_SPEECH_ASKED.search(nfc(text).lower()))
+
+
+def reports_speech(text: str) -> bool:
+    """Whether a passage reports what someone said ("… nhấn mạnh", "… cho biết")."""
+    return bool(_SPEECH_REPORTED.search(nfc(text).lower()))
 
 
 def asked_about(terms, names) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from fakes import HashEmbedder, memory_index
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
 from retrieval.pipeline import Pipeline
-from retrieval.roles import agents, asked_about, asks_whether, roles, said_of_subject
+from retrieval.roles import agents, asked_about, asks_what_was_said, asks_whether, reports_speech, roles, said_of_subject
 from retrieval.text import Kind
 
 BUSAN = frozenset({"busan"})
@@ -176,12 +176,41 @@ def test_where_the_asked_city_wants_it_is_not_raised_over_what_the_question_is_a
     assert about == [3, 2, 1]  # not over the tourism passage
 
 
+@pytest.mark.parametrize("text, asks", [
+    ("ông ấy còn nói gì nữa", True), ("họ bàn chuyện gì", True), ("what else did he say", True),
+    ("Hà Nội ở đâu", False),  # "Nội" is no "nói"
+    ("ông ấy đón ai", False),
+])
+def test_asks_what_was_said(text, asks):
+    assert asks_what_was_said(text) is asks
+
+
+@pytest.mark.parametrize("text, reports", [
+    ("ông Nguyễn Thành Phong cho rằng các sở cần kết nối", True),
+    ("Tổng Bí thư nhấn mạnh vị trí địa lý", True),
+    ("Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp.", False),
+])
+def test_reports_speech(text, reports):
+    assert reports_speech(text) is reports
+
+
+@pytest.mark.parametrize("caption, first", [
+    ("Ông Nguyễn Thành Phong và ông Oh Keo-don tại buổi tiếp.", 2),  # a caption naming him: not what he said
+    ("Ông Nguyễn Thành Phong và ông Oh Keo-don tiếp đoàn. Hai bên chụp ảnh lưu niệm tại buổi tiếp.", 1),
+])
+def test_what_someone_said_is_not_answered_by_a_caption_naming_them(caption, first):
+    order, = _orders([caption, "Trong thời gian tới, các sở ngành cần kết nối, ông cho rằng.",
+                      "Lễ đón tại sân bay quốc tế Gimhae."],
+                     "ông Nguyễn Thành Phong nói gì?")
+    assert order[0] == first
+
+
 def test_a_yes_no_question_is_answered_first_by_the_passage_that_says_what_it_asks():
     named = "Thị trưởng Park Heong-joon tiếp Tổng Bí thư Tô Lâm tại Busan sáng nay."
     saying = "Ông Park nhấn mạnh vai trò của doanh nghiệp trong hợp tác kinh tế giữa hai thành phố lớn."
     pipeline, _ = _pipeline([named, saying, "Lễ đón tại sân bay quốc tế Gimhae."])
     question = "Thị trưởng Park Heong-joon có nhắc đến doanh nghiệp không?"
-    plain = pipeline.answer("Thị trưởng Park Heong-joon nói về doanh nghiệp", k=3)  # no yes/no: as fused
+    plain = pipeline.answer("Thị trưởng Park Heong-joon và doanh nghiệp", k=3)  # no yes/no: as fused
     asked = pipeline.answer(question, k=3)
     assert pipeline.planner.plan(question).whether
     assert plain.passages[0].passage.paragraph == 1  # the names weigh most in fusion
