@@ -298,13 +298,16 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
 def _swap_topic(said: str, last: Turn, lang: str) -> str:
     """ "about the summit" after "what did Tô Lâm say about Busan's location": the last question
     with its topic, from the same word on, in ``said``'s place ("what did Tô Lâm say about the
-    summit"); "" when ``said`` does not start with such a word or the last question has none."""
+    summit"); "" when ``said`` does not start with such a word or the last question has none.
+    The last such word is the topic's ("ông ấy trở về nước nói gì về …": "về" is also "return")."""
     opens = find(tokens(said), ABOUT[lang])
     if opens is None or opens[0] != 0:
         return ""
     text = _context_free(last.understood)
-    at = find(tokens(text), ABOUT[lang])
-    return f"{text[:tokens(text)[at[0]].start].rstrip()} {said}" if at else ""
+    toks, at, found = tokens(text), None, find(tokens(text), ABOUT[lang])
+    while found is not None:
+        at, found = found, find(toks, ABOUT[lang], found[1])
+    return f"{text[:toks[at[0]].start].rstrip()} {said}" if at else ""
 
 
 def _sides() -> list[tuple[Phrases, frozenset[frozenset[str]]]]:

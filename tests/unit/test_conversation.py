@@ -306,6 +306,9 @@ LOCATION = Turn("what did tô lâm say about busan's location", "what did tô l�
      "what did tô lâm say about the summit with the korean president"),
     ("what about the port?", LOCATION, "the port (tô lâm say busan location)"),  # no "about" before it: carried
     ("còn về doanh nghiệp thì sao", PLACES_ASKED, "về doanh nghiệp (Busan muốn TP HCM)"),  # nothing "về" there
+    # the last "về" is the topic's: the first is "return"
+    ("còn về doanh nghiệp thì sao", Turn("q", "Tô Lâm trở về nước nói gì về vị trí của Busan", "vi", "answered",
+                                         (), (), ("p",), 1, 1.0), "Tô Lâm trở về nước nói gì về doanh nghiệp"),
 ])
 def test_a_topic_about_something_else_takes_the_last_ones_place(turn, last, understood):
     reading = read_turn(turn, last)
