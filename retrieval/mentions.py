@@ -60,7 +60,7 @@ def phrase_table(section: str, lang: str | None = None, suffix: str = "") -> Tab
 TITLES = _split(DATA["titles"]["folded"])
 FEMALE_TITLES = _split(DATA["titles"]["female"])
 MALE_TITLES = _split("ong | mr")
-_OFFICE = frozenset(DATA["titles"]["office"].split())
+OFFICE_WORDS = frozenset(DATA["titles"]["office"].split())
 PLACES = _split(DATA["places"]["folded"])
 PLACE_WORDS = frozenset(w for p in PLACES for w in p)
 _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
@@ -182,7 +182,7 @@ def mentions(text: str, subject: bool = False) -> list[Mention]:
     i = 0
     while i < len(toks):
         titles = _run(toks, i, TITLES)
-        if titles > i and titles < len(toks) and toks[titles].folded in _OFFICE:  # "tổng lãnh sự quán"
+        if titles > i and titles < len(toks) and toks[titles].folded in OFFICE_WORDS:  # "tổng lãnh sự quán"
             i = titles + 1
             continue
         if titles > i:

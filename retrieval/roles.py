@@ -14,7 +14,7 @@ import re
 
 from .lexicon import (COMMIT_VERBS, ROLE_VERBS, SPEECH_ASKED, SPEECH_REPORTED, WHETHER_EN_CHOICE, WHETHER_EN_FIRST,
                       WHETHER_FRAME, WHETHER_VI_LAST)
-from .mentions import DATA, PLACE_WORDS, TITLES, Phrases, mentions, tokens
+from .mentions import DATA, OFFICE_WORDS, PLACE_WORDS, TITLES, Phrases, mentions, tokens
 from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
@@ -24,8 +24,10 @@ _ANY_VERB = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(v)) for v in _VERB
 _NEAR = 3  # words at most between the place and its verb ("Busan cũng rất mong muốn")
 _AFTER = 4  # between a verb and the place asked: "mong muốn trong thời gian tới, TP.HCM …"
 _VI_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)
-# Words no yes/no question says of its subject: the frame, places, titles ("thị trưởng").
-_NOT_SAID = frozenset(fold(w) for w in WHETHER_FRAME) | PLACE_WORDS | frozenset(w for t in TITLES for w in t)
+# Words no yes/no question says of its subject: the frame, places, titles ("thị trưởng") and the
+# word that makes a title an office ("tổng lãnh sự quán": the consulate, a thing named).
+_NOT_SAID = (frozenset(fold(w) for w in WHETHER_FRAME) | PLACE_WORDS | frozenset(w for t in TITLES for w in t)
+             | OFFICE_WORDS)
 # A question word makes "… có biết ai … không" ask who, not whether. Typed without marks only the
 # words no other word folds into ("dau" is "đầu" as often as "đâu": such a question is not checked).
 _ASKING_MARKED = frozenset({"ai", "gì", "nào", "đâu", "sao", "mấy", "bao"})

@@ -178,6 +178,8 @@ def test_vietnamese_synonyms(question, expected):
     # two phrases alike in their stems are each matched only as written
     ("consul general", "tổng lãnh sự"),
     ("consulate general", "tổng lãnh sự quán"),
+    ("will the city help the consulate", "thành phố hỗ trợ lãnh sự quán"),
+    ("what did busan want about tourism", "mong muốn du lịch"),
 ])
 def test_translate_terms(question, expected):
     from retrieval.glossary import translate_terms

@@ -127,6 +127,7 @@ def test_asks_whether(text, kind, expected):
     (["thi", "truong", "co", "gap", "phong", "khong"], ("phong",), ("gap",)),  # the title is no claim
     (["da", "ky", "thoa", "thuan", "chua"], (), ("ky", "thoa", "thuan")),
     (["co", "khong"], (), ()),
+    (["tong", "lanh", "su", "quan", "giup"], (), ("giup",)),  # "quán" makes the title an office: named, not said
 ])
 def test_said_of_subject(terms, names, expected):
     assert said_of_subject(terms, names) == expected
