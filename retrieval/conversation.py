@@ -246,8 +246,9 @@ def _asking_at(toks: list[Token], phrases: list[tuple[tuple[str, str], ...]]) ->
 
 def _stop(token: Token, lang: str, words=STOP, folded=STOP_FOLDED) -> bool:
     """A function or question word: as typed where it has diacritics ("Lâm" is not "làm"); and a
-    lone letter (the "s" of "what's", the "k" of "k biết"), which says nothing of a topic."""
-    if len(token.folded) == 1 and token.folded.isalpha():
+    lone Latin letter (the "s" of "what's", the "k" of "k biết"), which says nothing of a topic
+    (a Korean syllable alone may: "배")."""
+    if len(token.folded) == 1 and token.folded.isascii() and token.folded.isalpha():
         return True
     if token.exact != token.folded:
         return token.exact in words[lang]
