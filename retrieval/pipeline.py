@@ -243,8 +243,14 @@ class Pipeline:
     def _holds_about(self, plan: QueryPlan, row: int) -> bool:
         """Whether passage ``row`` holds what ``plan`` asks a place's wish about (any, when it
         asks only what the place wants)."""
-        present = self.sentences(row).every
-        return not plan.about or any(word in present for word in plan.about)
+        return not plan.about or self._holds_any(row, plan.about)
+
+    def _holds_any(self, row: int, folded: tuple[str, ...], typed: tuple[str, ...] = ()) -> bool:
+        """Whether passage ``row`` holds one of a question's words: as written where ``typed``
+        gives its sure form, else folded."""
+        held = self.sentences(row)
+        typed = typed or ("",) * len(folded)
+        return any(form in held.marked if form else word in held.every for word, form in zip(folded, typed))
 
     def _by_saying(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
         """``order`` with, on the first page of a yes/no question, the passages that say what it
@@ -292,10 +298,7 @@ class Pipeline:
         else folded."""
         if not plan.whether:
             return 0.0
-        held = self.sentences(row)
-        typed = plan.whether_typed or ("",) * len(plan.whether)
-        return float(not any(form in held.marked if form else word in held.every
-                             for word, form in zip(plan.whether, typed)))
+        return float(not self._holds_any(row, plan.whether, plan.whether_typed))
 
     def _missing_names(self, plan: QueryPlan, row: int) -> float:
         """The share of the question's names and figures the top passage lacks: with whether it
