@@ -191,6 +191,7 @@ def test_name_typed_in(text, named):
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
     # social or "more" phrases with words that only colour them: not listed whole, still social / more
     ("hay ghê", WHO_WELCOMED, SOCIAL_TURN), ("ok hiểu", WHO_WELCOMED, SOCIAL_TURN), ("cảm ơn bạn nhiều lắm nha", WHO_WELCOMED, SOCIAL_TURN),
+    ("cảm ơn bn", WHO_WELCOMED, SOCIAL_TURN), ("thanks mn", WHO_WELCOMED, SOCIAL_TURN),  # the one spoken to, in shorthand
     ("thanks so much bro!", WHO_WELCOMED, SOCIAL_TURN), ("hiểu rồi", WHO_WELCOMED, SOCIAL_TURN),
     ("tuyệt vời bạn ơi 👍", None, SOCIAL_TURN), ("nói thêm đi", WHO_WELCOMED, MORE_TURN),
     ("kể thêm nữa đi bạn", WHO_WELCOMED, MORE_TURN), ("thanks, tell me more", WHO_WELCOMED, MORE_TURN),
