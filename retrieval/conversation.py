@@ -97,7 +97,7 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
         last = replace(last, marks=_marks(last.understood, restore))
     lang = turn_language(kind)
     core = _without_social(strip_framing(question))  # "cảm ơn! còn TP.HCM thì sao?"
-    besides = find(tokens(core), OTHER[lang]) is not None  # leans on the last turn either way
+    besides = _besides(tokens(core), lang)  # leans on the last turn either way
     resolved, why, bare = _resolve(core, lang, last)  # "ông ấy" -> the person meant, "ở đó" -> the place
     reading = _opener(resolved, lang, last, why)
     if why and (reading is None or reading.why == why):
@@ -113,6 +113,13 @@ def read_turn(question: str, last: Turn | None, restore: Callable[[str], str] | 
         reading = _ellipsis(resolved, lang, last)
     # what was shown is set aside, unless the turn names what it sets aside ("ngoài đầu tư …")
     return replace(reading, other=besides and not _sets_aside(tokens(core), lang), kind=kind)
+
+
+def _besides(toks: list[Token], lang: str) -> bool:
+    """Whether the turn asks for something besides what was shown ("còn gì khác", "what else"):
+    not the "other" of "the other guy", who is a person."""
+    found, person = find(toks, OTHER[lang]), find(toks, PERSON[lang]["o"])
+    return found is not None and (person is None or not person[0] <= found[0] < person[1])
 
 
 def _sets_aside(toks: list[Token], lang: str) -> bool:
@@ -170,13 +177,15 @@ def _without_social(text: str) -> str:
 def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
     """``text`` with its pronouns for a person or a place replaced by the last one they can
     mean, which kind was ("person", "place" or "" when none), and ``text`` without them."""
-    why, bare, at, named = "", text, 0, set()
+    why, bare, at, named, other = "", text, 0, set(), None
     for _ in range(3):  # "ông ấy gặp bà ấy ở đó": each reference once
         toks, bare_toks = [t for t in tokens(text) if t.start >= at], tokens(bare)
-        found = _person(toks, lang, last) or _place(toks, lang, last)
+        found = _person(toks, lang, last, other) or _place(toks, lang, last)
         if found is None:
             break
         (start, end), name, why = found
+        if other is None and why == "person" and only(tokens(text[start:end]), PERSON[lang]["o"]):
+            other = name  # "the other guy, what did he want": "he" is the other one too
         said = _person(bare_toks, lang, last) or _place(bare_toks, lang, last)
         if said is not None:
             (cut, cut_end), _, _ = said
@@ -191,11 +200,15 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
     return text, why, bare
 
 
-def _person(toks: list[Token], lang: str, last: Turn):
+def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
+    """Where the first word for a person is in ``toks``, the name it stands for and "person";
+    ``other``: the one this turn already called "the other one", whom its pronouns then mean."""
     for said, table in PERSON[lang].items():
         found = find(toks, table)
         if found is None:
             continue
+        if other is not None and said != "o":
+            return (toks[found[0]].start, toks[found[1] - 1].end), other, "person"
         if said == "o":  # "ông kia", "the other one": the next person who is not the first
             first = mentions(last.persons[0], subject=True) if last.persons else []
             referents = [p for p in last.persons[1:]

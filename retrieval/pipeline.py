@@ -20,7 +20,7 @@ from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figur
                         lexical_scores, share)
 from .mentions import names_holder
 from .query import Planner, QueryPlan, idf_policy
-from .roles import reports_speech, roles
+from .roles import reports_speech, roles, said_of_subject
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
@@ -189,8 +189,8 @@ class Pipeline:
         with stages("fuse"):
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
+            order = self._by_caption(plan, found.rows, fused, order)  # before who asks: that order stands
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
-            order = self._by_speech(plan, found.rows, fused, order)
             order = self._by_saying(plan, found.rows, fused, order)
             order = self._by_length(plan, found, fused, order)
             rows = tuple(found.rows[i] for i in order)
@@ -261,15 +261,23 @@ class Pipeline:
             return order
         return _raised(order, fused, {i for i in order[:FIRST_PAGE] if not self._unsaid(plan, rows[i])})
 
-    def _by_speech(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
-        """``order`` with, where a question asks what someone said and fusion put first a photo
-        caption naming them ("Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."), the
-        first page's passages that report speech before it: a caption says who was there, not
-        what they said."""
-        if not plan.speech or not _caption_like(self.sentences(rows[order[0]])):
+    def _by_caption(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
+        """``order`` with, where fusion put first a photo caption naming whom a question asks about
+        ("Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."), the first page's
+        passages that can answer it before the caption: a caption says who was there, not what
+        they said or did. Where the question asks what was said, those that report speech; else,
+        where the caption holds none of what the question says of them ("ông Oh Keo-don tin điều
+        gì": "tin"), those that hold some of it."""
+        top = rows[order[0]]
+        if not _caption_like(self.sentences(top)):
             return order
-        return _raised(order, fused, {i for i in order[:FIRST_PAGE]
-                                      if reports_speech(self.index.passages[rows[i]].text)})
+        if plan.speech:
+            return _raised(order, fused, {i for i in order[:FIRST_PAGE]
+                                          if reports_speech(self.index.passages[rows[i]].text)})
+        said = said_of_subject(plan.match.terms, plan.names)
+        if not said or self._holds_any(top, said):
+            return order
+        return _raised(order, fused, {i for i in order[:FIRST_PAGE] if self._holds_any(rows[i], said)})
 
     def _by_length(self, plan: QueryPlan, found: Candidates, fused: list[float], order: list[int]) -> list[int]:
         """``order`` with, where a question asks how long and fusion put first a passage holding a

@@ -518,3 +518,18 @@ def test_asked_role(question, role):
 ])
 def test_names_holder_of_the_mayors_office(text, named):
     assert names_holder(text, asked_role("who is the mayor?")) is named
+
+
+def test_a_pronoun_after_the_other_one_means_the_other_one():
+    """ "and the other guy, what did he want": "he" is the other one the turn just named, not the
+    first person of the last turn."""
+    answer = "Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."
+    turn = remembered("who did the busan delegation meet", "who did the busan delegation meet", "en", "answered",
+                      [answer], ["p"], None)
+    reading = read_turn("and the other guy, what did he want", turn)
+    assert "Oh Keo-don" in reading.understood and "Nguyễn Thành Phong" not in reading.understood
+    assert not reading.other  # "the other guy" is a person, not "something other than what was shown"
+    vi = read_turn("còn ông kia, ông ấy muốn gì", turn)
+    assert "Oh Keo-don" in vi.understood and "Nguyễn Thành Phong" not in vi.understood
+    # without "the other", "he" is still the first person named
+    assert "Nguyễn Thành Phong" in read_turn("what did he want", turn).understood

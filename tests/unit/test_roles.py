@@ -206,8 +206,21 @@ def test_what_someone_said_is_not_answered_by_a_caption_naming_them(caption, fir
     assert order[0] == first
 
 
+@pytest.mark.parametrize("question, first", [
+    ("ông Oh Keo-don tin điều gì?", 2),  # the caption holds none of "tin": the passage that does
+    ("ông Oh Keo-don đứng bên trái hay bên phải?", 1),  # the caption says "trái": it may answer
+    ("ông Oh Keo-don", 1),  # nothing asked of him: as fused
+])
+def test_what_someone_did_is_not_answered_by_a_caption_naming_them(question, first):
+    order, = _orders(["Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp.",
+                      "Ông Oh Keo-don tin tưởng quan hệ hai thành phố sẽ ngày một phát triển.",
+                      "Lễ đón tại sân bay quốc tế Gimhae."], question)
+    assert order[0] == first
+
+
 def test_a_yes_no_question_is_answered_first_by_the_passage_that_says_what_it_asks():
-    named = "Thị trưởng Park Heong-joon tiếp Tổng Bí thư Tô Lâm tại Busan sáng nay."
+    # two sentences: no photo caption (a caption naming him goes after what says it, yes/no or not)
+    named = "Thị trưởng Park Heong-joon tiếp Tổng Bí thư Tô Lâm tại Busan sáng nay. Hai bên hội đàm tại tòa thị chính."
     saying = "Ông Park nhấn mạnh vai trò của doanh nghiệp trong hợp tác kinh tế giữa hai thành phố lớn."
     pipeline, _ = _pipeline([named, saying, "Lễ đón tại sân bay quốc tế Gimhae."])
     question = "Thị trưởng Park Heong-joon có nhắc đến doanh nghiệp không?"
