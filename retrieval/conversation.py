@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .highlight import asks_for
+from .lexicon import WHETHER_VI_LAST
 from .memory import Turn
 from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
                        phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
@@ -397,6 +398,8 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     the engine tries both and keeps the better."""
     if mentions(question):  # its own names: standalone, or, when it also refers back ("what did
         # the General Secretary propose then?"), tried with the last turn's words too, the better kept
+        if _so(tokens(question), lang):  # "busan có muốn vậy ko": the last one's topic, of this one's names
+            return Reading(ASK, _so_context(question, last), True, "reference", own=question)
         refers = find(tokens(question), THING[lang]) is not None
         return Reading(ASK, question, carry=_with_context(question, last) if refers else "")
     toks = tokens(question)
@@ -413,6 +416,37 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)
+
+
+_SO = frozenset({"vậy", "thế"})
+# the particles that end a question ("à", "nhỉ") and the "không" of a yes/no one, however typed ("ko")
+_PARTICLES = frozenset(f for phrase in ASKING["vi"] if phrase not in QUESTION["vi"] for _, f in phrase) \
+    | frozenset(fold(w) for w in WHETHER_VI_LAST)
+
+
+def _so(toks: list[Token], lang: str) -> bool:
+    """Whether a Vietnamese turn says "so" of what came before: "vậy" / "thế" right after a word
+    that asks nothing and before nothing but the particles that make it a question ("busan có
+    muốn vậy ko": want that; not the "vậy" of "là ai vậy", nor the "thế" of "như thế nào")."""
+    if lang != "vi":
+        return False
+    said = [t.text.lower() for t in toks]
+    for i, word in enumerate(said):
+        if word in _SO and i and not _asking_at(toks[i - 1:i], QUESTION[lang]) \
+                and all(t.folded in _PARTICLES for t in toks[i + 1:]):
+            return True
+    return False
+
+
+def _so_context(question: str, last: Turn) -> str:
+    """The turn and, after it, the last question's topic without its names of the kinds the turn
+    names: "busan có muốn vậy ko" after "TP.HCM muốn học hỏi Busan về du lịch không" asks whether
+    Busan wants tourism, not what TP.HCM wanted of it."""
+    kinds = {m.kind for m in mentions(question, subject=True)}
+    theirs = {w for m in mentions(last.understood, subject=True) if m.kind in kinds
+              for w in m.key | {t.folded for t in tokens(m.text)}}  # "hcm" is Hồ Chí Minh
+    core = _without_words(_core(last.understood, last.marks), theirs)
+    return f"{question.rstrip(' ?!.')} ({core})" if core else question
 
 
 def _without_words(text: str, words: set[str]) -> str:

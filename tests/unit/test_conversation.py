@@ -533,3 +533,20 @@ def test_a_pronoun_after_the_other_one_means_the_other_one():
     assert "Oh Keo-don" in vi.understood and "Nguyễn Thành Phong" not in vi.understood
     # without "the other", "he" is still the first person named
     assert "Nguyễn Thành Phong" in read_turn("what did he want", turn).understood
+
+
+@pytest.mark.parametrize("turn, leans", [
+    ("busan có muốn vậy ko", True),  # "want that": the last question's topic, asked of Busan
+    ("Busan có làm thế không", True),
+    ("thị trưởng busan là ai vậy", False),  # "vậy" after a question word only makes it a question
+    ("busan muốn gì vậy", False),
+    ("busan mong muốn như thế nào", False),
+])
+def test_so_after_a_verb_asks_the_last_topic_of_the_turns_own_names(turn, leans):
+    last = remembered("tp hcm muốn học hỏi busan về du lịch ko", "tp hcm muốn học hỏi busan về du lịch ko", "vi",
+                      "answered", ["Thành phố Hồ Chí Minh mong muốn Busan phát triển du lịch."], ["p"], None)
+    reading = read_turn(turn, last)
+    assert reading.followup is leans
+    if leans:
+        assert "du lịch" in reading.understood and "hcm" not in reading.understood.lower()
+        assert reading.own == turn  # judged by what the turn asks, never made sure by the carried words
