@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .highlight import asks_for
-from .lexicon import WHETHER_VI_LAST
+from .lexicon import ROLE_VERBS, SPEECH_ASKED, WHETHER_VI_LAST
 from .memory import Turn
 from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
                        phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
@@ -120,6 +120,8 @@ def _besides(toks: list[Token], lang: str) -> bool:
     """Whether the turn asks for something besides what was shown ("còn gì khác", "what else"):
     not the "other" of "the other guy", who is a person."""
     found, person = find(toks, OTHER[lang]), find(toks, PERSON[lang]["o"])
+    if person is not None and _a_thing(toks, person[1], lang):  # "the other fields"
+        person = None
     return found is not None and (person is None or not person[0] <= found[0] < person[1])
 
 
@@ -210,6 +212,8 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
             continue
         if other is not None and said != "o":
             return (toks[found[0]].start, toks[found[1] - 1].end), other, "person"
+        if said == "o" and _a_thing(toks, found[1], lang):
+            continue
         if said == "o":  # "ông kia", "the other one": the next person who is not the first
             first = mentions(last.persons[0], subject=True) if last.persons else []
             referents = [p for p in last.persons[1:]
@@ -227,6 +231,17 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
             name += "'s" if lang == "en" and toks[i].folded in ("his", "hers") else ""
             return (toks[i].start, toks[j - 1].end), name, "person"
     return None
+
+
+# what "the other" does, said of a person: "what did the other say", "the other wanted …"
+_DOING = frozenset(w for v in ROLE_VERBS + SPEECH_ASKED for w in v.split() if " " not in v)
+
+
+def _a_thing(toks: list[Token], end: int, lang: str) -> bool:
+    """Whether "the other" ending at ``end`` qualifies a thing ("the other fields", "the other
+    ones"), not a person: a word follows that is neither a function word nor something a person does."""
+    return (toks[end - 1].folded == "other" and end < len(toks) and not _stop(toks[end], lang)
+            and toks[end].folded not in _DOING)
 
 
 def _place(toks: list[Token], lang: str, last: Turn):

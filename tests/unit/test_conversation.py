@@ -550,3 +550,18 @@ def test_so_after_a_verb_asks_the_last_topic_of_the_turns_own_names(turn, leans)
     if leans:
         assert "du lịch" in reading.understood and "hcm" not in reading.understood.lower()
         assert reading.own == turn  # judged by what the turn asks, never made sure by the carried words
+
+
+@pytest.mark.parametrize("turn, person, besides", [
+    ("and the other fields?", False, True),  # "the other" of a thing: what was shown is set aside
+    ("what about the other ones", False, True),
+    ("what did the other say", True, False),  # of a person: the other one of the last answer
+    ("the other guy?", True, False),
+])
+def test_the_other_is_a_person_only_when_nothing_but_what_a_person_does_follows(turn, person, besides):
+    answer = "Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."
+    last = remembered("what fields did hcmc want busan to help with", "what fields did hcmc want busan to help with",
+                      "en", "answered", [answer], ["p"], None)
+    reading = read_turn(turn, last)
+    assert ("Oh Keo-don" in reading.understood) is person
+    assert reading.other is besides
