@@ -234,7 +234,7 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
 
 
 # what "the other" does, said of a person: "what did the other say", "the other wanted …"
-_DOING = frozenset(w for v in ROLE_VERBS + SPEECH_ASKED for w in v.split() if " " not in v)
+_DOING = frozenset(fold(v) for v in ROLE_VERBS + SPEECH_ASKED if " " not in v)
 
 
 def _a_thing(toks: list[Token], end: int, lang: str) -> bool:

@@ -262,12 +262,12 @@ class Pipeline:
         return _raised(order, fused, {i for i in order[:FIRST_PAGE] if not self._unsaid(plan, rows[i])})
 
     def _by_caption(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
-        """``order`` with, where fusion put first a photo caption naming whom a question asks about
-        ("Ông Nguyễn Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."), the first page's
-        passages that can answer it before the caption: a caption says who was there, not what
-        they said or did. Where the question asks what was said, those that report speech; else,
-        where the caption holds none of what the question says of them ("ông Oh Keo-don tin điều
-        gì": "tin"), those that hold some of it."""
+        """``order`` with, where fusion put first a photo caption (one short sentence: "Ông Nguyễn
+        Thành Phong và ông Oh Keo-don (trái) tại buổi tiếp."), the first page's passages that can
+        answer before it: a caption says who was there, not what they said or did. Where the
+        question asks what was said, those that report speech; else, where the caption holds none
+        of what the question says beyond its names, places and titles (it came first on those
+        alone: "ông Oh Keo-don tin điều gì": "tin"), those that hold some of it."""
         top = rows[order[0]]
         if not _caption_like(self.sentences(top)):
             return order
