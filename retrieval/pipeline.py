@@ -20,7 +20,7 @@ from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figur
                         lexical_scores, share)
 from .mentions import names_holder
 from .query import Planner, QueryPlan, idf_policy
-from .roles import reports_speech, roles, said_of_subject
+from .roles import reports_speech, roles
 from .store.base import Index
 from .text import Kind, expand_abbreviations
 from .timing import NO_STAGES
@@ -274,10 +274,9 @@ class Pipeline:
         if plan.speech:
             return _raised(order, fused, {i for i in order[:FIRST_PAGE]
                                           if reports_speech(self.index.passages[rows[i]].text)})
-        said = said_of_subject(plan.match.terms, plan.names)
-        if not said or self._holds_any(top, said):
+        if not plan.said or self._holds_any(top, plan.said):
             return order
-        return _raised(order, fused, {i for i in order[:FIRST_PAGE] if self._holds_any(rows[i], said)})
+        return _raised(order, fused, {i for i in order[:FIRST_PAGE] if self._holds_any(rows[i], plan.said)})
 
     def _by_length(self, plan: QueryPlan, found: Candidates, fused: list[float], order: list[int]) -> list[int]:
         """``order`` with, where a question asks how long and fusion put first a passage holding a

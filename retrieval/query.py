@@ -73,6 +73,8 @@ class QueryPlan:
     #                                      not said by "sáng"
     speech: bool = False  # it asks what someone said (roles.asks_what_was_said): a photo caption
     #                       naming them does not answer it
+    said: tuple[str, ...] = ()  # its words said of its subject, whatever it asks (roles.said_of_subject):
+    #                             a photo caption holding none of them came first on names alone
 
     @property
     def terms(self) -> dict[str, float]:
@@ -177,12 +179,13 @@ class Planner:
             glossed = {fold_word(w) for w in glossed_words(core)}  # is no name the passage must write
             names = tuple(n for n in names if n not in glossed)
         match = Match.of(lexical, asks, self.idf)
-        said = said_of_subject(match.terms, names) if whether else ()
+        said = said_of_subject(match.terms, names)
+        asked = said if whether else ()
         asking = agents(text)
-        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, said,
+        return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, asked,
                          asked_role(text), asked_about(match.terms, names) if asking else (),
-                         written_forms(said, dense_text if vietnamese else lexical, kind),
-                         asks_what_was_said(dense_text))
+                         written_forms(asked, dense_text if vietnamese else lexical, kind),
+                         asks_what_was_said(dense_text), said)
 
     def english_in_corpus(self, question: str) -> tuple[str, float]:
         """An English question's words the articles hold as they are (names typed in lower case:
