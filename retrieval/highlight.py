@@ -160,13 +160,29 @@ def asks_for(question: str) -> str:
             return False
         return any(matches(j, d) for j in range(i + 2, min(i + 5, len(said))) for d in _DEMONSTRATIVES)
 
+    def of_time(i: int, k: int) -> bool:
+        """A unit of time right after a count asked at ``i`` ("mấy tiếng", "mấy chục năm", "how
+        many more years"): how long. Not a word further on ("thứ mấy trên thang đo": a scale)
+        nor a rank ("thứ mấy")."""
+        if i and said[i - 1][2] == "thu":
+            return False
+        k += k < len(said) and said[k][2] in _TENS
+        return k < len(said) and any(matches(k, unit) for unit in _TIME_UNITS)
+
     for kind, wordings in _ASKS:
         for first, wording in wordings:  # ``first``: the wording must start the question
             n = len(wording)
-            if any(i + n <= len(said) and all(matches(i + j, wording[j]) for j in range(n)) and not plural(i)
-                   for i in at.get(wording[0][1], ()) if not first or i == 0):
-                return kind
+            for i in at.get(wording[0][1], ()):
+                if (not first or i == 0) and i + n <= len(said) and not plural(i) \
+                        and all(matches(i + j, wording[j]) for j in range(n)):
+                    return "duration" if kind == "number" and of_time(i, i + n) else kind
     return ""
+
+
+_TENS = frozenset({"chuc", "tram", "more"})  # "mấy chục năm", "how many more years"
+# Units of time (one word each, as ``words`` splits): a count of them asked is a length of time.
+_TIME_UNITS = [(nfc(w), fold_word(nfc(w))) for w in """năm tháng tuần ngày tiếng giờ phút thập
+years year months month weeks week days day hours hour minutes minute decades decade centuries century""".split()]
 
 
 _PLURAL_MARKERS = frozenset({"may"})  # folded "mấy"
@@ -237,9 +253,11 @@ _DATED = re.compile(r"(?<!\w)(?:sáng|chiều|trưa|tối|đêm|ngày|hôm|năm|
 def holds_beyond(kind: str, text: str, own: frozenset[str]) -> bool:
     """``holds``, not counting the figures the question says itself ("hai thành phố ký bao nhiêu
     thỏa thuận?" is not answered by the "hai" of "hai thành phố") nor, for a number, the two
-    parties a text names ("dân số Busan" is not answered by "nhân dân hai địa phương")."""
+    parties a text names ("dân số Busan" is not answered by "nhân dân hai địa phương"), nor a
+    length of time ("how many Vietnamese live in Busan" is not answered by "30 năm": a question
+    asking how long is asked for a ``duration``, data/lexicon.toml [asks])."""
     if kind == "number":
-        text = _DATED.sub(" ", nfc(text).lower())  # "sáng 13-8" is no count
+        text = _DURATION.sub(" ", _DATED.sub(" ", nfc(text).lower()))  # "sáng 13-8", "30 năm": no count
         if not own and _NUMBER.search(text):  # a figure in digits: no "hai bên" takes it away
             return True
         text = _PARTIES.sub(" ", text)

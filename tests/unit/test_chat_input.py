@@ -145,6 +145,11 @@ def test_language_is_decided_word_by_word(question, kind):
     # "mấy" before a demonstrative is "those", not "how many"; before a unit still a count or a length
     ("mấy cái đó đã ký chưa", ""), ("may cai thoa thuan do ky chua", ""), ("mấy người này là ai", ""),
     ("có mấy thỏa thuận", "number"), ("mấy ngày đó", "duration"),
+    # a count of a unit of time is a length, however it is counted
+    ("chơi với nhau được mấy chục năm rồi", "duration"), ("bay mất mấy tiếng", "duration"),
+    ("how many more years will it last", "duration"), ("có bao nhiêu người Việt Nam ở Busan", "number"),
+    ("Kenya xếp thứ mấy trên thang đo năm 2012?", "number"),  # "thang" (a scale) further on: no unit counted
+    ("Busan xếp thứ mấy tiếng tăm", "number"),  # a rank
 ])
 def test_what_a_question_asks_for(question, asked):
     assert asks_for(question) == asked
@@ -175,7 +180,7 @@ def test_holds_what_is_asked_for(asked, text, held):
 @pytest.mark.parametrize("asked, question, text, held", [
     # the question's own figures do not answer it
     ("number", "hai thành phố ký bao nhiêu thỏa thuận?", "lãnh đạo hai thành phố đã ký thỏa thuận", False),
-    ("number", "hai thành phố kỷ niệm bao nhiêu năm?", "kỷ niệm 30 năm quan hệ giữa hai thành phố", True),
+    ("number", "hai thành phố ký bao nhiêu thỏa thuận?", "hai thành phố ký 3 thỏa thuận", True),
     ("year", "năm 2025 hai thành phố kỷ niệm gì, từ năm nào?", "dịp năm 2025", False),
     ("year", "năm 2025 kỷ niệm quan hệ từ năm nào?", "từ năm 1995, đến năm 2025", True),
     ("date", "Tô Lâm đến Busan ngày nào?", "sáng 13-8", True),  # a question without figures: as ``holds``
@@ -189,6 +194,10 @@ def test_holds_what_is_asked_for(asked, text, held):
     ("number", "có bao nhiêu hiệp ước?", "thành lập vào năm 1950", False),
     ("number", "có bao nhiêu hiệp ước?", "năm 1950 ký 3 hiệp ước", True),
     ("number", "tỷ số là bao nhiêu?", "Denver dẫn trước 24-10", True),  # no day before it: a score
+    # a length of time is how long, not how many ("bao nhiêu năm" asks for a duration)
+    ("number", "how many vietnamese live in busan", "kỷ niệm 30 năm thiết lập quan hệ", False),
+    ("number", "có bao nhiêu người Việt ở Busan?", "sau hai năm, 300 người Việt", True),
+    ("number", "có mấy hiệp ước?", "từ 1870 đến 1939", False),
 ])
 def test_holds_beyond_the_figures_the_question_says(asked, question, text, held):
     assert holds_beyond(asked, text, figures(question)) is held
