@@ -428,9 +428,20 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
         said = bool(content) and not asks_for(question)
         own = question.strip() if said else ""
         return Reading(ASK, f"{frame} {question.strip()}", True, "ellipsis", own=own)
-    if len(content) <= 3:  # a word or two that ask nothing ("cảng"): a topic of its own, or the last one's
+    if len(content) <= 3 or _subjectless(toks, lang):
+        # a word or two that ask nothing ("cảng"), or a yes/no question without its subject ("có
+        # nhắc tới phim ảnh không"): a topic of its own, or said of the last one's
         return Reading(ASK, question, carry=_with_context(question, last))
     return Reading(ASK, question)
+
+
+_WHETHER_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)
+
+
+def _subjectless(toks: list[Token], lang: str) -> bool:
+    """Whether a Vietnamese turn asks "có … không" with nothing before "có": whether the one it
+    leaves unsaid did so ("có nhắc tới phim ảnh không", "co den busan ko")."""
+    return lang == "vi" and len(toks) > 2 and toks[0].folded == "co" and toks[-1].folded in _WHETHER_LAST
 
 
 _SO = frozenset({"vậy", "thế"})

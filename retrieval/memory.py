@@ -15,7 +15,7 @@ from typing import Protocol
 
 from .glossary import translate_terms
 from .mentions import (GENERIC_TITLES, IDENTITY, Mention, mentions, name_typed_in, places_in, same_person, title_words,
-                       without_titles)
+                       tokens, without_titles)
 from .text import fold
 
 TURNS_KEPT = 6  # turns remembered per conversation: references reach back a few turns at most
@@ -117,7 +117,13 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     by_passage = [[m for m in mentions(text) if m.kind == "person"] for text in shown_texts]
     answered = sorted((m for found in by_passage for m in found), key=lambda m: not m.named)  # by name first
     # a person the question named as chat types names ("ông oh keo-don là ai"): known by the answer's words
-    persons += [a for a in answered if name_typed_in(understood, a) and not any(same_person(a, p) for p in persons)]
+    typed = [a for a in answered if name_typed_in(understood, a) and not any(same_person(a, p) for p in persons)]
+    # each in the order the question says them: "what did to lam and the korean president agree"
+    # is first about Tô Lâm, whose name it types in lower case
+    persons = [m for _, m in sorted([(m.start, m) for m in persons] + [(_typed_at(understood, a), a) for a in typed],
+                                    key=lambda found: found[0])]
+    if not identity:  # "when did the general secretary visit": he is "general secretary Tô Lâm" from now on
+        persons = [_named_in(p, answered) for p in persons]
     if identity and persons:
         named = [_known_as(a, next(p for p in persons if same_person(a, p)))
                  for a in answered if any(same_person(a, p) for p in persons)]
@@ -163,6 +169,23 @@ def _also_as_the_articles_say(person: Mention) -> Mention:
     "thị trưởng"), so the answer's "Tổng Bí thư Tô Lâm" is them, not the other person it names."""
     said = {fold(w) for w in translate_terms(person.text).split()} | title_words(person)
     return replace(person, key=person.key | said) if said else person
+
+
+def _typed_at(text: str, person: Mention) -> int:
+    """Where ``text`` types a word of ``person``'s name (``mentions.name_typed_in``)."""
+    name = without_titles(person.text)
+    words = {t.folded for t in tokens(name)} - GENERIC_TITLES
+    return next((t.start for t in tokens(text) if t.folded in words), len(text))
+
+
+def _named_in(asked: Mention, answered: list[Mention]) -> Mention:
+    """A person asked about by title alone, known by that title and the name the answer gives
+    the same person, where it gives one (``_known_as``): what a later "his" stands for, so that
+    "was his wife with him" asks of Tô Lâm, not of a title the other passages share."""
+    if asked.named or asked.kind != "person":
+        return asked
+    named = next((a for a in answered if a.named and same_person(a, asked)), None)
+    return _known_as(named, asked) if named is not None else asked
 
 
 def _known_as(named: Mention, asked: Mention) -> Mention:

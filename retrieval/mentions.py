@@ -68,6 +68,7 @@ _SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" ->
                for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
 GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
+_TITLE_WORDS = frozenset(w for title in TITLES for w in title)
 # A question asking who someone is, over its folded text ("thị trưởng Busan là ai", "who is the mayor")
 IDENTITY = re.compile(r"\b(la ai|ai la|ai lam|ten (la )?gi|who (is|was|are)|what is (his|her|the) name)\b|누구|이름")
 
@@ -106,8 +107,29 @@ def _folded(word: str) -> str:
 
 
 def tokens(text: str) -> Tokens:
-    return Tokens(Token(m.group(0), _folded(m.group(0)), nfc(m.group(0)).lower(), m.start(), m.end())
-                  for m in _TOKEN.finditer(text))
+    found = Tokens()
+    for m in _TOKEN.finditer(text):
+        word, start = m.group(0), m.start()
+        cut = _glued_title(_folded(word))
+        if cut:  # "부산시장은": "부산", "시장은"
+            found.append(Token(word[:cut], _folded(word[:cut]), nfc(word[:cut]).lower(), start, start + cut))
+            word, start = word[cut:], start + cut
+        found.append(Token(word, _folded(word), nfc(word).lower(), start, m.end()))
+    return found
+
+
+# Korean writes a place and a title as one word ("부산시장": Busan's mayor, "베트남대통령"): the
+# places and titles of one word each, in Hangul, longest first.
+_HANGUL = re.compile("[가-힣]")
+_KO_PLACES = sorted({p[0] for p in PLACES if len(p) == 1 and _HANGUL.match(p[0])}, key=len, reverse=True)
+_KO_TITLES = frozenset(p[0] for p in TITLES if len(p) == 1 and _HANGUL.match(p[0]))
+
+
+def _glued_title(folded: str) -> int:
+    """Where the place ends in a Korean word that is a place and a title written together
+    ("부산시장": 2, not "부산시" + "장"), else 0."""
+    return next((len(place) for place in _KO_PLACES
+                 if folded.startswith(place) and folded[len(place):] in _KO_TITLES), 0)
 
 
 def phrase_end(folded: list[str], exact: list[str], table: Table, i: int) -> int:
@@ -354,12 +376,22 @@ def _title_groups(words: frozenset[str]) -> frozenset[int]:
 
 
 def same_person(a: Mention, b: Mention) -> bool:
-    """Whether two mentions can be one person: a word in common beyond generic titles and
-    places, and not of two different places ("thị trưởng Busan" is not "thị trưởng TP.HCM")."""
+    """Whether two mentions can be one person: a word of a name in common, or a whole title
+    (not the "tổng" that "Tổng thống" and "Tổng Bí thư" share), beyond generic titles and
+    places; and not of two different places ("thị trưởng Busan" is not "thị trưởng TP.HCM")."""
     places_a, places_b = _places_of(a.key), _places_of(b.key)
     if places_a and places_b and not places_a & places_b:
         return False
-    return bool((a.key & b.key) - GENERIC_TITLES - PLACE_WORDS)
+    common = (a.key & b.key) - GENERIC_TITLES - PLACE_WORDS
+    return (bool(common - _TITLE_WORDS or common & _name_words(a) & _name_words(b))  # "ông Nhân"
+            or any(set(title) <= common for title in TITLES))
+
+
+def _name_words(person: Mention) -> frozenset[str]:
+    """The folded words of a person's name, after their titles and place."""
+    toks = tokens(person.text)
+    titles = _run(toks, 0, TITLES)
+    return frozenset(toks.folded[_run(toks, titles + (titles < len(toks) and toks[titles].folded in ("of", "cua")), PLACES):])
 
 
 def _places_of(key: frozenset[str]) -> frozenset[str]:

@@ -79,6 +79,10 @@ def test_the_forms_of_one_place_are_one_place(one, other):
     ("Thị trưởng TP Busan Park Heong-joon", "thị trưởng busan", True),
     ("thị trưởng Sài Gòn", "thị trưởng TP.HCM", True),  # one city by two names
     ("Tổng Bí thư Tô Lâm", "tổng bí thư", True),
+    ("Tổng thống Hàn Quốc Lee Jae Myung", "Tổng Bí thư Tô Lâm", False),  # "tổng" is no title of its own
+    ("Tổng thống Lee", "tổng thống", True),
+    ("ông Nguyễn Thiện Nhân", "Phu nhân", False),
+    ("ông Nguyễn Thiện Nhân", "ông Nhân", True),  # a name's word that is a title's too
 ])
 def test_same_person(a, b, same):
     assert same_person(mentions(a, subject=True)[0], mentions(b, subject=True)[0]) is same
@@ -104,7 +108,8 @@ def test_gender_is_what_the_title_says(person, expected):
 
 def test_a_who_question_remembers_the_person_the_answer_names_not_the_one_asked_about():
     assert WHO_WELCOMED.persons[0] == "ông Park Heong-joon"
-    assert "Tổng Bí thư" in WHO_WELCOMED.persons and WHO_WELCOMED.places == ("Busan",)
+    # the one asked about by title is known by the name the answer gives him from then on
+    assert WHO_WELCOMED.persons[1:] == ("Tổng Bí thư Tô Lâm",) and WHO_WELCOMED.places == ("Busan",)
 
 
 @pytest.mark.parametrize("question", ["부산 시장은 누구예요?", "who is the mayor of Busan?", "thị trưởng busan là ai",
@@ -117,6 +122,9 @@ def test_an_identity_question_knows_its_person_by_the_title_in_any_of_the_langua
 
 @pytest.mark.parametrize("text, expected", [
     ("부산 시장은 누구예요?", [("부산", "place"), ("시장은", "person")]),  # "시장" + the particle "은"
+    ("부산시장은 누구예요?", [("부산", "place"), ("시장은", "person")]),  # a place and a title written as one word
+    ("베트남총서기는 왜 왔어요", [("베트남", "place"), ("총서기는", "person")]),
+    ("부산시에서 만났어요", [("부산시에서", "place")]),  # "부산시": a place, no "장" after it
     ("그는 부산에서 무엇을 했나요?", [("부산에서", "place")]),
 ])
 def test_korean_words_are_known_without_their_particles(text, expected):
@@ -128,6 +136,26 @@ def test_a_who_question_in_english_knows_its_person_by_the_articles_words_too():
                       "answered", ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - "
                                    "Thị trưởng TP Busan."], ["p1"], None)
     assert turn.persons[0] == "ông Park Heong-joon"  # not Tô Lâm: he was asked about
+
+
+@pytest.mark.parametrize("question, first", [
+    # asked by title alone, named by the answer: known by both from then on
+    ("when did the general secretary visit busan", "Tổng Bí thư Tô Lâm"),
+    ("tổng bí thư đến busan khi nào", "Tổng Bí thư Tô Lâm"),
+    # two persons: first the one the question says first, its name typed in lower case or not
+    ("what did to lam and the mayor talk about", "Tổng Bí thư Tô Lâm"),
+    ("what did the mayor and to lam talk about", "mayor Park Heong-joon"),
+])
+def test_a_person_asked_about_by_title_is_remembered_by_the_name_the_answer_gives(question, first):
+    shown = ["Sáng 13-8, Tổng Bí thư Tô Lâm đã tới thăm TP Busan và tiếp ông Park Heong-joon - Thị trưởng TP Busan."]
+    assert remembered(question, question, "en", "answered", shown, ["p1"], None).persons[0] == first
+
+
+def test_a_pronoun_after_a_question_by_title_stands_for_the_title_and_the_name():
+    shown = ["Lễ đón Tổng Bí thư Tô Lâm và Phu nhân tại sân bay quốc tế Gimhae, TP Busan."]
+    last = remembered("when did the general secretary visit busan", "when did the general secretary visit busan",
+                      "en", "answered", shown, ["p1"], None)
+    assert read_turn("was his wife with him", last).understood == "was general secretary Tô Lâm's wife with him"
 
 
 def test_an_identity_question_remembers_its_person_by_the_name_the_answer_gives():
@@ -191,6 +219,7 @@ def test_name_typed_in(text, named):
     ("hay là Busan kết nghĩa năm nào?", WHO_WELCOMED, ASK),
     # social or "more" phrases with words that only colour them: not listed whole, still social / more
     ("hay ghê", WHO_WELCOMED, SOCIAL_TURN), ("ok hiểu", WHO_WELCOMED, SOCIAL_TURN), ("cảm ơn bạn nhiều lắm nha", WHO_WELCOMED, SOCIAL_TURN),
+    ("hiểu rồi, thank bạn", WHO_WELCOMED, SOCIAL_TURN),  # the English word in a Vietnamese thanks
     ("cảm ơn bn", WHO_WELCOMED, SOCIAL_TURN), ("thanks mn", WHO_WELCOMED, SOCIAL_TURN),  # the one spoken to, in shorthand
     ("thanks so much bro!", WHO_WELCOMED, SOCIAL_TURN), ("hiểu rồi", WHO_WELCOMED, SOCIAL_TURN),
     ("tuyệt vời bạn ơi 👍", None, SOCIAL_TURN), ("nói thêm đi", WHO_WELCOMED, MORE_TURN),
@@ -226,6 +255,18 @@ def test_a_short_turn_that_asks_nothing_is_not_put_into_the_last_question(turn):
     reading = read_turn(turn, PLACES_ASKED)
     assert (reading.act, reading.understood, reading.followup) == (ASK, turn, False)
     assert reading.carry.startswith(f"{turn} (")
+
+
+@pytest.mark.parametrize("turn, carried", [
+    ("co nhac toi phim anh ko", True),  # "có … không" with nothing before "có": said of the last one's subject
+    ("có hợp tác về văn hóa giáo dục không", True),
+    ("hai thành phố có hợp tác về văn hóa giáo dục không", False),  # its own subject
+    ("hợp tác về văn hóa giáo dục ra sao nhỉ", False),  # no yes/no question: as before
+])
+def test_a_yes_no_question_without_its_subject_may_lean_on_the_last(turn, carried):
+    reading = read_turn(turn, WHO_WELCOMED)
+    assert not reading.followup and bool(reading.carry) is carried
+    assert not carried or reading.carry.startswith(f"{turn} (") and "Busan" in reading.carry
 
 
 @pytest.mark.parametrize("turn", ["cụ thể là những lĩnh vực nào", "cu the la gi", "which fields specifically?"])
