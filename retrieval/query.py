@@ -183,7 +183,7 @@ class Planner:
         asked = said if whether else ()
         asking = agents(text)
         return QueryPlan(typed, kind, text, dense_text, lexical, match, names, asks, asking, expressed, asked,
-                         asked_role(text), asked_about(match.terms, names) if asking else (),
+                         asked_role(text), asked_about(said) if asking else (),
                          written_forms(asked, dense_text if vietnamese else lexical, kind),
                          asks_what_was_said(dense_text), said)
 

@@ -106,11 +106,11 @@ def reports_speech(text: str) -> bool:
     return bool(_SPEECH_REPORTED.search(nfc(text).lower()))
 
 
-def asked_about(terms, names) -> tuple[str, ...]:
-    """Of a question about what a place asks or wants, the ``terms`` (folded) that say what about:
-    not its names, places, titles, frame, nor the verbs of asking ("what did busan want about
-    tourism": "du", "lich"). Empty when it asks only what the place wants."""
-    return tuple(t for t in said_of_subject(terms, names) if t not in _VERB_WORDS)
+def asked_about(said) -> tuple[str, ...]:
+    """Of a question about what a place asks or wants, what it ``said`` of its subject
+    (``said_of_subject``) that says what about: not the verbs of asking ("what did busan want
+    about tourism": "du", "lich"). Empty when it asks only what the place wants."""
+    return tuple(t for t in said if t not in _VERB_WORDS)
 
 
 def said_of_subject(terms, names) -> tuple[str, ...]:

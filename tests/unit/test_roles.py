@@ -165,7 +165,7 @@ def test_rules_that_keep_a_near_passage_unsure(text, question, status):
     (["hcmc", "busan", "de", "nghi"], ("hcmc",), ()),
 ])
 def test_asked_about(terms, names, expected):
-    assert asked_about(terms, names) == expected
+    assert asked_about(said_of_subject(terms, names)) == expected
 
 
 def test_where_the_asked_city_wants_it_is_not_raised_over_what_the_question_is_about():
