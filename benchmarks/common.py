@@ -66,6 +66,15 @@ def seed_questions(split: str, name: str = "seeds") -> list:
     return [q for q in read_questions(path) if splits[q.id] == split]
 
 
+def conversation_standalone(split: str) -> list:
+    """Our conversations' turns that stand alone, one split: first turns and topic switches as
+    typed, follow-ups as their hand rewrites; those the articles answer."""
+    path = ROOT / "eval" / "conversations.jsonl"
+    turns = [q for q in read_questions(path) if q.split == split and q.gold]
+    return [q if q.turn in ("first", "switch") else dataclasses.replace(q, id=f"{q.id}-rewrite", text=q.rewrite)
+            for q in turns if q.turn in ("first", "switch") or q.rewrite]
+
+
 def kind_of(question) -> Kind:
     """The kind a question is planned as: its label where that is a kind, else as detected."""
     return Kind(question.kind) if question.kind in Kind._value2member_map_ else question_kind(question.text)

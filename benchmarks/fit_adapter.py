@@ -6,8 +6,9 @@ than any other paragraph of its corpus (softmax cross-entropy at temperature TAU
 Adam), with ``lam * |D|^2`` keeping it near the identity. Training questions: the first half of
 XQuAD (by document) as asked in Vietnamese and English, without diacritics and in the four
 chat rewrites, against its own paragraphs; and the "dev" half of the question sets over the seed
-articles (ours, the field questions other people wrote, our paraphrases) against the seed
-paragraphs, counted ``seed_weight`` times. Without --lam, ``lam`` and ``seed_weight`` are
+articles (ours, the field questions other people wrote, our paraphrases, and our conversations'
+turns that stand alone: first turns, topic switches and the hand rewrites of follow-ups) against
+the seed paragraphs, counted ``seed_weight`` times. Without --lam, ``lam`` and ``seed_weight`` are
 searched by two-fold cross-validation: half of the seed dev questions and half of XQuAD's
 first-half documents held out in turn, the dense Recall@1 on what was held out averaged. Dense
 Recall@1 is not the whole story: a strong map (small ``lam``) pulls every question away from
@@ -43,7 +44,7 @@ from retrieval.evaluate import half_filter, read_passages, read_questions
 from retrieval.tuned import write_section
 
 from .chat_style import rewrite
-from .common import OUT, pipeline_over, seed_questions, setup, xquad_question_sets
+from .common import OUT, conversation_standalone, pipeline_over, seed_questions, setup, xquad_question_sets
 
 TAU = 0.02  # e5's similarities sit in a narrow band: a sharp softmax
 STEPS, LEARNING_RATE = 200, 1e-3
@@ -124,9 +125,11 @@ def collect(embedder, settings, xquad):
     xquad_train = [Group(f"xquad {n}", first, half_filter(passages, qs, "first")[1], embedder, settings)
                    for n, qs in sets.items()]
     seed_train = [Group(n, seeds, seed_questions("dev", n), embedder, settings) for n in SEED_SETS_FITTED]
+    seed_train.append(Group("conversations", seeds, conversation_standalone("dev"), embedder, settings))
     held = ([Group(f"xquad {n}", second, half_filter(passages, qs, "second")[1], embedder, settings)
              for n, qs in sets.items()]
-            + [Group(f"{n} test", seeds, seed_questions("test", n), embedder, settings) for n in SEED_SETS_FITTED])
+            + [Group(f"{n} test", seeds, seed_questions("test", n), embedder, settings) for n in SEED_SETS_FITTED]
+            + [Group("conversations test", seeds, conversation_standalone("test"), embedder, settings)])
     return xquad_train, seed_train, held
 
 
