@@ -110,7 +110,7 @@ def tokens(text: str) -> Tokens:
     found = Tokens()
     for m in _TOKEN.finditer(text):
         word, start = m.group(0), m.start()
-        cut = _glued_title(_folded(word))
+        cut = _glued_title(_folded(word)) if _HANGUL.match(word) else 0
         if cut:  # "부산시장은": "부산", "시장은"
             found.append(Token(word[:cut], _folded(word[:cut]), nfc(word[:cut]).lower(), start, start + cut))
             word, start = word[cut:], start + cut
