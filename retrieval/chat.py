@@ -71,10 +71,14 @@ class Dialogue:
         answer = self._answer(pipeline, typed, reading, last, k)
         shown = answer.shown()
         # a text per passage: its answering sentence, then the rest of it (the person of a passage
-        # whose highlight names nobody is still its own before the next passage's)
-        said = [" ".join(dict.fromkeys((ap.highlight, ap.passage.text))) for ap in shown]
+        # whose highlight names nobody is still its own before the next passage's); the passages
+        # of the first one's article before the others, whose persons belong to another story
+        # ("and the other guy?" after the HCMC reception is the Busan visitor, not Busan's mayor)
+        story = [ap for ap in shown if ap.passage.article == shown[0].passage.article] if shown else []
+        said = [" ".join(dict.fromkeys((ap.highlight, ap.passage.text)))
+                for ap in story + [ap for ap in shown if ap not in story]]
         turn = remembered(typed, answer.understood_as or meant, answer.lang, answer.status,
-                          said, [ap.passage.id for ap in shown], history, now)
+                          said, [ap.passage.id for ap in shown], history, now, len(story))
         self._save(conversation, (history or Conversation()).add(turn), answer.cursor)
         return answer
 

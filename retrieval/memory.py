@@ -100,13 +100,15 @@ class MemoryConversations:
 
 
 def remembered(question: str, understood: str, lang: str, status: str, shown_texts: list[str],
-               passage_ids: list[str], history: Conversation | None, when: float | None = None) -> Turn:
+               passage_ids: list[str], history: Conversation | None, when: float | None = None,
+               story: int | None = None) -> Turn:
     """The turn to remember: who and where it is about. A "who" question's person is the one the
     answer names that the question did not ("ai đón Tổng Bí thư?" -> the mayor); "X là ai"'s is
     X, by the name the answer gives it when it does; a "who" question about what a person it names
     did ("ông Oh Keo-don cảm ơn ai?") keeps that person first when the answering passage names no
     one else. ``shown_texts``: what was shown, a text per passage, best first (each passage's
-    answering sentence before the rest of it)."""
+    answering sentence before the rest of it); ``story``: how many of them, first, are of the
+    first one's article (all when None): their persons come before those of another story."""
     folded = fold(understood)
     asked = mentions(understood)
     identity = bool(IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
@@ -115,7 +117,9 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     persons = [_also_as_the_articles_say(m) for m in asked
                if m.kind == "person" or (m.kind == "name" and (identity or any(same_person(m, k) for k in known)))]
     by_passage = [[m for m in mentions(text) if m.kind == "person"] for text in shown_texts]
-    answered = sorted((m for found in by_passage for m in found), key=lambda m: not m.named)  # by name first
+    story = len(shown_texts) if story is None else story
+    answered = [m for *_, m in sorted((at >= story, not m.named, at, i, m) for at, found in enumerate(by_passage)
+                                      for i, m in enumerate(found))]  # of the story, by name first
     # a person the question named as chat types names ("ông oh keo-don là ai"): known by the answer's words
     typed = [a for a in answered if name_typed_in(understood, a) and not any(same_person(a, p) for p in persons)]
     # each in the order the question says them: "what did to lam and the korean president agree"

@@ -262,3 +262,19 @@ def test_a_question_about_the_bot_says_what_it_does_in_its_language_and_keeps_th
     about = engine.chat("meta", turn)
     assert about.status == SOCIAL and not about.passages and about.message == ABOUT_BOT[lang]
     assert engine.chat("meta", "ông ấy nói gì?").followup  # the conversation goes on past it
+
+
+def test_the_persons_of_the_first_passages_article_come_before_those_of_another(engine):
+    """"and the other guy?" after a question answered from one article means a person of that
+    story, not one a passage of the other article shown beside it names."""
+    store = MemoryConversations()
+    dialogue = Dialogue(lambda: engine.pipeline, store)
+    answer = dialogue.turn("story", "lãnh đạo hai thành phố cảm ơn", 5)
+    shown = answer.shown()
+    persons = lambda aps: {m.text for ap in aps for m in mentions(ap.passage.text) if m.kind == "person"}  # noqa: E731
+    own = persons(ap for ap in shown if ap.passage.article == shown[0].passage.article)
+    other = persons(ap for ap in shown if ap.passage.article != shown[0].passage.article) - own
+    assert own and other and shown[1].passage.article != shown[0].passage.article  # the stories interleaved
+    remembered = store.load("story").last().persons
+    kinds = [p in own for p in remembered if p in own or p in other]
+    assert kinds == sorted(kinds, reverse=True) and kinds[0] and not kinds[-1]  # the first story's, then the other's
