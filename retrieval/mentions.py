@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -66,6 +67,9 @@ PLACE_WORDS = frozenset(w for p in PLACES for w in p)
 _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
 _SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
                for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
+# Each place's forms, folded word by word ("sai gon", "ho chi minh", "tphcm"): a line of "same"
+_PLACE_FORMS = tuple(tuple(frozenset(form.split()) for form in line.split("|"))
+                     for line in DATA["places"]["same"].splitlines())
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
 GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
 _TITLE_WORDS = frozenset(w for title in TITLES for w in title)
@@ -246,6 +250,19 @@ def _mention(text: str, toks: list[Token], i: int, end: int, kind: str, named: b
         core = " ".join(t.folded for t in toks[i:end] if t.folded not in _CITY)
         key = _SAME_PLACE.get(core, frozenset(core.split()) or key)
     return Mention(text[toks[i].start:toks[end - 1].end], kind, key, toks[i].start, toks[end - 1].end, named)
+
+
+def places_held(names: Iterable[str], present: frozenset[str] | set[str]) -> frozenset[str]:
+    """Those of the folded ``names`` words that name a place ``present`` (a text's folded
+    words) names in another of its forms: "saigon" in a passage writing "Thành phố Hồ Chí Minh",
+    "pusan" where it writes "Busan"."""
+    names = set(names)
+    held: set[str] = set()
+    for forms in _PLACE_FORMS:
+        asked = [form for form in forms if form <= names]
+        if asked and any(form <= present for form in forms):
+            held.update(*asked)
+    return frozenset(held)
 
 
 def _joined(found: list[Mention], text: str) -> list[Mention]:

@@ -18,7 +18,7 @@ from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
 from .highlight import (HELD, IN_TEXT, NARROWER, Sentences, best_sentence, figures, folded_words, holds, holds_beyond,
                         lexical_scores, share)
-from .mentions import names_holder
+from .mentions import names_holder, places_held
 from .query import Planner, QueryPlan, idf_policy
 from .roles import reports_speech, roles
 from .store.base import Index
@@ -313,7 +313,8 @@ class Pipeline:
         if not plan.names:
             return 0.0
         present = folded_words(expand_abbreviations(self.index.passages[row].text))
-        return sum(name not in present for name in plan.names) / len(plan.names)
+        held = present | places_held(plan.names, present)  # "Saigon" by "Thành phố Hồ Chí Minh"
+        return sum(name not in held for name in plan.names) / len(plan.names)
 
     def candidates(self, plan: QueryPlan, vector, stages=NO_STAGES) -> Candidates:
         """The union of both retrievers' top passages, each with every signal fusion weighs."""

@@ -7,8 +7,9 @@ import pytest
 
 from retrieval.conversation import ASK, META_TURN, MORE_TURN, SOCIAL_TURN, read_turn
 from retrieval.memory import Conversation, MemoryConversations, Turn, remembered
-from retrieval.mentions import (asked_role, gender, mentions, name_typed_in, names_holder, places_in, same_person,
-                                title_in)
+from retrieval.highlight import folded_words
+from retrieval.mentions import (asked_role, gender, mentions, name_typed_in, names_holder, places_held, places_in,
+                                same_person, title_in)
 
 WHO_WELCOMED = remembered(
     "ai đón Tổng Bí thư ở Busan?", "ai đón Tổng Bí thư ở Busan?", "vi", "answered",
@@ -72,6 +73,19 @@ def test_an_english_possessive_is_not_part_of_a_name(text, names):
 def test_the_forms_of_one_place_are_one_place(one, other):
     assert mentions(one, subject=True)[0].key == mentions(other, subject=True)[0].key
     assert mentions(one, subject=True)[0].key != mentions("Seoul", subject=True)[0].key
+
+
+@pytest.mark.parametrize("names, text, held", [
+    (["saigon", "busan"], "Thành phố Hồ Chí Minh và TP Busan", {"saigon", "busan"}),
+    (["sai", "gon", "pusan"], "Thành phố Hồ Chí Minh và Busan", {"sai", "gon", "pusan"}),
+    (["hcmc"], "TP.HCM", {"hcmc"}),
+    (["hq"], "Hàn Quốc", {"hq"}),
+    (["seoul"], "Thành phố Hồ Chí Minh", set()),  # a place the text does not name
+    (["saigon"], "Busan và Seoul", set()),
+    (["sai"], "Thành phố Hồ Chí Minh", set()),  # a word of a form, not the form
+])
+def test_a_place_is_held_by_a_text_naming_it_in_another_form(names, text, held):
+    assert places_held(names, folded_words(text)) == held
 
 
 @pytest.mark.parametrize("a, b, same", [

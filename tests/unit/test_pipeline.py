@@ -324,3 +324,13 @@ def test_a_length_of_time_is_not_answered_by_the_year_it_began(began, first):
     assert answer.passages[0].passage.paragraph == first
     scores = [ap.score for ap in answer.passages]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("Saigon và Busan kết nghĩa năm nào?", 0.0),  # the passage writes "Thành phố Hồ Chí Minh"
+    ("Seoul và Busan kết nghĩa năm nào?", 0.5),
+])
+def test_a_name_is_not_missing_from_a_passage_that_names_the_place_another_way(answerer, question, missing):
+    plan = answerer.planner.plan(question)
+    row = next(i for i, p in enumerate(answerer.index.passages) if p.text == TEXTS[0])
+    assert answerer._missing_names(plan, row) == missing
