@@ -21,6 +21,10 @@ from retrieval.text import Kind, question_kind
 from .embedding_cache import CachedEmbedder
 
 OUT = ROOT / "benchmarks" / "out"
+# The query adapter's two cross-validation maps (fit_adapter --write): kept in git beside the
+# shipped map, so that the figures measured with them are the same on a fresh clone (a refit
+# moves them by float differences between machines)
+FOLDS_FILE = ROOT / "benchmarks" / "data" / "query_adapter_folds.npz"
 XQUAD = ROOT.parent / "shared" / "data" / "xquad"
 
 
@@ -116,7 +120,7 @@ def adapter_folds(model_id: str) -> dict:
     must not be questions the map has already seen."""
     from retrieval.adapter import QueryAdapter
 
-    path = OUT / "query_adapter_folds.npz"
+    path = FOLDS_FILE
     if not path.exists():
         print(f"note: no {path}: questions the query adapter was fitted on are mapped by it as it is "
               "(run python -m benchmarks.fit_adapter --write first)", file=sys.stderr)

@@ -23,8 +23,9 @@ never saw) the figures stay as they were. Questions about articles added later m
 leaves them about where they were; fit again with questions about them to move them too.
 
 --write saves the map to retrieval/data/query_adapter.npz (float16) and its provenance to
-tuned.json "query_adapter"; the two folds' maps go to benchmarks/out/query_adapter_folds.npz,
-which the other fitting scripts use for the seed dev questions (each with the map fitted
+tuned.json "query_adapter"; the two folds' maps go to benchmarks/data/query_adapter_folds.npz
+(float16, as the shipped map; in git, so a fresh clone measures what the README says), which
+the other fitting scripts and the benchmarks use for the seed dev questions (each with the map fitted
 without it), so the answer model is never fitted on questions the map has already seen.
 
     python -m benchmarks.fit_adapter [--lam 10 --seed-weight 10] [--write]
@@ -44,14 +45,13 @@ from retrieval.evaluate import half_filter, read_passages, read_questions
 from retrieval.tuned import write_section
 
 from .chat_style import rewrite
-from .common import OUT, conversation_standalone, pipeline_over, seed_questions, setup, xquad_question_sets
+from .common import FOLDS_FILE, conversation_standalone, pipeline_over, seed_questions, setup, xquad_question_sets
 
 TAU = 0.02  # e5's similarities sit in a narrow band: a sharp softmax
 STEPS, LEARNING_RATE = 200, 1e-3
 LAMBDAS, SEED_WEIGHTS = (0.1, 0.3, 1.0, 3.0), (1.0, 3.0, 10.0)
 SHIPPED_SEED_WEIGHT = 10.0  # with --lam alone
 SEED_SETS_FITTED = ("seeds", "field", "paraphrase")
-FOLDS_FILE = OUT / "query_adapter_folds.npz"
 
 
 def fold_of(question_id: str) -> int:
@@ -150,6 +150,15 @@ def cross_validate(xquad_train, seed_train, lam, weight, dim) -> tuple[float, li
     return float(np.mean(scores)), maps
 
 
+def save_folds(maps: list[np.ndarray], texts: dict[str, int], model_id: str) -> None:
+    """The two folds' maps and which fold each fitted question's text is in, written whole or not at all."""
+    FOLDS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    partial = FOLDS_FILE.with_suffix(".tmp.npz")
+    np.savez(partial, fold0=maps[0].astype(np.float16), fold1=maps[1].astype(np.float16),
+             texts=np.array(list(texts)), folds=np.array(list(texts.values())), model_id=np.array(model_id))
+    partial.replace(FOLDS_FILE)
+
+
 def main(argv=None) -> int:
     args, settings, embedder = setup(argv, __doc__.splitlines()[0],
                                      "save the map (retrieval/data/query_adapter.npz, tuned.json) and the folds' maps",
@@ -183,11 +192,8 @@ def main(argv=None) -> int:
         from retrieval.adapter import ADAPTER_FILE, save_adapter
 
         save_adapter(ADAPTER_FILE, matrix, embedder.model_id)
-        OUT.mkdir(parents=True, exist_ok=True)
         texts = {t: fold_of(i) for g in seed_train for t, i in zip(g.texts, g.ids)}
-        np.savez(FOLDS_FILE, fold0=results[lam, weight][1][0], fold1=results[lam, weight][1][1],
-                 texts=np.array(list(texts)), folds=np.array(list(texts.values())),
-                 model_id=np.array(embedder.model_id))
+        save_folds(results[lam, weight][1], texts, embedder.model_id)
         write_section("query_adapter", {"file": ADAPTER_FILE.name, "model_id": embedder.model_id, "lam": lam,
                                         "seed_weight": weight, "tau": TAU, "steps": STEPS,
                                         "held_out_dense_recall_at_1": figures})

@@ -334,3 +334,20 @@ def test_a_name_is_not_missing_from_a_passage_that_names_the_place_another_way(a
     plan = answerer.planner.plan(question)
     row = next(i for i, p in enumerate(answerer.index.passages) if p.text == TEXTS[0])
     assert answerer._missing_names(plan, row) == missing
+
+
+def test_the_fold_maps_kept_for_the_benchmarks_belong_to_the_shipped_map():
+    """benchmarks/data's two cross-validation maps measure the dev questions the shipped map was
+    fitted on: fitted for the same model, the same size, every fitted text in one fold."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from retrieval.adapter import ADAPTER_FILE
+
+    folds_file = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "query_adapter_folds.npz"
+    with np.load(ADAPTER_FILE) as shipped, np.load(folds_file) as folds:
+        assert str(folds["model_id"]) == str(shipped["model_id"])
+        assert folds["fold0"].shape == folds["fold1"].shape == shipped["matrix"].shape
+        assert len(folds["texts"]) == len(folds["folds"]) > 0
+        assert set(folds["folds"].tolist()) <= {0, 1}
