@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .lexicon import QUESTION_WORDS_EN, QUESTION_WORDS_VI
@@ -203,6 +203,12 @@ def mentions(text: str, subject: bool = False) -> list[Mention]:
     """Persons (titles, the place they are of, a capitalised name: "Thị trưởng TP Busan Park
     Heong-joon", "ông thị trưởng", "mayor of Busan") and places ("Busan", "TP.HCM", any other
     capitalised name but a sentence's first word, unless ``subject``: a name said alone), in order."""
+    return list(_mentions(text, subject))
+
+
+@lru_cache(maxsize=1024)
+def _mentions(text: str, subject: bool) -> tuple[Mention, ...]:
+    # the same passages are read at every turn of a conversation that shows them
     toks = tokens(text)
     found: list[Mention] = []
     i = 0
@@ -231,7 +237,7 @@ def mentions(text: str, subject: bool = False) -> list[Mention]:
             i = end
             continue
         i += 1
-    return _joined(found, text)
+    return tuple(_joined(found, text))
 
 
 def _name_starts(toks: Tokens, i: int, subject: bool = False) -> bool:

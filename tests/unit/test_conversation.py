@@ -75,6 +75,15 @@ def test_the_forms_of_one_place_are_one_place(one, other):
     assert mentions(one, subject=True)[0].key != mentions("Seoul", subject=True)[0].key
 
 
+def test_the_mentions_of_a_text_are_read_anew_for_each_caller():
+    """The passages shown are read at every turn (the reading is kept); what one caller does
+    with its list is not what the next one gets."""
+    text = "Thị trưởng TP Busan Park Heong-joon cảm ơn Tổng Bí thư Tô Lâm"
+    first = mentions(text)
+    first.clear()
+    assert [m.text for m in mentions(text)] == ["Thị trưởng TP Busan Park Heong-joon", "Tổng Bí thư Tô Lâm"]
+
+
 @pytest.mark.parametrize("names, text, held", [
     (["saigon", "busan"], "Thành phố Hồ Chí Minh và TP Busan", {"saigon", "busan"}),
     (["sai", "gon", "pusan"], "Thành phố Hồ Chí Minh và Busan", {"sai", "gon", "pusan"}),
