@@ -74,11 +74,11 @@ class Dialogue:
         # whose highlight names nobody is still its own before the next passage's); the passages
         # of the first one's article before the others, whose persons belong to another story
         # ("and the other guy?" after the HCMC reception is the Busan visitor, not Busan's mayor)
-        story = [ap for ap in shown if ap.passage.article == shown[0].passage.article] if shown else []
-        said = [" ".join(dict.fromkeys((ap.highlight, ap.passage.text)))
-                for ap in story + [ap for ap in shown if ap not in story]]
+        ordered = sorted(shown, key=lambda ap: ap.passage.article != shown[0].passage.article)  # stable
+        story = sum(ap.passage.article == shown[0].passage.article for ap in shown)
+        said = [" ".join(dict.fromkeys((ap.highlight, ap.passage.text))) for ap in ordered]
         turn = remembered(typed, answer.understood_as or meant, answer.lang, answer.status,
-                          said, [ap.passage.id for ap in shown], history, now, len(story))
+                          said, [ap.passage.id for ap in shown], history, now, story)
         self._save(conversation, (history or Conversation()).add(turn), answer.cursor)
         return answer
 

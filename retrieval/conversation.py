@@ -19,11 +19,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .highlight import asks_for
-from .lexicon import ROLE_VERBS, SPEECH_ASKED, WHETHER_VI_LAST
+from .lexicon import ROLE_VERBS, SPEECH_ASKED
 from .memory import Turn
 from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
                        phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
 from .normalise import strip_framing, written_out
+from .roles import WHETHER_LAST
 from .text import Kind, fold, lang_of, nfc, question_kind
 
 LANGS = ("vi", "en", "ko")
@@ -435,19 +436,16 @@ def _ellipsis(question: str, lang: str, last: Turn) -> Reading:
     return Reading(ASK, question)
 
 
-_WHETHER_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)
-
-
 def _subjectless(toks: list[Token], lang: str) -> bool:
     """Whether a Vietnamese turn asks "có … không" with nothing before "có": whether the one it
     leaves unsaid did so ("có nhắc tới phim ảnh không", "co den busan ko")."""
-    return lang == "vi" and len(toks) > 2 and toks[0].folded == "co" and toks[-1].folded in _WHETHER_LAST
+    return lang == "vi" and len(toks) > 2 and toks[0].folded == "co" and toks[-1].folded in WHETHER_LAST
 
 
 _SO = frozenset({"vậy", "thế"})
 # the particles that end a question ("à", "nhỉ") and the "không" of a yes/no one, however typed ("ko")
 _PARTICLES = frozenset(f for phrase in ASKING["vi"] if phrase not in QUESTION["vi"] for _, f in phrase) \
-    | frozenset(fold(w) for w in WHETHER_VI_LAST)
+    | WHETHER_LAST
 
 
 def _so(toks: list[Token], lang: str) -> bool:

@@ -65,14 +65,14 @@ OFFICE_WORDS = frozenset(DATA["titles"]["office"].split())
 PLACES = _split(DATA["places"]["folded"])
 PLACE_WORDS = frozenset(w for p in PLACES for w in p)
 _CITY = frozenset({"tp", "thanh", "pho", "city"})  # "city" alone names no place
-_SAME_PLACE = {name.strip(): frozenset(line.split("|")[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
-               for line in DATA["places"]["same"].splitlines() for name in line.split("|")}
-# Each place's forms, folded word by word ("sai gon", "ho chi minh", "tphcm"): a line of "same"
-_PLACE_FORMS = tuple(tuple(frozenset(form.split()) for form in line.split("|"))
-                     for line in DATA["places"]["same"].splitlines())
+# Each place's forms, folded, its first form first ("ho chi minh", "hcm", "sai gon"): a line of "same"
+_PLACE_LINES = [[form.strip() for form in line.split("|")] for line in DATA["places"]["same"].splitlines()]
+_SAME_PLACE = {form: frozenset(forms[0].split())  # "tphcm" -> {"ho", "chi", "minh"}
+               for forms in _PLACE_LINES for form in forms}
+_PLACE_FORMS = tuple(tuple(frozenset(form.split()) for form in forms) for forms in _PLACE_LINES)  # word by word
 _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "What": not names; "Tô" is
 GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
-_TITLE_WORDS = frozenset(w for title in TITLES for w in title)
+TITLE_WORDS = frozenset(w for title in TITLES for w in title)
 # A question asking who someone is, over its folded text ("thị trưởng Busan là ai", "who is the mayor")
 IDENTITY = re.compile(r"\b(la ai|ai la|ai lam|ten (la )?gi|who (is|was|are)|what is (his|her|the) name)\b|누구|이름")
 
@@ -218,7 +218,7 @@ def _mentions(text: str, subject: bool) -> tuple[Mention, ...]:
             i = titles + 1
             continue
         if titles > i:
-            k = titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
+            k = _place_at(toks, titles)
             places = _run(toks, k, PLACES)
             end = _name_end(toks, places)
             generic = all(t.folded in GENERIC_TITLES for t in toks[i:titles])
@@ -342,8 +342,7 @@ def name_typed_in(text: str, person: Mention) -> bool:
     phong", "thi truong park"); not its title's or place's words ("Thị trưởng TP Busan Park
     Heong-joon": "park", "heong", "joon")."""
     toks = tokens(person.text)
-    titles = _run(toks, 0, TITLES)
-    places = _run(toks, titles + (titles < len(toks) and toks[titles].folded in ("of", "cua")), PLACES)
+    places = _name_at(toks)
     name = [w for t in toks[places:_name_end(toks, places)] for w in t.folded.replace("-", " ").split()]
     said = tokens(text)
     after_title = {end for i in range(len(said)) if (end := TITLES.end_at(said.folded, i)) > i}
@@ -374,7 +373,7 @@ def names_holder(text: str, role: frozenset[str]) -> bool:
     title ("ông Park Heong-joon - Thị trưởng TP Busan", in any language's form of it), or a name of
     two words or more just before the title ("Henry Cole, giám đốc đầu tiên")."""
     wanted = _title_groups(role)
-    said = frozenset(role) & _TITLE_WORDS - GENERIC_TITLES
+    said = frozenset(role) & TITLE_WORDS - GENERIC_TITLES
     for m in mentions(text):
         if m.kind == "person" and m.named and (_title_groups(m.key) & wanted if wanted else m.key & said):
             return True
@@ -389,7 +388,6 @@ def names_holder(text: str, role: frozenset[str]) -> bool:
     return False
 
 
-_TITLE_WORDS = frozenset(w for title in TITLES for w in title)
 
 
 def _title_groups(words: frozenset[str]) -> frozenset[int]:
@@ -406,15 +404,25 @@ def same_person(a: Mention, b: Mention) -> bool:
     if places_a and places_b and not places_a & places_b:
         return False
     common = (a.key & b.key) - GENERIC_TITLES - PLACE_WORDS
-    return (bool(common - _TITLE_WORDS or common & _name_words(a) & _name_words(b))  # "ông Nhân"
+    return (bool(common - TITLE_WORDS or common & _name_words(a) & _name_words(b))  # "ông Nhân"
             or any(set(title) <= common for title in TITLES))
 
 
 def _name_words(person: Mention) -> frozenset[str]:
     """The folded words of a person's name, after their titles and place."""
     toks = tokens(person.text)
-    titles = _run(toks, 0, TITLES)
-    return frozenset(toks.folded[_run(toks, titles + (titles < len(toks) and toks[titles].folded in ("of", "cua")), PLACES):])
+    return frozenset(toks.folded[_name_at(toks):])
+
+
+def _place_at(toks: Tokens, titles: int) -> int:
+    """Where the place a person's titles (ending at ``titles``) are of starts ("mayor of Busan",
+    "thị trưởng của Busan")."""
+    return titles + (titles < len(toks) and toks[titles].folded in ("of", "cua"))
+
+
+def _name_at(toks: Tokens) -> int:
+    """Where a person's name starts in their mention: after their titles and place."""
+    return _run(toks, _place_at(toks, _run(toks, 0, TITLES)), PLACES)
 
 
 def _places_of(key: frozenset[str]) -> frozenset[str]:

@@ -14,7 +14,7 @@ import re
 
 from .lexicon import (COMMIT_VERBS, ROLE_VERBS, SPEECH_ASKED, SPEECH_REPORTED, WHETHER_EN_CHOICE, WHETHER_EN_FIRST,
                       WHETHER_FRAME, WHETHER_VI_LAST)
-from .mentions import DATA, OFFICE_WORDS, PLACE_WORDS, TITLES, Phrases, mentions, tokens
+from .mentions import DATA, OFFICE_WORDS, PLACE_WORDS, TITLE_WORDS, Phrases, mentions, tokens
 from .text import TYPED_WORD, Kind, fold, fold_word, has_vietnamese_marks, nfc
 
 _VERBS = Phrases(tuple(fold(v).split()) for v in ROLE_VERBS)
@@ -23,11 +23,10 @@ _OF = frozenset({"cua"})  # "đề nghị của lãnh đạo thành phố Busan"
 _ANY_VERB = re.compile(r"\b(?:" + "|".join(re.escape(" ".join(v)) for v in _VERBS) + r")\b")
 _NEAR = 3  # words at most between the place and its verb ("Busan cũng rất mong muốn")
 _AFTER = 4  # between a verb and the place asked: "mong muốn trong thời gian tới, TP.HCM …"
-_VI_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)
+WHETHER_LAST = frozenset(fold(w) for w in WHETHER_VI_LAST)  # a Vietnamese yes/no question's last word, folded
 # Words no yes/no question says of its subject: the frame, places, titles ("thị trưởng") and the
 # word that makes a title an office ("tổng lãnh sự quán": the consulate, a thing named).
-_NOT_SAID = (frozenset(fold(w) for w in WHETHER_FRAME) | PLACE_WORDS | frozenset(w for t in TITLES for w in t)
-             | OFFICE_WORDS)
+_NOT_SAID = frozenset(fold(w) for w in WHETHER_FRAME) | PLACE_WORDS | TITLE_WORDS | OFFICE_WORDS
 # A question word makes "… có biết ai … không" ask who, not whether. Typed without marks only the
 # words no other word folds into ("dau" is "đầu" as often as "đâu": such a question is not checked).
 _ASKING_MARKED = frozenset({"ai", "gì", "nào", "đâu", "sao", "mấy", "bao"})
@@ -79,7 +78,7 @@ def asks_whether(text: str, kind: Kind) -> bool:
         return False
     if kind is Kind.EN:
         return typed[0] in WHETHER_EN_FIRST and not (_ASKING_EN | WHETHER_EN_CHOICE) & set(typed)
-    if kind not in (Kind.VI, Kind.VI_PLAIN) or fold_word(typed[-1]) not in _VI_LAST:
+    if kind not in (Kind.VI, Kind.VI_PLAIN) or fold_word(typed[-1]) not in WHETHER_LAST:
         return False
     return not any(w in _ASKING_MARKED if has_vietnamese_marks(w) else w in _ASKING_PLAIN for w in typed)
 
