@@ -404,7 +404,11 @@ def _swap(text: str, new: Mention) -> str:
     if present:
         return ""
     old = same[0]
-    return text[: old.start] + new.text + text[old.end:]
+    # a place in a named person's title: the new place's holder is someone else, so the name goes
+    # ("thị trưởng busan Park Heong-joon cam kết gì" + "còn TP.HCM?" -> "thị trưởng TP.HCM cam kết gì")
+    end = max([m.end for m in found if m.kind == "person" and m.named and m.start <= old.start < m.end],
+              default=old.end)
+    return text[: old.start] + new.text + text[end:]
 
 
 def _ellipsis(question: str, lang: str, last: Turn) -> Reading:

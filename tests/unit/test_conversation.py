@@ -334,6 +334,10 @@ def test_asking_for_the_particulars_leans_on_the_last_turn(turn):
     ("그럼 호치민시는요?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),  # "city" and particles written on
     # a place inside a title: the mayor of the other city
     ("còn TP.HCM thì sao?", MAYOR_ASKED, "Thị trưởng TP.HCM là ai?", "swap"),
+    # the mayor of Busan by his name: the mayor of HCMC is not him
+    ("còn TP.HCM thì sao?", Turn("ông ấy cam kết gì?", "thi truong busan Park Heong-joon cam kết gì?", "vi", "answered",
+                                 ("thi truong busan Park Heong-joon",), ("Busan",), ("p10",), 1, 100.0),
+     "thi truong TP.HCM cam kết gì?", "swap"),
     ("what about Seoul?", ENGLISH, "who is the mayor of Seoul?", "swap"),
     ("그럼 호치민시는요?", MAYOR_ASKED, "Thị trưởng 호치민시 là ai?", "swap"),
     # an elliptical turn asks within the last question
