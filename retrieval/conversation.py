@@ -21,8 +21,8 @@ from typing import Callable
 from .highlight import asks_for
 from .lexicon import ROLE_VERBS, SPEECH_ASKED
 from .memory import Turn
-from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, only, phrase_end,
-                       phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
+from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, name_typed_in, only,
+                       phrase_end, phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
 from .normalise import strip_framing, written_out
 from .roles import WHETHER_LAST
 from .text import Kind, fold, lang_of, nfc, question_kind
@@ -311,6 +311,10 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             rest = question[toks[first].start:]
             if resolved:
                 return Reading(ASK, rest, True, resolved)
+            if _names_own(rest, last) and _asks_its_own(rest, lang, last):
+                # "and where did To Lam land?": a question of its own about someone or somewhere
+                # it names; the last one's words only beside it, kept when they make it surer
+                return Reading(ASK, rest, carry=_with_context(rest, last))
             return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
         # "phía Hàn": the Korean city the last question named; "ong phong": the person it knows
         said = _side(said, last) or _known_person(said, last) or said
@@ -324,6 +328,40 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
             return Reading(ASK, swapped, True, "swap")
         return Reading(ASK, _with_context(said, last), True, "swap", own=said)
     return None
+
+
+def _names_own(text: str, last: Turn) -> bool:
+    """Whether ``text`` names a person or place of its own: a name or title it writes, or a
+    person of the conversation typed in lower case or without marks ("to lam")."""
+    if mentions(written_out(text, shorthand=True)):
+        return True
+    return any(name_typed_in(text, m) for p in last.persons for m in mentions(p, subject=True)[:1])
+
+
+def _asks_its_own(question: str, lang: str, last: Turn) -> bool:
+    """Whether a question asks something of its own beyond what someone said, asked or wanted
+    ("where did To Lam land", "đáp xuống sân bay nào"): "còn Busan muốn gì?", "and what did To Lam
+    ask for?" ask that within the last question's topic."""
+    text = written_out(question, shorthand=True)
+    toks = tokens(text)
+    asking = _asking_at(toks, ASKING[lang])
+    named = [(m.start, _name_after(toks, m, lang)) for m in mentions(text)]
+    name_words = {w for p in last.persons for w in _name_words(tokens(without_titles(p)))}
+    rest = [t for i, t in enumerate(toks) if i not in asking and t.folded not in name_words
+            and not any(a <= t.start < b for a, b in named)]
+    return any(t.folded not in _DOING for t in _content(rest, lang))
+
+
+def _name_after(toks: list[Token], said: Mention, lang: str) -> int:
+    """Where a mention ends with the name typed in lower case after its title ("tbt tô lâm nói
+    gì": "tô lâm"): up to three words, to the first function word or word for saying or wanting."""
+    end = said.end
+    if said.kind == "person" and not said.named:
+        for t in [t for t in toks if t.start >= said.end][:3]:
+            if _stop(t, lang) or t.folded in _DOING:
+                break
+            end = t.end
+    return end
 
 
 def _swap_topic(said: str, last: Turn, lang: str) -> str:

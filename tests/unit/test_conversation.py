@@ -524,6 +524,34 @@ def test_a_what_about_turn_that_asks_its_own_question_is_no_swap(turn, own):
     assert reading.why != "swap" and reading.understood.startswith(own) and reading.followup
 
 
+PROMISED = Turn("what did he promise", "what did Park Heong-joon promise", "en", "answered",
+                ("Park Heong-joon", "Tổng Bí thư Tô Lâm"), (), ("p",), 1, 100.0)
+
+
+@pytest.mark.parametrize("turn, last, own", [
+    ("and where did To Lam land", PROMISED, "where did To Lam land"),
+    ("and where did to lam land?", PROMISED, "where did to lam land?"),  # a person the conversation knows, lower case
+    ("còn tô lâm đáp xuống sân bay nào", PROMISED, "tô lâm đáp xuống sân bay nào"),
+    ("vậy còn TP.HCM đào tạo công chức ra sao?", PLACES_ASKED, "TP.HCM đào tạo công chức ra sao?"),
+])
+def test_a_question_after_and_with_its_own_subject_and_ask_stands_alone_the_last_only_beside(turn, last, own):
+    """The last question's words ("promise") would pull it back to the last answer: they are only
+    tried beside it (``carry``), kept by the engine when they make it surer."""
+    reading = read_turn(turn, last)
+    assert (reading.understood, reading.followup) == (own, False)
+    assert reading.carry.startswith(own.rstrip(" ?") + " (")
+
+
+@pytest.mark.parametrize("turn, last", [
+    ("and what did To Lam ask for", PROMISED),  # only what someone asked: within the last topic
+    ("còn tbt tô lâm nói gì", PHONG_ASKED),  # a name typed in lower case after its title is no word of its own
+    ("vậy còn Busan muốn gì?", HCM_ASKED),
+])
+def test_a_question_after_and_asking_only_what_was_said_or_wanted_keeps_the_last_topic(turn, last):
+    reading = read_turn(turn, last)
+    assert reading.followup and "(" in reading.understood and not reading.carry
+
+
 def test_who_is_a_name_then_he_then_the_other_one():
     """ "who is Oh Keo-don" asks about a person by name alone; "he" is him, though the answer names
     another first; "the other guy" / "ông kia" is the next person who is not him."""
