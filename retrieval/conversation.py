@@ -21,8 +21,9 @@ from typing import Callable
 from .highlight import asks_for
 from .lexicon import ROLE_VERBS, SPEECH_ASKED
 from .memory import Turn
-from .mentions import (DATA, GENERIC_TITLES, Mention, Phrases, Token, find, gender, mentions, name_typed_in, only,
-                       phrase_end, phrase_table, place_mentions, same_person, title_in, tokens, without_titles)
+from .mentions import (DATA, GENERIC_TITLES, PLACE_WORDS, Mention, Phrases, Token, find, gender, mentions,
+                       name_typed_in, only, phrase_end, phrase_table, place_mentions, same_person, title_in, tokens,
+                       without_titles)
 from .normalise import strip_framing, written_out
 from .roles import WHETHER_LAST
 from .text import Kind, fold, lang_of, nfc, question_kind
@@ -36,6 +37,10 @@ PERSON = {lang: {g: phrase_table("person", lang, s) for g, s in (("o", "_other")
 PLACE, THING, OTHER, ABOUT = ({lang: phrase_table(section, lang) for lang in LANGS}
                               for section in ("place", "thing", "other", "about"))
 BUT = {lang: phrase_table("other", lang, "_but") for lang in LANGS}
+# "ảnh", "chỉ" typed as a pronoun, and the words they are a syllable of ("điện ảnh", "chỉ đạo")
+_EXACT_PRONOUNS = frozenset(w for g in ("_male", "_female") for p in phrase_table("person", "vi", g)[1] for w in p)
+_PRONOUN_IN_WORDS = frozenset(phrase_table("person", "vi", "_in_words")[1])
+_AMBIGUOUS_PRONOUNS = _EXACT_PRONOUNS & {w for word in _PRONOUN_IN_WORDS for w in word}
 STOP = {lang: frozenset(nfc(w) for w in DATA["stop"].get(lang, "").split()) for lang in LANGS}
 STOP_FOLDED = {lang: frozenset(fold(w) for w in words) for lang, words in STOP.items()}
 
@@ -208,7 +213,7 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
     """Where the first word for a person is in ``toks``, the name it stands for and "person";
     ``other``: the one this turn already called "the other one", whom its pronouns then mean."""
     for said, table in PERSON[lang].items():
-        found = find(toks, table)
+        found = _pronoun_at(toks, table)
         if found is None:
             continue
         if other is not None and said != "o":
@@ -222,8 +227,11 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
         else:
             referents = [p for p in last.persons if not said or gender(p) in ("", said)]
             # A woman is mostly named as one ("bà", "Phu nhân"), a man often only by his office:
-            # "she" means the woman named, when there is one.
-            referents = [p for p in referents if said == "f" and gender(p) == "f"] or referents
+            # "she" means the woman named, when there is one; "chỉ", "bả" only then (else "only").
+            women = [p for p in referents if said == "f" and gender(p) == "f"]
+            if said == "f" and not women and toks[found[0]].exact in _EXACT_PRONOUNS:
+                continue
+            referents = women or referents
         if referents:
             i, j = found
             # in an English or Korean turn without the Vietnamese courtesy "ông", "bà", and with
@@ -231,6 +239,24 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
             name = referents[0] if lang == "vi" else title_in(without_titles(referents[0], VIETNAMESE_COURTESY), lang)
             name += "'s" if lang == "en" and toks[i].folded in ("his", "hers") else ""
             return (toks[i].start, toks[j - 1].end), name, "person"
+    return None
+
+
+def _pronoun_at(toks: list[Token], table) -> tuple[int, int] | None:
+    """The first of ``table``'s words for a person in ``toks``; not "ảnh", "chỉ" where they are
+    a syllable of a word ("điện ảnh", "chỉ đạo") or come right after a name or place, which then
+    says who ("Busan chỉ hợp tác với TP.HCM": "only")."""
+    start = 0
+    while (found := find(toks, table, start)) is not None:
+        i, j = found
+        if j - i > 1 or toks[i].exact not in _AMBIGUOUS_PRONOUNS:  # "ổng" is never anything else
+            return found
+        before = (toks[i - 1].exact, toks[i].exact) if i else None
+        after = (toks[i].exact, toks[i + 1].exact) if i + 1 < len(toks) else None
+        named_before = i > 0 and (toks[i - 1].capitalised or toks[i - 1].folded in PLACE_WORDS)
+        if not (before in _PRONOUN_IN_WORDS or after in _PRONOUN_IN_WORDS or named_before):
+            return found
+        start = i + 1
     return None
 
 

@@ -358,6 +358,9 @@ def test_asking_for_the_particulars_leans_on_the_last_turn(turn):
     # the words of an asking phrase are no content of the turn ("lâu" of "bao lâu")
     ("giờ được bao lâu rồi", Turn("q", "Busan kết nghĩa với TP.HCM năm nào", "vi", "answered", (), (), ("p",), 1, 1.0),
      "Busan kết nghĩa với TP.HCM năm giờ được bao lâu rồi", "ellipsis"),
+    # Korean asks with its question words too: "몇" (how many), the "됐어요" ending saying nothing of a topic
+    ("몇 년 됐어요?", Turn("q", "부산과 호치민시는 협력했나요", "ko", "answered", (), (), ("p",), 1, 1.0),
+     "부산과 호치민시는 협력했나요 몇 년 됐어요?", "ellipsis"),
 ])
 def test_follow_ups_are_resolved(turn, last, understood, why):
     reading = read_turn(turn, last)
@@ -550,6 +553,34 @@ def test_a_question_after_and_with_its_own_subject_and_ask_stands_alone_the_last
 def test_a_question_after_and_asking_only_what_was_said_or_wanted_keeps_the_last_topic(turn, last):
     reading = read_turn(turn, last)
     assert reading.followup and "(" in reading.understood and not reading.carry
+
+
+GENERAL_SECRETARY_MET = Turn("tbt gặp ai", "Tổng Bí thư Tô Lâm gặp ai", "vi", "answered",
+                             ("Tổng Bí thư Tô Lâm", "Thị trưởng Park Heong-joon"), ("Busan",), ("p",), 1, 100.0)
+WIFE_WITH_HIM = Turn("ai đi cùng tbt", "ai đi cùng tbt", "vi", "answered", ("Phu nhân", "Tổng Bí thư Tô Lâm"),
+                     ("Busan",), ("p",), 1, 100.0)
+
+
+@pytest.mark.parametrize("turn, last, person", [
+    ("ảnh nói gì", GENERAL_SECRETARY_MET, "Tổng Bí thư Tô Lâm"),  # "anh ấy", typed as the South says it
+    ("vợ ảnh có đi không", GENERAL_SECRETARY_MET, "Tổng Bí thư Tô Lâm"),
+    ("ở busan ổng làm gì", GENERAL_SECRETARY_MET, "Tổng Bí thư Tô Lâm"),  # "ổng" is never anything else
+    ("bả được đón ở đâu", WIFE_WITH_HIM, "Phu nhân"),
+    ("chỉ nói gì", WIFE_WITH_HIM, "Phu nhân"),
+    # a syllable of a word ("điện ảnh", "hình ảnh", "chỉ đạo", "địa chỉ"), or "only" after who it says
+    ("còn điện ảnh thì sao", GENERAL_SECRETARY_MET, None),
+    ("có hình ảnh nào không", GENERAL_SECRETARY_MET, None),
+    ("địa chỉ ở đâu", WIFE_WITH_HIM, None),
+    ("busan chỉ hợp tác với tphcm thôi à", WIFE_WITH_HIM, None),
+    ("chỉ nói gì", GENERAL_SECRETARY_MET, None),  # "chị ấy" only when a woman was named: else "only"
+])
+def test_a_southern_pronoun_is_one_only_where_it_is_no_syllable_of_another_word(turn, last, person):
+    reading = read_turn(turn, last)
+    if person is None:  # the word stays as typed, and nobody is put in its place
+        word = next(w for w in ("ảnh", "chỉ") if w in turn.split())
+        assert reading.why != "person" and word in reading.understood.split()
+    else:
+        assert reading.why == "person" and person in reading.understood
 
 
 def test_who_is_a_name_then_he_then_the_other_one():

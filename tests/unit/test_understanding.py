@@ -88,6 +88,11 @@ def test_a_real_word_the_articles_lack_is_not_mended_into_one_they_hold():
     ("mn ơi busan ở đâu", "busan ở đâu"),
     ("lanh su quan ra mat khi nao vay ad", "lanh su quan ra mat khi nao"),
     ("busan có gì để bán", "busan có gì để bán"),  # "bán" (sell) is no "bạn" said at the end
+    # changing the subject: what follows is a new question ("khác" is no "besides that")
+    ("thôi hỏi cái khác, busan là cảng lớn thứ mấy thế giới", "busan là cảng lớn thứ mấy thế giới"),
+    ("hoi chuyen khac nha, busan o dau", "busan o dau"),
+    ("another question: who is the mayor", "who is the mayor"),
+    ("busan còn hợp tác cái khác không", "busan còn hợp tác cái khác không"),  # asked of the topic: kept
     # nothing but framing: left as it is (a social turn, not a question)
     ("cảm ơn", "cảm ơn"), ("hi", "hi"),
 ])
