@@ -632,6 +632,11 @@ def test_a_plain_last_turn_is_read_with_its_diacritics_restored(turn, understood
     ("부산 시장은 누구예요?", {"시장"}),
     ("ông Oh Keo-don là ai", set()),  # asked by name: no office
     ("thị trưởng Busan nói gì", set()),  # not asking who
+    # who will hold it, who holds it now: asked the same way
+    ("who will be the next vietnamese consul in busan", {"consul"}),
+    ("who's the mayor of busan", {"mayor"}),
+    ("ai sẽ là tổng lãnh sự Việt Nam ở busan", {"tong", "lanh", "su"}),
+    ("ai đón tổng bí thư", set()),  # who did something: no office asked
 ])
 def test_asked_role(question, role):
     assert {w for w in asked_role(question) if w not in {"busan", "viet", "nam", "of"}} == role
