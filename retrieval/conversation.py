@@ -21,7 +21,7 @@ from typing import Callable
 from .highlight import asks_for
 from .lexicon import ROLE_VERBS, SPEECH_ASKED
 from .memory import Turn
-from .mentions import (DATA, GENERIC_TITLES, PLACE_WORDS, Mention, Phrases, Token, find, gender, mentions,
+from .mentions import (DATA, GENERIC_TITLES, PLACE_WORDS, Mention, Phrases, Table, Token, find, gender, mentions,
                        name_typed_in, only, phrase_end, phrase_table, place_mentions, same_person, title_in, tokens,
                        without_titles)
 from .normalise import strip_framing, written_out
@@ -242,7 +242,7 @@ def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):
     return None
 
 
-def _pronoun_at(toks: list[Token], table) -> tuple[int, int] | None:
+def _pronoun_at(toks: list[Token], table: Table) -> tuple[int, int] | None:
     """The first of ``table``'s words for a person in ``toks``; not "ảnh", "chỉ" where they are
     a syllable of a word ("điện ảnh", "chỉ đạo") or come right after a name or place, which then
     says who ("Busan chỉ hợp tác với TP.HCM": "only")."""
