@@ -193,6 +193,9 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
         if found is None:
             break
         (start, end), name, why = found
+        if why == "person" and _named_before(text, start):  # "what about the general secretary, what did he
+            why, at = "", end  # ask for": he is the one this turn names, not the last turn's person
+            continue
         if other is None and why == "person" and only(tokens(text[start:end]), PERSON[lang]["o"]):
             other = name  # "the other guy, what did he want": "he" is the other one too
         said = _person(bare_toks, lang, last) or _place(bare_toks, lang, last)
@@ -207,6 +210,14 @@ def _resolve(text: str, lang: str, last: Turn) -> tuple[str, str, str]:
         text = text[:start] + name + text[end:]
         at = start + len(name)
     return text, why, bare
+
+
+def _named_before(text: str, start: int) -> bool:
+    """Whether ``text`` names a person before ``start``, set off from it by punctuation: a
+    pronoun opening the clause after it stands for that person ("còn Tổng Bí thư, ông ấy nói gì")."""
+    before = [m for m in mentions(text, subject=True) if m.kind == "person" and m.start < start]
+    # from the person's first word: a run of titles reads on over the comma ("Tổng Bí thư, ông")
+    return bool(before) and re.search(r"\w\s*[,;:]", text[before[-1].start:start]) is not None
 
 
 def _person(toks: list[Token], lang: str, last: Turn, other: str | None = None):

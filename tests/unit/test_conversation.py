@@ -583,6 +583,21 @@ def test_a_southern_pronoun_is_one_only_where_it_is_no_syllable_of_another_word(
         assert reading.why == "person" and person in reading.understood
 
 
+@pytest.mark.parametrize("turn, meant", [
+    # a pronoun opening the clause after a person the turn names stands for that person
+    ("and what about the general secretary, what did he ask for", None),
+    ("còn Tổng Bí thư, ông ấy đề nghị gì", None),
+    # not set off by punctuation: someone else, the last turn's person ("tbt gặp ông ấy": the mayor)
+    ("Tổng Bí thư gặp ông ấy ở đâu", "Park Heong-joon"),
+])
+def test_a_pronoun_after_a_person_the_turn_names_is_that_person(turn, meant):
+    reading = read_turn(turn, PROMISED)
+    if meant is None:
+        assert "Park" not in reading.understood and reading.why != "person"
+    else:
+        assert meant in reading.understood and reading.why == "person"
+
+
 def test_who_is_a_name_then_he_then_the_other_one():
     """ "who is Oh Keo-don" asks about a person by name alone; "he" is him, though the answer names
     another first; "the other guy" / "ông kia" is the next person who is not him."""
