@@ -354,7 +354,7 @@ def _opener(question: str, lang: str, last: Turn, resolved: str) -> Reading | No
                 return Reading(ASK, rest, carry=_with_context(rest, last))
             return Reading(ASK, _with_context(rest, last), True, "reference", own=rest)
         # "phía Hàn": the Korean city the last question named; "ong phong": the person it knows
-        said = _side(said, last) or _known_person(said, last) or said
+        said = _side(said, last) or _known_person(said, last) or _city_side(said) or said
         new = mentions(said, subject=True)
         # The subject is a name, swapped into the last question; a name with words of its own
         # ("his promise", "doanh nghiệp Busan") is a topic, asked with the last one's words beside it.
@@ -437,6 +437,20 @@ def _side(said: str, last: Turn) -> str:
             named = [m for m in place_mentions(_context_free(last.understood)) if m.key in cities]
             return named[0].text if named else ""
     return ""
+
+
+_SIDE_WORDS = frozenset(w.strip() for w in DATA["places"]["side_words"].split("|"))
+
+
+def _city_side(said: str) -> str:
+    """The city a city's side stands for ("phía tphcm", "the Busan side": "tphcm", "Busan"); ""
+    when ``said`` is more than a city and the words for its side."""
+    places = place_mentions(said)
+    if len(places) != 1:
+        return ""
+    place = places[0]
+    rest = [t for t in tokens(said) if not place.start <= t.start < place.end]
+    return place.text if rest and all(t.folded in _SIDE_WORDS for t in rest) else ""
 
 
 def _known_person(said: str, last: Turn) -> str:

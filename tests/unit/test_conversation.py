@@ -314,6 +314,9 @@ def test_asking_for_the_particulars_leans_on_the_last_turn(turn):
     # "còn X thì sao": X in the place of its like; already there, it changes places with the other
     ("còn TP.HCM thì sao?", WHO_WELCOMED, "ai đón Tổng Bí thư ở TP.HCM?", "swap"),
     ("còn TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
+    # a city's own side is the city ("phía TP.HCM", "the HCMC side"), swapped in as it
+    ("còn phía TP.HCM thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
+    ("con ben tphcm thi sao", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
     ("ok con tphcm thi sao", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),  # one city, typed another way
     ("còn Sài Gòn thì sao?", PLACES_ASKED, "TP.HCM muốn gì ở Busan?", "swap"),
     ("còn thị trưởng tp hcm thì sao", MAYOR_ASKED, "thị trưởng tp hcm là ai?", "swap"),
