@@ -4,7 +4,7 @@ The first predicts that the top passage answers the question. Positives: questio
 passage is right (the first half of XQuAD on its own passages, as asked and rewritten the ways
 people chat (benchmarks/chat_style.py), and the "dev" half of every question set over the seed
 articles: ours, the field questions other people wrote, our paraphrases, our unanswerable
-ones). Negatives: the same questions when their top passage is wrong, questions asked of a
+ones; those typed with diacritics also typed without them). Negatives: the same questions when their top passage is wrong, questions asked of a
 corpus that cannot answer them (XQuAD's first-half questions against the seed articles), and the
 off-topic and near-domain questions of those sets. "Answered": the lowest threshold (0.5 at
 least) at which the dev questions over the seed articles answered are right 95% of the time and
@@ -30,13 +30,13 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import half_filter, read_passages, read_questions
+from retrieval.evaluate import half_filter, read_passages, read_questions, strip_questions
 from retrieval.fusion import Calibration
 from retrieval.text import Kind
 from retrieval.tuned import CALIBRATION, by_kind, write_section
 
 from .chat_style import rewrite
-from .common import OUT, SEED_SETS, prepared, seed_questions, setup, with_kind, xquad_question_sets
+from .common import OUT, SEED_SETS, kind_of, prepared, seed_questions, setup, with_kind, xquad_question_sets
 
 
 def features(pipeline, items):
@@ -68,6 +68,8 @@ def collect(half, embedder, settings, xquad: Path):
         data += [(k, f, 0, f"{source}-vs-seeds") for k, f, _ in features(searcher, items)]
     for name in SEED_SETS:  # ours, the field questions, our paraphrases and unanswerable ones: the real use
         qs = seed_questions("dev" if half == "first" else "test", name)
+        # and those typed with diacritics typed without them, as people chat
+        qs += strip_questions([q for q in qs if kind_of(q) is Kind.VI])
         searcher, items = prepared(seeds, qs, embedder, settings)
         data += [(k, f, int(right), f"{name}-near" if q.kind == "near" else name if q.gold else f"{name}-off")
                  for (k, f, right), (q, _, _) in zip(features(searcher, items), items)]

@@ -3,7 +3,8 @@
 Tuning data: the FIRST half of XQuAD (by doc_id) in Vietnamese, Vietnamese with the
 diacritics stripped, and English, plus the "dev" half of every question set over the seed
 articles (ours, the field questions other people wrote, our paraphrases), each set counting
-as one. XQuAD's second half and the "test" halves are only reported, never tuned on.
+as one; for questions typed without diacritics, the dev questions typed with them too, stripped
+(how people chat: the same questions, the keyboard's marks left off). XQuAD's second half and the "test" halves are only reported, never tuned on.
 
     python -m benchmarks.tune_fusion [--xquad ../shared/data/xquad] [--write]
 
@@ -21,7 +22,7 @@ import sys
 import numpy as np
 
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import half_filter, read_passages
+from retrieval.evaluate import half_filter, read_passages, strip_questions
 from retrieval.fusion import Weights
 from retrieval.text import Kind
 from retrieval.tuned import WEIGHTS, by_kind, write_section
@@ -114,7 +115,13 @@ def main(argv=None):
             for split in ("dev", "test"):
                 qs = [q for q in seed_questions(split, set_name) if q.gold and kind_of(q).value == name]
                 data[f"{set_name}-{split}"] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
-        tuning = [data["first"]] + [data[f"{set_name}-dev"] for set_name in SEED_SETS]
+                if name == Kind.VI_PLAIN.value:  # and those typed with diacritics, typed without
+                    typed = [q for q in seed_questions(split, set_name) if q.gold and kind_of(q) is Kind.VI]
+                    stripped = strip_questions(typed)
+                    data[f"{set_name}-{split}-stripped"] = (gathered(*prepared(seeds, stripped, embedder, settings))
+                                                            if stripped else [])
+        tuning = [data["first"]] + [data[key] for set_name in SEED_SETS
+                                    for key in (f"{set_name}-dev", f"{set_name}-dev-stripped") if key in data]
         chosen, how = choose(tuning, WEIGHTS[Kind(name)])  # tuning sets only
         row = results[name] = {"chosen": dataclasses.asdict(chosen), **how}
         for part, part_data in data.items():

@@ -4,7 +4,7 @@
 
 Sets: the question sets over the seed articles (ours, the field questions other people wrote,
 our paraphrases that share no word with the paragraph beyond names), each split in its dev
-half (tuned on) and test half (only reported); XQuAD's Vietnamese questions as asked, without
+half (tuned on) and test half (only reported), also typed without diacritics ("plain"); XQuAD's Vietnamese questions as asked, without
 diacritics, in English, and rewritten the ways people chat (benchmarks/chat_style.py).
 
 Per set: R@1 of the answerable questions; "refused" (answerable, answered "the articles do not
@@ -21,7 +21,7 @@ import sys
 
 from retrieval.answer import ANSWERED, NO_ANSWER, UNCERTAIN
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import read_passages, read_questions
+from retrieval.evaluate import read_passages, read_questions, strip_questions
 
 from .chat_style import rewrite
 from .common import OUT, SEED_SETS, prepared, seed_questions, setup, xquad_question_sets
@@ -62,6 +62,8 @@ def sets(args, settings):
             questions = seed_questions(split, name)
             if questions:
                 yield f"{name} {split}", seeds, questions
+                if name != "unanswerable":  # the same questions typed without diacritics, as people chat
+                    yield f"{name} {split} plain", seeds, strip_questions(questions)
     if args.no_xquad:
         return
     passages = read_passages(args.xquad / "passages.jsonl")
