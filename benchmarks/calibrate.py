@@ -4,9 +4,10 @@ The first predicts that the top passage answers the question. Positives: questio
 passage is right (the first half of XQuAD on its own passages, as asked and rewritten the ways
 people chat (benchmarks/chat_style.py), and the "dev" half of every question set over the seed
 articles: ours, the field questions other people wrote, our paraphrases, our unanswerable
-ones; those typed with diacritics also typed without them). Negatives: the same questions when their top passage is wrong, questions asked of a
-corpus that cannot answer them (XQuAD's first-half questions against the seed articles), and the
-off-topic and near-domain questions of those sets. "Answered": the lowest threshold (0.5 at
+ones; those typed with diacritics also typed without them). Negatives: the same questions when
+their top passage is wrong, questions asked of a corpus that cannot answer them (XQuAD's
+first-half questions against the seed articles), and the off-topic and near-domain questions of
+those sets. "Answered": the lowest threshold (0.5 at
 least) at which the dev questions over the seed articles answered are right 95% of the time and
 at most 15% of the near-domain ones come through, and only where the passage holds what is asked
 for. The second, fitted on the same rows labelled by whether the corpus answers the question at

@@ -4,7 +4,8 @@ Tuning data: the FIRST half of XQuAD (by doc_id) in Vietnamese, Vietnamese with 
 diacritics stripped, and English, plus the "dev" half of every question set over the seed
 articles (ours, the field questions other people wrote, our paraphrases), each set counting
 as one; for questions typed without diacritics, the dev questions typed with them too, stripped
-(how people chat: the same questions, the keyboard's marks left off). XQuAD's second half and the "test" halves are only reported, never tuned on.
+(how people chat: the same questions, the keyboard's marks left off). XQuAD's second half and
+the "test" halves are only reported, never tuned on.
 
     python -m benchmarks.tune_fusion [--xquad ../shared/data/xquad] [--write]
 

@@ -74,8 +74,9 @@ _ASKING_AS_TYPED = frozenset(QUESTION_WORDS_VI + QUESTION_WORDS_EN)  # "Ai", "Wh
 GENERIC_TITLES = frozenset({"ong", "ba", "mr", "mrs", "ms"})  # say nothing of who it is
 TITLE_WORDS = frozenset(w for title in TITLES for w in title)
 # A question asking who someone is, over its folded text ("thị trưởng Busan là ai", "who is the mayor")
-IDENTITY = re.compile(r"\b(la ai|ai (se |da |dang |hien )?la|ai lam|ten (la )?gi|who(?:['’]s| (is|was|are|will be|would be|"
-                      r"is going to be|becomes|became))|what is (his|her|the) name)\b|누구|이름")
+IDENTITY = re.compile(r"\b(la ai|ai (se |da |dang |hien )?la|ai lam|ten (la )?gi"
+                      r"|who(?:['’]s| (is|was|are|will be|would be|is going to be|becomes|became))"
+                      r"|what is (his|her|the) name)\b|누구|이름")
 
 
 # ----------------------------------------------------------------------------- tokens
