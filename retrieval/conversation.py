@@ -372,7 +372,7 @@ def _names_own(text: str, last: Turn) -> bool:
     person of the conversation typed in lower case or without marks ("to lam")."""
     if mentions(written_out(text, shorthand=True)):
         return True
-    return any(name_typed_in(text, m) for p in last.persons for m in mentions(p, subject=True)[:1])
+    return any(name_typed_in(text, m) for m in last.known_persons())
 
 
 def _asks_its_own(question: str, lang: str, last: Turn) -> bool:
@@ -634,7 +634,7 @@ def _with_context(question: str, last: Turn) -> str:
     A person the turn names takes the place of the last one's ("còn tbt tô lâm nói gì" after a
     question about the mayor asks what Tô Lâm said, not the mayor; "and what did To Lam ask
     for" after "what did Park Heong-joon promise", both known as persons by then)."""
-    known = [m for p in last.persons for m in mentions(p, subject=True)[:1]]
+    known = last.known_persons()
     names_one = any(_a_person(m, known) for m in mentions(written_out(question, shorthand=True), subject=True))
     core = _core(last.understood, last.marks, persons=known if names_one else None)
     return f"{question.rstrip(' ?!.')} ({core})" if core else question

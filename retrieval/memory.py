@@ -40,6 +40,11 @@ class Turn:
     # sets it when reading the next turn; not kept)
     marks: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
+    def known_persons(self) -> list[Mention]:
+        """Its persons as mentions, each by the first mention of its text: what a later turn's
+        names are compared with."""
+        return [m for p in self.persons for m in mentions(p, subject=True)[:1]]
+
 
 @dataclass(frozen=True)
 class Conversation:
@@ -113,7 +118,7 @@ def remembered(question: str, understood: str, lang: str, status: str, shown_tex
     asked = mentions(understood)
     identity = bool(IDENTITY.search(folded))  # "who is Oh Keo-don": a name asked about is a person
     last = history.last() if history else None
-    known = [m for p in (last.persons if last else ()) for m in mentions(p, subject=True)[:1]]
+    known = last.known_persons() if last else []
     persons = [_also_as_the_articles_say(m) for m in asked
                if m.kind == "person" or (m.kind == "name" and (identity or any(same_person(m, k) for k in known)))]
     by_passage = [[m for m in mentions(text) if m.kind == "person"] for text in shown_texts]
