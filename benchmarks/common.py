@@ -84,6 +84,12 @@ def kind_of(question) -> Kind:
     return Kind(question.kind) if question.kind in Kind._value2member_map_ else question_kind(question.text)
 
 
+def typed_plain(questions) -> list:
+    """Those of ``questions`` typed with diacritics, typed without them (how people chat with the
+    keyboard's marks off): what the fits add to the questions typed that way."""
+    return strip_questions([q for q in questions if kind_of(q) is Kind.VI])
+
+
 def cached_embedder(settings):
     from retrieval.embedder import resolve_model
     from retrieval.engine import make_embedder

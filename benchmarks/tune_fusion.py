@@ -23,12 +23,13 @@ import sys
 import numpy as np
 
 from retrieval.corpus import corpus_passages, load_corpus
-from retrieval.evaluate import half_filter, read_passages, strip_questions
+from retrieval.evaluate import half_filter, read_passages
 from retrieval.fusion import Weights
 from retrieval.text import Kind
 from retrieval.tuned import WEIGHTS, by_kind, write_section
 
-from .common import OUT, SEED_SETS, kind_of, prepared, seed_questions, setup, with_kind, xquad_question_sets
+from .common import (OUT, SEED_SETS, kind_of, prepared, seed_questions, setup, typed_plain, with_kind,
+                     xquad_question_sets)
 
 
 def gathered(pipeline, items):
@@ -117,8 +118,7 @@ def main(argv=None):
                 qs = [q for q in seed_questions(split, set_name) if q.gold and kind_of(q).value == name]
                 data[f"{set_name}-{split}"] = gathered(*prepared(seeds, qs, embedder, settings)) if qs else []
                 if name == Kind.VI_PLAIN.value:  # and those typed with diacritics, typed without
-                    typed = [q for q in seed_questions(split, set_name) if q.gold and kind_of(q) is Kind.VI]
-                    stripped = strip_questions(typed)
+                    stripped = typed_plain([q for q in seed_questions(split, set_name) if q.gold])
                     data[f"{set_name}-{split}-stripped"] = (gathered(*prepared(seeds, stripped, embedder, settings))
                                                             if stripped else [])
         tuning = [data["first"]] + [data[key] for set_name in SEED_SETS

@@ -4,8 +4,9 @@
 
 Sets: the question sets over the seed articles (ours, the field questions other people wrote,
 our paraphrases that share no word with the paragraph beyond names), each split in its dev
-half (tuned on) and test half (only reported), also typed without diacritics ("plain"); XQuAD's Vietnamese questions as asked, without
-diacritics, in English, and rewritten the ways people chat (benchmarks/chat_style.py).
+half (tuned on) and test half (only reported), also typed without diacritics ("plain");
+XQuAD's Vietnamese questions as asked, without diacritics, in English, and rewritten the ways
+people chat (benchmarks/chat_style.py).
 
 Per set: R@1 of the answerable questions; "refused" (answerable, answered "the articles do not
 say"); "uncertain" (answerable, shown with a caveat); answered precision (of the questions
