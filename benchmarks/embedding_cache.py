@@ -46,6 +46,12 @@ class CachedEmbedder:
     def embed_queries(self, texts):
         return self._get("q", list(texts))
 
+    def token_states(self, texts, passages: bool):
+        """Not cached: the model reads them (``retrieval.align``)."""
+        if self._inner is None:
+            self._inner = self._make_inner()
+        return self._inner.token_states(texts, passages)
+
     def embed_passages(self, texts, progress=False):
         return self._get("p", list(texts))
 

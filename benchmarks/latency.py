@@ -29,7 +29,7 @@ from retrieval.settings import ROOT, load_settings
 from retrieval.timing import Stages
 
 from .common import OUT, XQUAD, pipeline_over
-STAGES = ("normalise", "embed", "lexical", "dense", "fuse", "format")
+STAGES = ("normalise", "embed", "lexical", "dense", "fuse", "align", "format")
 
 
 class NaivePeer:

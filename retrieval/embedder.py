@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
+from .align import LAYER, TokenStates
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -128,6 +131,10 @@ class SentenceTransformerEmbedder:
         self._dim: int | None = None
         self._parts: tuple | None = None
         self._parts_read = False
+        self._asked: OrderedDict[str, tuple] = OrderedDict()  # the latest questions' token ids and states
+        self._asked_lock = threading.Lock()
+        self._kept: np.ndarray | None = None
+        self._rarity: np.ndarray | None = None
 
     @property
     def model(self):
@@ -173,8 +180,30 @@ class SentenceTransformerEmbedder:
         out = np.zeros((len(texts), self.dim), np.float32)
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            out[chunk] = self._mean_pooled([prefix + texts[i] for i in chunk])
+            vectors, states = self._forward([texts[i] for i in chunk], prefix)
+            out[chunk] = vectors
+            self._remember([texts[i] for i in chunk], states)
         return out
+
+    def token_states(self, texts: Sequence[str], passages: bool) -> list[TokenStates]:
+        """Each text's token states at ``align.LAYER``; a question embedded lately is not read
+        again (its states came from the same forward pass as its vector)."""
+        found: dict[str, tuple] = {}
+        if not passages:
+            with self._asked_lock:
+                found = {t: self._asked[t] for t in texts if t in self._asked}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        prefix = (self.source.prefixes or ("", ""))[1 if passages else 0]
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            found.update(zip(chunk, self._forward(chunk, prefix)[1]))
+        return [self._states(found[t]) for t in texts]
+
+    def _remember(self, texts: list[str], states: list[tuple]) -> None:
+        with self._asked_lock:
+            self._asked.update(zip(texts, states))
+            while len(self._asked) > ASKED_KEPT:
+                self._asked.popitem(last=False)
 
     def _plain_parts(self):
         """(tokenizer, transformer, max length) when the model is exactly a transformer, mean
@@ -185,19 +214,67 @@ class SentenceTransformerEmbedder:
             self._parts, self._parts_read = _plain_parts(self.model), True
         return self._parts
 
-    def _mean_pooled(self, texts: list[str]) -> np.ndarray:
+    def _forward(self, texts: list[str], prefix: str) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """One forward pass: the texts' mean-pooled vectors and, per text, its token ids and their
+        normalised states at ``align.LAYER`` (past the instruction prefix: "query: " is the same in
+        every text and says nothing)."""
         import torch
 
-        tokenizer, transformer, max_length = self._parts
+        tokenizer, transformer, max_length = self._plain_parts() or _parts_of(self.model)
         with torch.inference_mode():
-            batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-            tokens = transformer(**batch).last_hidden_state
+            batch = tokenizer([prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
+                              return_tensors="pt")
+            output = transformer(**batch, output_hidden_states=True)
+            tokens = output.last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
             vectors = torch.nn.functional.normalize((tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1)
-        return vectors.numpy().astype(np.float32, copy=False)
+            layer = output.hidden_states[min(LAYER, len(output.hidden_states) - 1)]
+            layer = torch.nn.functional.normalize(layer, dim=-1).numpy()
+        skip = 1 + (len(tokenizer(prefix.rstrip(), add_special_tokens=False)["input_ids"]) if prefix.strip() else 0)
+        ids = batch["input_ids"].numpy()
+        raw = [(ids[row, skip:length], layer[row, skip:length])
+               for row, length in enumerate(batch["attention_mask"].sum(1).tolist())]
+        return vectors.numpy().astype(np.float32, copy=False), raw
+
+    def _states(self, raw: tuple[np.ndarray, np.ndarray]) -> TokenStates:
+        """A text's token states: its words' pieces only (no special token, no punctuation)."""
+        ids, layer = raw
+        kept, rarity = self._token_tables(self.model.tokenizer)
+        at = kept[ids]
+        return TokenStates(np.ascontiguousarray(layer[at], np.float32), rarity[ids[at]])
+
+    def _token_tables(self, tokenizer) -> tuple[np.ndarray, np.ndarray]:
+        """Per token id: whether it is a word's piece (not a special token, nor punctuation), and
+        its rarity, -log p in the tokenizer's unigram model (XLM-R's SentencePiece): how much a
+        token says, without counting a corpus (1 for every token of a tokenizer without one)."""
+        if self._kept is None:
+            import json
+
+            pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+            special = set(tokenizer.all_special_ids)
+            self._kept = np.array([i not in special and any(c.isalnum() for c in piece or "")
+                                   for i, piece in enumerate(pieces)])
+            try:
+                model = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
+                scores = [-score for _, score in model["vocab"]] if model["type"] == "Unigram" else []
+            except (AttributeError, KeyError, TypeError, ValueError):
+                scores = []
+            self._rarity = (np.array(scores, np.float32) if len(scores) >= len(tokenizer)
+                            else np.ones(len(tokenizer), np.float32))
+        return self._kept, self._rarity
 
     def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, (self.source.prefixes or ("", ""))[1], progress)
+
+
+ASKED_KEPT = 256  # questions whose token states are kept after their embedding
+
+
+def _parts_of(model):
+    """(tokenizer, transformer, max length) of any sentence-transformers model whose first
+    module is a Hugging Face transformer."""
+    first = model[0]
+    return model.tokenizer, first.auto_model, int(first.max_seq_length)
 
 
 def _plain_parts(model):

@@ -15,6 +15,8 @@ class Weights:
     sentence: float = 0.0  # the passage's closest sentence to the question, as a z-score
     sentence_words: float = 0.0  # the best sentence's IDF-weighted share of the question's words
     holds_asked: float = 0.0  # the passage holds the kind of thing asked for (a year for "năm nào")
+    aligned: float = 0.0  # the question's tokens aligned with the passage's (align.py), for what its
+    #                       lexical side does not express: the first passages re-ranked by it
 
 
 def z_score(value: float, mean: float, spread: float) -> float:

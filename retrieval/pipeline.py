@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .adapter import load_adapter
+from .align import DEPTH, Aligner, TokenEncoder
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
@@ -73,12 +74,14 @@ class Pipeline:
                  topicality: dict[Kind, Calibration] | None = None,
                  threshold: float | None = None, uncertain_threshold: float | None = None,
                  max_chars: int = 1000, embed_queries: Callable[[list[str]], list] | None = None,
-                 adapter: Callable[[object], object] | None = None):
+                 adapter: Callable[[object], object] | None = None, aligner: Aligner | None = None):
         """``embed_queries`` embeds several texts in one model call (a follow-up is tried as
         understood and as typed); by default one ``embed_query`` call each. ``adapter``: maps a
-        question's vector before it meets the paragraphs (``retrieval/adapter.py``)."""
+        question's vector before it meets the paragraphs (``retrieval/adapter.py``). ``aligner``:
+        aligns a question's tokens with a passage's (``retrieval/align.py``)."""
         self.index = index
         self.adapter = adapter
+        self.aligner = aligner
         self.embed_query = embed_query
         self.embed_queries = embed_queries or (lambda texts: [self.embed_query(t) for t in texts])
         self.candidates_per_retriever = candidates
@@ -102,9 +105,11 @@ class Pipeline:
             embed_query = lambda text: embedder.embed_queries([text])[0]  # noqa: E731
             embed_queries = embed_queries or embedder.embed_queries
         adapter = load_adapter(embedder.model_id, index.manifest.dim) if settings.query_adapter else None
+        aligner = Aligner(embedder) if isinstance(embedder, TokenEncoder) else None
         return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
-                   max_chars=settings.max_question_chars, embed_queries=embed_queries, adapter=adapter)
+                   max_chars=settings.max_question_chars, embed_queries=embed_queries, adapter=adapter,
+                   aligner=aligner)
 
     def answer(self, question: str | QueryPlan, k: int = 3, stages=NO_STAGES) -> Answer:
         """The best ``k`` passages, each with its best sentence, and whether they answer.
@@ -189,6 +194,9 @@ class Pipeline:
         with stages("fuse"):
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
+        with stages("align"):
+            order = self._by_alignment(plan, found.rows, fused, order)
+        with stages("fuse"):
             order = self._by_caption(plan, found.rows, fused, order)  # before who asks: that order stands
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
             order = self._by_saying(plan, found.rows, fused, order)
@@ -209,6 +217,20 @@ class Pipeline:
                 **self._word_evidence(plan, rows[0]),
             )
         return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)
+
+    def _by_alignment(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
+        """``order`` with its first ``align.DEPTH`` passages re-ranked by how well the question's
+        tokens align with theirs, for the share of the question its lexical side does not express
+        (an English question's words the glossary lacks; none of a Vietnamese one's): each gains
+        ``fused`` score, so they stay above the rest."""
+        weight = self.weights[plan.kind].aligned * (1.0 - plan.expressed)
+        if self.aligner is None or weight <= 0 or not order:
+            return order
+        top = order[:DEPTH]
+        texts = [p.text for p in self.index.passages.many([rows[i] for i in top])]
+        for i, share in zip(top, self.aligner.shares(plan.dense_text, texts)):
+            fused[i] += weight * share
+        return sorted(top, key=lambda i: -fused[i]) + order[DEPTH:]
 
     def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
                   order: list[int]) -> tuple[list[int], float]:

@@ -43,6 +43,28 @@ def test_questions_straight_through_the_model_equal_encode(engine):
     assert embedder.embed_queries([]).shape == (0, embedder.dim)
 
 
+def test_a_questions_tokens_align_with_their_translation_and_come_from_its_embedding(engine):
+    """The encoder's middle layer aligns an English question's words with their Vietnamese
+    translation (retrieval/align.py), and a question embedded is not read by the model again."""
+    from retrieval.align import aligned_share
+
+    embedder = engine.embedder
+    question = "What did the mayor promise to the Vietnamese community?"
+    embedder.embed_queries([question])
+    forward = embedder._forward
+    embedder._forward = lambda *a: pytest.fail("the question was read again")
+    try:
+        (asked,) = embedder.token_states([question], passages=False)
+    finally:
+        embedder._forward = forward
+    assert len(asked) >= 7 and (asked.weights > 0).all()  # "query:" and "?" are not among its words
+    promise, port = embedder.token_states([
+        "Thị trưởng Busan cam kết hỗ trợ cộng đồng người Việt Nam.",
+        "Đẩy mạnh hoạt động chia sẻ kinh nghiệm quản lý cảng biển, logistics.",
+    ], passages=True)
+    assert aligned_share(asked, promise) > aligned_share(asked, port) + 0.05  # 0.57 against 0.46 measured
+
+
 def test_index_built_on_first_open_and_reused(engine, settings):
     from retrieval.engine import open_engine
 

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 from fakes import HashEmbedder, memory_index
 
+from retrieval.align import DEPTH
 from retrieval.errors import InputError, QuestionError
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
@@ -144,7 +145,7 @@ def test_stages_time_each_step_without_changing_the_answer(answerer):
     timed = answerer.answer("busan ket nghia nam nao", k=2, stages=stages)
     plain = answerer.answer("busan ket nghia nam nao", k=2)
     assert timed == plain
-    assert set(stages.seconds) == {"normalise", "embed", "lexical", "dense", "fuse", "format"}
+    assert set(stages.seconds) == {"normalise", "embed", "lexical", "dense", "fuse", "align", "format"}
     assert all(s >= 0 for s in stages.seconds.values())
 
 
@@ -351,3 +352,36 @@ def test_the_fold_maps_kept_for_the_benchmarks_belong_to_the_shipped_map():
         assert folds["fold0"].shape == folds["fold1"].shape == shipped["matrix"].shape
         assert len(folds["texts"]) == len(folds["folds"]) > 0
         assert set(folds["folds"].tolist()) <= {0, 1}
+
+
+class FavouringAligner:
+    """Aligns a question fully with one passage's text, not at all with the rest."""
+
+    def __init__(self, text):
+        self.text, self.asked = text, []
+
+    def shares(self, question, texts):
+        self.asked.append((question, list(texts)))
+        return [1.0 if t == self.text else 0.0 for t in texts]
+
+
+@pytest.mark.parametrize("expressed, weight, first_is_favoured, aligned", [
+    (0.5, 100.0, True, True),  # half the question unexpressed by its words: alignment decides
+    (1.0, 100.0, False, False),  # every word expressed (as a Vietnamese question's are): not asked
+    (0.5, 0.0, False, False),  # a kind whose fusion does not weigh it: not asked
+])
+def test_the_first_passages_are_re_ranked_by_alignment_for_what_the_words_do_not_express(
+        answerer, expressed, weight, first_is_favoured, aligned):
+    plan = dataclasses.replace(answerer.planner.plan("where did the two cities sign?"), expressed=expressed)
+    vector = answerer.embed_query(plan.dense_text)
+    before = answerer.rank(plan, vector)
+    favoured = before.rows[1]
+    answerer.aligner = FavouringAligner(answerer.index.passages[favoured].text)
+    answerer.weights[plan.kind] = dataclasses.replace(answerer.weights[plan.kind], aligned=weight)
+    after = answerer.rank(plan, vector)
+    assert (after.rows[0] == favoured) is first_is_favoured
+    assert bool(answerer.aligner.asked) is aligned
+    assert list(after.scores) == sorted(after.scores, reverse=True)
+    if aligned:
+        question, texts = answerer.aligner.asked[0]
+        assert question == plan.dense_text and len(texts) == min(len(before.rows), DEPTH)

@@ -1,0 +1,93 @@
+"""Word alignment between a question and a passage, read from the encoder's middle layer.
+
+An English question over Vietnamese articles has only the words the glossary translates for a
+lexical side ("where did the leader's yacht dock": "lãnh đạo" alone). The encoder itself knows
+more: in a multilingual encoder's middle layers a word and its translation in context lie close
+(as SimAlign aligns words with them, untrained), where the last layer, pooled, has blurred them
+into one vector for the whole text. So each of the question's tokens is matched with its closest
+token of the passage, and the matches are averaged, rarer tokens counting more: a soft, cross-
+lingual share of the question's words found in the passage. Fusion weighs it for the part of
+the question its lexical side does not express (``QueryPlan.expressed``).
+
+Passages' token states are not stored in the index: they are read by the encoder when a passage
+is first among a question's best few, and kept (``Aligner``), so only English-like questions
+pay for them, once a passage."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# The encoder's layer read (of e5-small's 12): on XQuAD's first half, English questions over
+# Vietnamese passages, layers 7-9 align best and 8 is their middle; the last (12) gains a third
+# as much (benchmarks/tune_fusion.py's session-25 measurement, in the README).
+LAYER = 8
+DEPTH = 10  # the fused ranking's first passages re-ranked with it: a bounded cost for a new passage
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """A text's tokens (beyond the instruction prefix, specials and punctuation) and their
+    L2-normalised states at ``LAYER``, with how much each counts (its rarity)."""
+
+    vectors: np.ndarray  # float32, (tokens, dim)
+    weights: np.ndarray  # float32, (tokens,): -log p of the token in the tokenizer's unigram model
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+
+@runtime_checkable
+class TokenEncoder(Protocol):
+    def token_states(self, texts: Sequence[str], passages: bool) -> list[TokenStates]: ...
+
+
+def aligned_share(question: TokenStates, passage: TokenStates) -> float:
+    """The weighted mean, over the question's tokens, of each one's best cosine with a token of
+    the passage (0 when either has none); never below 0."""
+    if not len(question) or not len(passage) or question.weights.sum() <= 0:
+        return 0.0
+    best = (question.vectors @ passage.vectors.T).max(axis=1)
+    return max(0.0, float(best @ question.weights / question.weights.sum()))
+
+
+class Aligner:
+    """Aligns questions with passages through ``encoder``, keeping passages' states (up to
+    ``keep`` passages, least recently used dropped first)."""
+
+    def __init__(self, encoder: TokenEncoder, keep: int = 2048):
+        self.encoder = encoder
+        self.keep = keep
+        self._passages: OrderedDict[str, TokenStates] = OrderedDict()
+        self._lock = threading.Lock()  # the Telegram bot answers from a thread pool
+
+    def shares(self, question: str, passages: Sequence[str]) -> list[float]:
+        """Per passage text, ``aligned_share`` of ``question`` (as embedded: its dense text)."""
+        if not passages:
+            return []
+        (asked,) = self.encoder.token_states([question], passages=False)
+        states = self._states(passages)
+        return [aligned_share(asked, s) for s in states]
+
+    def _states(self, texts: Sequence[str]) -> list[TokenStates]:
+        # One lock over reading and encoding: two threads never encode the same passage, and
+        # the model is busy on both cores either way.
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._passages))
+            if missing:
+                log.debug("reading the token states of %d passages", len(missing))
+                self._passages.update(zip(missing, self.encoder.token_states(missing, passages=True)))
+            out = []
+            for text in texts:
+                self._passages.move_to_end(text)
+                out.append(self._passages[text])
+            while len(self._passages) > max(self.keep, len(texts)):
+                self._passages.popitem(last=False)
+        return out

@@ -1,0 +1,55 @@
+"""Word alignment between a question and a passage (retrieval/align.py), on small hand-made states."""
+
+import numpy as np
+import pytest
+
+from retrieval.align import Aligner, TokenStates, aligned_share
+
+
+def states(*rows, weights=None):
+    vectors = np.array(rows, np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return TokenStates(vectors, np.array(weights or [1.0] * len(rows), np.float32))
+
+
+X, Y, Z = (1, 0, 0), (0, 1, 0), (0, 0, 1)
+
+
+@pytest.mark.parametrize("question, passage, expected", [
+    (states(X, Y), states(Y, X, Z), 1.0),  # every token found, in any order
+    (states(X, Y), states(X, Z), 0.5),  # one of two
+    (states(X, Y, weights=[3, 1]), states(X, Z), 0.75),  # the rarer token found counts more
+    (states(X, Y, weights=[3, 1]), states(Y, Z), 0.25),
+    (states(X), states((1, 1, 0)), pytest.approx(0.7071, abs=1e-4)),  # near, not the same
+    (states(X), states((-1, 0, 0)), 0.0),  # never below 0
+    (TokenStates(np.zeros((0, 3), np.float32), np.zeros(0, np.float32)), states(X), 0.0),  # no word typed
+    (states(X), TokenStates(np.zeros((0, 3), np.float32), np.zeros(0, np.float32)), 0.0),
+])
+def test_aligned_share(question, passage, expected):
+    assert aligned_share(question, passage) == pytest.approx(expected)
+
+
+class CountingEncoder:
+    """States from a fixed table; remembers what it was asked to read."""
+
+    TABLE = {"q": states(X, Y), "a": states(X, Y), "b": states(Z), "c": states(X)}
+
+    def __init__(self):
+        self.read = []
+
+    def token_states(self, texts, passages):
+        self.read.append((tuple(texts), passages))
+        return [self.TABLE[t] for t in texts]
+
+
+def test_a_passage_is_read_once_and_the_least_recently_used_dropped_first():
+    encoder = CountingEncoder()
+    aligner = Aligner(encoder, keep=2)
+    assert aligner.shares("q", ["a", "b"]) == pytest.approx([1.0, 0.0])
+    assert aligner.shares("q", ["b", "a", "b"]) == pytest.approx([0.0, 1.0, 0.0])
+    passages_read = [texts for texts, passages in encoder.read if passages]
+    assert passages_read == [("a", "b")]  # the second time from what it kept
+    aligner.shares("q", ["c"])  # keeps two: "b" was used after "a", so "a" goes
+    aligner.shares("q", ["a", "b"])
+    assert [texts for texts, passages in encoder.read if passages][-2:] == [("c",), ("a",)]
+    assert aligner.shares("q", []) == []
