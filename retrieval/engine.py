@@ -242,8 +242,12 @@ class Engine:
         close_databases()
 
     def warm_up(self) -> None:
-        """Load the model now (it is lazy), so a server's first user does not wait for it."""
+        """Load the model now (it is lazy), and read what English questions are re-ranked by
+        (``Pipeline.prime_alignment``), so a server's first users do not wait for either."""
         self.embedder.embed_queries(["warm-up"])
+        read = self.pipeline.prime_alignment()
+        if read:
+            log.info("read the token states of %d passages", read)
 
 
 def open_engine(settings: Settings, *, embedder: Embedder | None = None, rebuild: bool = False,

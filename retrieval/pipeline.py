@@ -232,6 +232,15 @@ class Pipeline:
             fused[i] += weight * share
         return sorted(top, key=lambda i: -fused[i]) + order[DEPTH:]
 
+    def prime_alignment(self) -> int:
+        """Read every passage's token states now, where some kind of question is re-ranked by
+        them and the aligner can keep them all: how many were read (0 otherwise)."""
+        n = len(self.index)
+        if self.aligner is None or not any(w.aligned for w in self.weights.values()) or n > self.aligner.keep:
+            return 0
+        self.aligner.prime([p.text for p in self.index.passages.many(range(n))])
+        return n
+
     def _by_agent(self, plan: QueryPlan, rows: list[int], fused: list[float],
                   order: list[int]) -> tuple[list[int], float]:
         """``order`` with, on the first page, the passages where a place the question names asks

@@ -2,10 +2,11 @@
 
 import dataclasses
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder, memory_index
 
-from retrieval.align import DEPTH
+from retrieval.align import DEPTH, Aligner, TokenStates
 from retrieval.errors import InputError, QuestionError
 from retrieval.fusion import Calibration
 from retrieval.passage import Passage
@@ -149,12 +150,16 @@ def test_stages_time_each_step_without_changing_the_answer(answerer):
     assert all(s >= 0 for s in stages.seconds.values())
 
 
-def test_warm_up_loads_the_model_through_one_query():
+def test_warm_up_loads_the_model_through_one_query_and_reads_what_english_questions_are_ranked_by(answerer):
     from retrieval.engine import Engine
 
     emb = HashEmbedder()
-    Engine(settings=None, articles=[], embedder=emb, index=None, pipeline=object()).warm_up()
+    encoder = EveryTextEncoder()
+    answerer.aligner = Aligner(encoder)
+    answerer.weights[Kind.EN] = dataclasses.replace(answerer.weights[Kind.EN], aligned=24.0)
+    Engine(settings=None, articles=[], embedder=emb, index=None, pipeline=answerer).warm_up()
     assert emb.calls == [("query", 1)]
+    assert sorted(encoder.passages) == sorted(TEXTS)
 
 
 def test_candidates_line_up_every_signal_with_its_candidate(answerer):
@@ -385,3 +390,32 @@ def test_the_first_passages_are_re_ranked_by_alignment_for_what_the_words_do_not
     if aligned:
         question, texts = answerer.aligner.asked[0]
         assert question == plan.dense_text and len(texts) == min(len(before.rows), DEPTH)
+
+
+class EveryTextEncoder:
+    """One token state per text; remembers the passages it was asked to read."""
+
+    def __init__(self):
+        self.passages = []
+
+    def token_states(self, texts, passages):
+        if passages:
+            self.passages.extend(texts)
+        return [TokenStates(np.ones((1, 2), np.float32) / np.sqrt(2), np.ones(1, np.float32)) for _ in texts]
+
+
+@pytest.mark.parametrize("weight, keep, read", [
+    (24.0, 512, 4),  # every passage read at the start, once
+    (0.0, 512, 0),  # no kind of question re-ranked by alignment: nothing to read
+    (24.0, 3, 0),  # more passages than it keeps: read as questions meet them
+])
+def test_a_server_reads_the_passages_token_states_at_its_start_where_it_can_keep_them(answerer, weight, keep, read):
+    encoder = EveryTextEncoder()
+    answerer.aligner = Aligner(encoder, keep=keep)
+    answerer.weights = {kind: dataclasses.replace(w, aligned=weight if kind is Kind.EN else 0.0)
+                        for kind, w in answerer.weights.items()}
+    assert answerer.prime_alignment() == read
+    assert sorted(encoder.passages) == sorted(TEXTS if read else [])
+    plan = dataclasses.replace(answerer.planner.plan("where did the two cities sign?"), expressed=0.5)
+    answerer.rank(plan, answerer.embed_query(plan.dense_text))
+    assert len(encoder.passages) == (4 if read or (weight and keep) else 0)  # nothing read twice
