@@ -214,16 +214,17 @@ class SentenceTransformerEmbedder:
             self._parts, self._parts_read = _plain_parts(self.model), True
         return self._parts
 
-    def _forward(self, texts: list[str], prefix: str) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-        """One forward pass: the texts' mean-pooled vectors and, per text, its token ids and their
-        normalised states at ``align.LAYER`` (past the instruction prefix: "query: " is the same in
-        every text and says nothing)."""
+    def _forward(self, texts: list[str], prefix: str) -> tuple[np.ndarray, list[tuple]]:
+        """One forward pass: the texts' mean-pooled vectors and, per text, its token ids, their
+        normalised states at ``align.LAYER`` and where they lie in the text (past the instruction
+        prefix: "query: " is the same in every text and says nothing)."""
         import torch
 
         tokenizer, transformer, max_length = self._plain_parts() or _parts_of(self.model)
         with torch.inference_mode():
             batch = tokenizer([prefix + t for t in texts], padding=True, truncation=True, max_length=max_length,
-                              return_tensors="pt")
+                              return_tensors="pt", return_offsets_mapping=True)
+            offsets = batch.pop("offset_mapping").numpy() - len(prefix)  # in the text, not the prefixed one
             output = transformer(**batch, output_hidden_states=True)
             tokens = output.last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
@@ -232,16 +233,16 @@ class SentenceTransformerEmbedder:
             layer = torch.nn.functional.normalize(layer, dim=-1).numpy()
         skip = 1 + (len(tokenizer(prefix.rstrip(), add_special_tokens=False)["input_ids"]) if prefix.strip() else 0)
         ids = batch["input_ids"].numpy()
-        raw = [(ids[row, skip:length], layer[row, skip:length])
+        raw = [(ids[row, skip:length], layer[row, skip:length], offsets[row, skip:length])
                for row, length in enumerate(batch["attention_mask"].sum(1).tolist())]
         return vectors.numpy().astype(np.float32, copy=False), raw
 
-    def _states(self, raw: tuple[np.ndarray, np.ndarray]) -> TokenStates:
+    def _states(self, raw: tuple[np.ndarray, np.ndarray, np.ndarray]) -> TokenStates:
         """A text's token states: its words' pieces only (no special token, no punctuation)."""
-        ids, layer = raw
+        ids, layer, offsets = raw
         kept, rarity = self._token_tables(self.model.tokenizer)
         at = kept[ids]
-        return TokenStates(np.ascontiguousarray(layer[at], np.float32), rarity[ids[at]])
+        return TokenStates(np.ascontiguousarray(layer[at], np.float32), rarity[ids[at]], offsets[at])
 
     def _token_tables(self, tokenizer) -> tuple[np.ndarray, np.ndarray]:
         """Per token id: whether it is a word's piece (not a special token, nor punctuation), and

@@ -87,8 +87,10 @@ def lexical_scores(match: Match, sentences: Sentences) -> list[float]:
     return [sentence_score(match, f, t) for f, t in zip(sentences.folded, sentences.texts)]
 
 
-def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: float = HIGHLIGHT.dense_weight) -> int:
-    """Index of the best sentence from lexical scores and (optionally) dense similarities.
+def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: float = HIGHLIGHT.dense_weight,
+         aligned: Sequence[float] | None = None, aligned_weight: float = HIGHLIGHT.aligned_weight) -> int:
+    """Index of the best sentence from lexical scores and (optionally) dense similarities and
+    the question's tokens' alignment with each (``align.part_shares``).
 
     Lexical scores count as a share of the passage's best one, so questions with many or few
     shared words weigh the same against the dense side. Ties go to the earlier sentence:
@@ -96,18 +98,21 @@ def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: 
     """
     top = max(lexical) if lexical else 0.0
     scores = [x / top if top > 0 else 0.0 for x in lexical]
-    if dense is not None and len(dense) == len(scores):
-        best = max(dense)
-        scores = [x + dense_weight * (d - best) for x, d in zip(scores, dense)]
+    for other, weight in ((dense, dense_weight), (aligned, aligned_weight)):
+        if other is not None and len(other) == len(scores) and weight:
+            best = max(other)
+            scores = [x + weight * (d - best) for x, d in zip(scores, other)]
     return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 
-def best_sentence(passage: str, match: Match, sentences: Sentences, dense: Sequence[float] | None = None) -> str:
+def best_sentence(passage: str, match: Match, sentences: Sentences, dense: Sequence[float] | None = None,
+                  aligned: Sequence[float] | None = None) -> str:
     """The passage's sentence that best answers: lexical evidence and, when the index has it,
-    ``dense``, the question's similarity to each sentence."""
+    ``dense``, the question's similarity to each sentence, and ``aligned``, its tokens'
+    alignment with each, where the passage was re-ranked by it."""
     if len(sentences.texts) <= 1:
         return passage.strip()
-    return sentences.texts[pick(lexical_scores(match, sentences), dense)]
+    return sentences.texts[pick(lexical_scores(match, sentences), dense, aligned=aligned)]
 
 
 # ----------------------------------------------------------------------------- what is asked for

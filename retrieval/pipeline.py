@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .adapter import load_adapter
-from .align import DEPTH, Aligner, TokenEncoder
+from .align import DEPTH, Aligner, TokenEncoder, spans_of
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
@@ -64,6 +64,8 @@ class Ranking:
     evidence: Evidence | None
     sentence_sims: dict[int, list[float]] = field(repr=False)  # candidate row -> similarity per sentence
     vector: object = field(default=None, repr=False, compare=False)  # the question's embedding it was ranked by
+    sentence_aligned: dict[int, list[float]] = field(default_factory=dict, repr=False)  # row -> alignment per
+    #                                           sentence, for the passages re-ranked by alignment (align.py)
 
 
 class Pipeline:
@@ -195,7 +197,7 @@ class Pipeline:
             fused = found.fused(self.weights[plan.kind])
             order = sorted(range(len(found.rows)), key=lambda i: -fused[i])
         with stages("align"):
-            order = self._by_alignment(plan, found.rows, fused, order)
+            order, aligned = self._by_alignment(plan, found.rows, fused, order)
         with stages("fuse"):
             order = self._by_caption(plan, found.rows, fused, order)  # before who asks: that order stands
             order, wrong_agent = self._by_agent(plan, found.rows, fused, order)
@@ -216,21 +218,26 @@ class Pipeline:
                 unnamed=float(bool(plan.role) and not names_holder(self.index.passages[rows[0]].text, plan.role)),
                 **self._word_evidence(plan, rows[0]),
             )
-        return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector)
+        return Ranking(plan, rows, scores, evidence, dict(zip(found.rows, found.sentence_sims)), vector, aligned)
 
-    def _by_alignment(self, plan: QueryPlan, rows: list[int], fused: list[float], order: list[int]) -> list[int]:
+    def _by_alignment(self, plan: QueryPlan, rows: list[int], fused: list[float],
+                      order: list[int]) -> tuple[list[int], dict[int, list[float]]]:
         """``order`` with its first ``align.DEPTH`` passages re-ranked by how well the question's
         tokens align with theirs, for the share of the question its lexical side does not express
         (an English question's words the glossary lacks; none of a Vietnamese one's): each gains
-        ``fused`` score, so they stay above the rest."""
+        ``fused`` score, so they stay above the rest. And, per row re-ranked, the alignment of
+        each of its sentences, which the highlight reads."""
         weight = self.weights[plan.kind].aligned * (1.0 - plan.expressed)
         if self.aligner is None or weight <= 0 or not order:
-            return order
+            return order, {}
         top = order[:DEPTH]
         texts = [p.text for p in self.index.passages.many([rows[i] for i in top])]
-        for i, share in zip(top, self.aligner.shares(plan.dense_text, texts)):
-            fused[i] += weight * share
-        return sorted(top, key=lambda i: -fused[i]) + order[DEPTH:]
+        parts = [spans_of(text, self.sentences(rows[i]).texts) for i, text in zip(top, texts)]
+        by_sentence = {}
+        for i, (whole, sentences) in zip(top, self.aligner.alignment(plan.dense_text, texts, parts)):
+            fused[i] += weight * whole
+            by_sentence[rows[i]] = sentences
+        return sorted(top, key=lambda i: -fused[i]) + order[DEPTH:], by_sentence
 
     def prime_alignment(self) -> int:
         """Read every passage's token states now, where some kind of question is re-ranked by
@@ -414,16 +421,19 @@ class Pipeline:
         return tuple(AnswerPassage(self.index.passages[row], score, self.highlight(ranking, row))
                      for row, score in chosen)
 
-    def sentence_evidence(self, ranking: Ranking, row: int) -> tuple[Sentences, list[float], list[float] | None]:
+    def sentence_evidence(self, ranking: Ranking,
+                          row: int) -> tuple[Sentences, list[float], list[float] | None, list[float] | None]:
         """Passage ``row``'s sentences with what the highlight judges them by: shared words
-        with the plan's match, and the question's similarity to each."""
+        with the plan's match, the question's similarity to each, and its tokens' alignment
+        with each (where the passage was re-ranked by it)."""
         sentences = self.sentences(row)
-        return sentences, lexical_scores(ranking.plan.match, sentences), ranking.sentence_sims.get(row)
+        return (sentences, lexical_scores(ranking.plan.match, sentences), ranking.sentence_sims.get(row),
+                ranking.sentence_aligned.get(row))
 
     def highlight(self, ranking: Ranking, row: int) -> str:
         """The sentence of passage ``row`` that answers the ranked question."""
         return best_sentence(self.index.passages[row].text, ranking.plan.match, self.sentences(row),
-                             ranking.sentence_sims.get(row))
+                             ranking.sentence_sims.get(row), ranking.sentence_aligned.get(row))
 
 
 CAPTION_WORDS = 20  # a photo caption: one sentence this long at most (the seed articles' are 4-17 words)

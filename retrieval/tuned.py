@@ -23,6 +23,7 @@ class Highlight:
     dense_weight: float  # each unit of cosine behind the closest sentence costs this many best lexical matches
     bigram_weight: float  # a shared word pair, against one IDF unit of a shared word
     number_bonus: float  # a sentence with a figure, when the question asks for one
+    aligned_weight: float = 0.0  # each unit of token alignment behind the best-aligned sentence (align.py)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ def test_a_questions_tokens_align_with_their_translation_and_come_from_its_embed
     finally:
         embedder._forward = forward
     assert len(asked) >= 7 and (asked.weights > 0).all()  # "query:" and "?" are not among its words
+    pieces = [question[a:b].strip() for a, b in asked.spans]  # where each token lies in the question
+    assert "mayor" in pieces and "?" not in "".join(pieces) and "query" not in pieces
     promise, port = embedder.token_states([
         "Thị trưởng Busan cam kết hỗ trợ cộng đồng người Việt Nam.",
         "Đẩy mạnh hoạt động chia sẻ kinh nghiệm quản lý cảng biển, logistics.",

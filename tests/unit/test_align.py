@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from retrieval.align import Aligner, TokenStates, aligned_share
+from retrieval.align import Aligner, TokenStates, aligned_share, part_shares, spans_of
 
 
 def states(*rows, weights=None):
@@ -53,3 +53,22 @@ def test_a_passage_is_read_once_and_the_least_recently_used_dropped_first():
     aligner.shares("q", ["a", "b"])
     assert [texts for texts, passages in encoder.read if passages][-2:] == [("c",), ("a",)]
     assert aligner.shares("q", []) == []
+
+
+@pytest.mark.parametrize("text, parts, expected", [
+    ("Một. Hai. Một.", ["Một.", "Hai.", "Một."], [(0, 4), (5, 9), (10, 14)]),  # in order: the second "Một." is the last
+    ("Một. Hai.", ["Một.", "Ba.", "Hai."], [(0, 4), (4, 4), (5, 9)]),  # not found as written: nothing
+    ("", [], []),
+])
+def test_spans_of(text, parts, expected):
+    assert spans_of(text, parts) == expected
+
+
+def test_each_sentence_is_aligned_by_the_tokens_lying_in_it():
+    passage = TokenStates(np.array([X, Y, Z], np.float32), np.ones(3, np.float32),
+                          np.array([[0, 3], [4, 7], [8, 11]]))
+    question = states(X, Y)
+    assert part_shares(question, passage, [(0, 7), (8, 11), (3, 3)]) == pytest.approx([1.0, 0.0, 0.0])
+    assert part_shares(question, passage, [(2, 5)]) == pytest.approx([1.0])  # tokens overlapping it count
+    unknown = TokenStates(passage.vectors, passage.weights)
+    assert part_shares(question, unknown, [(0, 7), (8, 11)]) == [0.0, 0.0]

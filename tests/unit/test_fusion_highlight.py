@@ -79,6 +79,17 @@ def test_pick_weighs_lexical_share_against_dense_similarity(lexical, dense, weig
     assert pick(lexical, dense, weight) == expected
 
 
+@pytest.mark.parametrize("lexical, dense, aligned, weight, expected", [
+    ([0.0, 0.0, 0.0], [0.85, 0.85, 0.84], [0.40, 0.55, 0.45], 2.0, 1),  # no word shared: the tokens' alignment decides
+    ([3.0, 1.0, 0.0], [0.85, 0.85, 0.85], [0.40, 0.55, 0.45], 2.0, 0),  # a clear lexical winner stays
+    ([3.0, 1.0, 0.0], [0.85, 0.85, 0.85], [0.40, 0.55, 0.45], 0.0, 0),  # not weighed: as before
+    ([0.0, 0.0, 0.0], [0.85, 0.85, 0.84], [0.40, 0.55], 2.0, 0),  # scores that do not line up are ignored
+    ([0.0, 0.0, 0.0], [0.85, 0.85, 0.84], None, 2.0, 0),  # none (a passage not re-ranked by it)
+])
+def test_pick_weighs_the_tokens_alignment_with_each_sentence(lexical, dense, aligned, weight, expected):
+    assert pick(lexical, dense, 5.0, aligned, weight) == expected
+
+
 def test_confidence_rises_with_evidence():
     cal = Calibration(bias=-4.0, dense=1.0, coverage=4.0, margin=0.5)
     weak = cal.confidence(Evidence(dense_z=1.0, coverage=0.1, margin=0.1))

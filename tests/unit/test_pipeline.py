@@ -360,14 +360,15 @@ def test_the_fold_maps_kept_for_the_benchmarks_belong_to_the_shipped_map():
 
 
 class FavouringAligner:
-    """Aligns a question fully with one passage's text, not at all with the rest."""
+    """Aligns a question fully with one passage's text, not at all with the rest; its sentences
+    by their order (0, 1, ...)."""
 
     def __init__(self, text):
         self.text, self.asked = text, []
 
-    def shares(self, question, texts):
-        self.asked.append((question, list(texts)))
-        return [1.0 if t == self.text else 0.0 for t in texts]
+    def alignment(self, question, texts, parts):
+        self.asked.append((question, list(texts), list(parts)))
+        return [(1.0 if t == self.text else 0.0, [float(i) for i in range(len(p))]) for t, p in zip(texts, parts)]
 
 
 @pytest.mark.parametrize("expressed, weight, first_is_favoured, aligned", [
@@ -388,8 +389,14 @@ def test_the_first_passages_are_re_ranked_by_alignment_for_what_the_words_do_not
     assert bool(answerer.aligner.asked) is aligned
     assert list(after.scores) == sorted(after.scores, reverse=True)
     if aligned:
-        question, texts = answerer.aligner.asked[0]
+        question, texts, parts = answerer.aligner.asked[0]
         assert question == plan.dense_text and len(texts) == min(len(before.rows), DEPTH)
+        for text, spans, row in zip(texts, parts, before.rows):  # each sentence where it lies in its passage
+            sentences = answerer.sentences(row).texts
+            assert [text[a:b] for a, b in spans] == list(sentences)
+            assert after.sentence_aligned[row] == [float(i) for i in range(len(sentences))]
+    else:
+        assert after.sentence_aligned == {}
 
 
 class EveryTextEncoder:
