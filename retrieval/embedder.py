@@ -133,8 +133,7 @@ class SentenceTransformerEmbedder:
         self._parts_read = False
         self._asked: OrderedDict[str, tuple] = OrderedDict()  # the latest questions' token ids and states
         self._asked_lock = threading.Lock()
-        self._kept: np.ndarray | None = None
-        self._rarity: np.ndarray | None = None
+        self._tables: tuple[np.ndarray, np.ndarray] | None = None  # per token id: kept, rarity
 
     @property
     def model(self):
@@ -233,7 +232,8 @@ class SentenceTransformerEmbedder:
             layer = torch.nn.functional.normalize(layer, dim=-1).numpy()
         skip = 1 + (len(tokenizer(prefix.rstrip(), add_special_tokens=False)["input_ids"]) if prefix.strip() else 0)
         ids = batch["input_ids"].numpy()
-        raw = [(ids[row, skip:length], layer[row, skip:length], offsets[row, skip:length])
+        # copies: a view would keep its whole batch alive while the question is remembered
+        raw = [(ids[row, skip:length].copy(), layer[row, skip:length].copy(), offsets[row, skip:length].copy())
                for row, length in enumerate(batch["attention_mask"].sum(1).tolist())]
         return vectors.numpy().astype(np.float32, copy=False), raw
 
@@ -248,21 +248,22 @@ class SentenceTransformerEmbedder:
         """Per token id: whether it is a word's piece (not a special token, nor punctuation), and
         its rarity, -log p in the tokenizer's unigram model (XLM-R's SentencePiece): how much a
         token says, without counting a corpus (1 for every token of a tokenizer without one)."""
-        if self._kept is None:
+        if self._tables is None:  # set once, whole: two threads may both build it, never see half
             import json
 
             pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
             special = set(tokenizer.all_special_ids)
-            self._kept = np.array([i not in special and any(c.isalnum() for c in piece or "")
-                                   for i, piece in enumerate(pieces)])
+            kept = np.array([i not in special and any(c.isalnum() for c in piece or "")
+                             for i, piece in enumerate(pieces)])
             try:
                 model = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
                 scores = [-score for _, score in model["vocab"]] if model["type"] == "Unigram" else []
             except (AttributeError, KeyError, TypeError, ValueError):
                 scores = []
-            self._rarity = (np.array(scores, np.float32) if len(scores) >= len(tokenizer)
-                            else np.ones(len(tokenizer), np.float32))
-        return self._kept, self._rarity
+            rarity = (np.array(scores, np.float32) if len(scores) >= len(tokenizer)
+                      else np.ones(len(tokenizer), np.float32))
+            self._tables = (kept, rarity)
+        return self._tables
 
     def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, (self.source.prefixes or ("", ""))[1], progress)
