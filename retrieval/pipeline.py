@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .adapter import load_adapter
-from .align import DEPTH, Aligner, TokenEncoder, spans_of
+from .align import DEPTH, Aligner, TokenEncoder, spans_of, tuned_for
 from .answer import ANSWERED, NO_ANSWER, UNCERTAIN, Answer, AnswerPassage, Cursor, message_for
 from .errors import InputError
 from .fusion import FIRST_PAGE, Calibration, Evidence, Weights, fuse, z_score
@@ -107,7 +107,7 @@ class Pipeline:
             embed_query = lambda text: embedder.embed_queries([text])[0]  # noqa: E731
             embed_queries = embed_queries or embedder.embed_queries
         adapter = load_adapter(embedder.model_id, index.manifest.dim) if settings.query_adapter else None
-        aligner = Aligner(embedder) if isinstance(embedder, TokenEncoder) else None
+        aligner = Aligner(embedder) if isinstance(embedder, TokenEncoder) and tuned_for(embedder.model_id) else None
         return cls(index, embed_query, candidates=settings.candidates,
                    threshold=settings.answer_threshold, uncertain_threshold=settings.uncertain_threshold,
                    max_chars=settings.max_question_chars, embed_queries=embed_queries, adapter=adapter,

