@@ -94,37 +94,32 @@ def choose(sets: list, current: Weights) -> tuple[Weights, dict]:
         return sum(near) / len(near)
 
     d, s, w = max(table, key=lambda key: (neighbourhood(key), table[key]))
-    chosen = with_aligned(with_asked(Weights(d, 1.0, s, w), sets), sets)
+    chosen = with_extras(Weights(d, 1.0, s, w), sets)
     # The seed questions weigh as much as half of XQuAD: a choice that wins on them by losing
     # on XQuAD's tuning half learnt the seeds, not the language. Keep today's weights then.
-    kept = with_aligned(with_asked(dataclasses.replace(current, holds_asked=0.0, aligned=0.0), sets), sets)
+    kept = with_extras(dataclasses.replace(current, holds_asked=0.0, aligned=0.0), sets)
     if recall1_mrr(sets[0], chosen)[0] < recall1_mrr(sets[0], kept)[0]:
         chosen = kept
     return chosen, {"objective": table[d, s, w], "neighbourhood": neighbourhood((d, s, w))}
 
 
-def with_asked(weights: Weights, sets: list) -> Weights:
-    """``weights`` with the bonus of holding what is asked for (a year for "năm nào"): the
-    smallest with the best summed Recall@1 over ``sets``."""
+def with_best(weights: Weights, sets: list, name: str, grid: list[float]) -> Weights:
+    """``weights`` with weight ``name`` the smallest of ``grid`` with the best summed Recall@1
+    over ``sets``, the others as they are."""
     def objective(a):
-        return sum(recall1_mrr(data, dataclasses.replace(weights, holds_asked=a))[0] for data in sets if data)
+        return sum(recall1_mrr(data, dataclasses.replace(weights, **{name: a}))[0] for data in sets if data)
 
-    return dataclasses.replace(weights, holds_asked=max(ASKED, key=lambda a: (objective(a), -a)))
+    return dataclasses.replace(weights, **{name: max(grid, key=lambda a: (objective(a), -a))})
+
+
+def with_extras(weights: Weights, sets: list) -> Weights:
+    """``weights`` with, in turn, the bonus of holding what is asked for (a year for "năm
+    nào") and the weight of the tokens' alignment (``retrieval/align.py``; 0 for a kind whose
+    lexical side expresses all its questions: Vietnamese), each by ``with_best``."""
+    return with_best(with_best(weights, sets, "holds_asked", ASKED), sets, "aligned", ALIGNED)
 
 
 ASKED = [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0]
-
-
-def with_aligned(weights: Weights, sets: list) -> Weights:
-    """``weights`` with the weight of the tokens' alignment (``retrieval/align.py``): the
-    smallest with the best summed Recall@1 over ``sets`` (0 for a kind whose lexical side
-    expresses all its questions: Vietnamese)."""
-    def objective(a):
-        return sum(recall1_mrr(data, dataclasses.replace(weights, aligned=a))[0] for data in sets if data)
-
-    return dataclasses.replace(weights, aligned=max(ALIGNED, key=lambda a: (objective(a), -a)))
-
-
 ALIGNED = [0.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0]
 
 

@@ -94,17 +94,11 @@ def spans_of(text: str, parts: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def part_shares(question: TokenStates, passage: TokenStates, parts: Sequence[tuple[int, int]]) -> list[float]:
-    """``aligned_share`` of ``question`` with each part of the passage (its sentences, as
-    (start, end) in its text): the tokens lying in it. 0 for each where the passage's token
-    spans are unknown."""
-    return alignment_of(question, passage, parts)[1]
-
-
 def alignment_of(question: TokenStates, passage: TokenStates,
                  parts: Sequence[tuple[int, int]]) -> tuple[float, list[float]]:
-    """``aligned_share`` with the whole passage and ``part_shares`` with each of ``parts``, from
-    one product of the two texts' states."""
+    """``aligned_share`` with the whole passage and with each of its ``parts`` (its sentences, as
+    (start, end) in its text: the tokens lying in it; 0 each where the passage's token spans are
+    unknown), from one product of the two texts' states."""
     if not len(question) or not len(passage):
         return 0.0, [0.0] * len(parts)
     similarities = question.vectors @ passage.vectors.T
@@ -133,7 +127,7 @@ class Aligner:
     def alignment(self, question: str, passages: Sequence[str],
                   parts: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[tuple[float, list[float]]]:
         """Per passage text, ``aligned_share`` of ``question`` with the whole of it and with each
-        of its ``parts`` (``part_shares``; none where not given)."""
+        of its ``parts`` (``alignment_of``; none where not given)."""
         if not passages:
             return []
         (asked,) = self.encoder.token_states([question], passages=False)

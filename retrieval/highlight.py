@@ -90,7 +90,7 @@ def lexical_scores(match: Match, sentences: Sentences) -> list[float]:
 def pick(lexical: Sequence[float], dense: Sequence[float] | None, dense_weight: float = HIGHLIGHT.dense_weight,
          aligned: Sequence[float] | None = None, aligned_weight: float = HIGHLIGHT.aligned_weight) -> int:
     """Index of the best sentence from lexical scores and (optionally) dense similarities and
-    the question's tokens' alignment with each (``align.part_shares``).
+    the question's tokens' alignment with each (``align.alignment_of``).
 
     Lexical scores count as a share of the passage's best one, so questions with many or few
     shared words weigh the same against the dense side. Ties go to the earlier sentence:

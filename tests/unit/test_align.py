@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from retrieval.align import Aligner, TokenStates, aligned_share, part_shares, spans_of, tuned_for
+from retrieval.align import Aligner, TokenStates, aligned_share, alignment_of, spans_of, tuned_for
 
 
 def states(*rows, weights=None):
@@ -68,10 +68,11 @@ def test_each_sentence_is_aligned_by_the_tokens_lying_in_it():
     passage = TokenStates(np.array([X, Y, Z], np.float32), np.ones(3, np.float32),
                           np.array([[0, 3], [4, 7], [8, 11]]))
     question = states(X, Y)
-    assert part_shares(question, passage, [(0, 7), (8, 11), (3, 3)]) == pytest.approx([1.0, 0.0, 0.0])
-    assert part_shares(question, passage, [(2, 5)]) == pytest.approx([1.0])  # tokens overlapping it count
+    whole, parts = alignment_of(question, passage, [(0, 7), (8, 11), (3, 3)])
+    assert whole == pytest.approx(1.0) and parts == pytest.approx([1.0, 0.0, 0.0])
+    assert alignment_of(question, passage, [(2, 5)])[1] == pytest.approx([1.0])  # tokens overlapping it count
     unknown = TokenStates(passage.vectors, passage.weights)
-    assert part_shares(question, unknown, [(0, 7), (8, 11)]) == [0.0, 0.0]
+    assert alignment_of(question, unknown, [(0, 7), (8, 11)]) == (pytest.approx(1.0), [0.0, 0.0])
 
 
 @pytest.mark.parametrize("model_id, aligned", [
